@@ -1,0 +1,119 @@
+"""Frozen records passed between the stages of the pipeline.
+
+listing file --parse--> Entry records --ingest--> content files --load--> Paper --assemble--> Site --render--> site/
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One message for the maintainer, printed compiler style."""
+
+    path: str
+    """File the problem is in, as the maintainer would type it (relative to the project when possible)."""
+    line: int
+    """1-based line number; 0 when the problem concerns the whole file."""
+    severity: Severity
+    """``error`` stops the command; ``warning`` only does so under ``--strict``."""
+    message: str
+    """What happened, and a hint where one helps."""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One paper as one listing shows it. Parsers produce these; every field but ``title`` may be unknown."""
+
+    title: str
+    """Title as plain text (LaTeX kept as written, hard line breaks collapsed)."""
+    line: int = 0
+    """Line of the listing where this entry starts (1-based, 0 if unknown)."""
+    abstract: str = ""
+    """Abstract as plain text / Markdown."""
+    arxiv: str | None = None
+    """arXiv id without version suffix, e.g. ``2509.24002``."""
+    authors: tuple[str, ...] = ()
+    """Author names, when the listing has them."""
+    authors_count: int | None = None
+    """Number of authors when only the count is known."""
+    organization: str | None = None
+    """Display name of the submitting organization."""
+    published: date | None = None
+    """The arXiv (publication) date."""
+    listed: date | None = None
+    """The day the paper was put on this listing."""
+    upvotes: int | None = None
+    """HF upvotes, if the listing shows them."""
+    comments: int | None = None
+    """Number of discussion comments, if shown."""
+    links: tuple[tuple[str, str], ...] = ()
+    """Named links, sorted by name: ``(("github", url), ("project", url))``."""
+    github_stars: int | None = None
+    """Stars of ``links.github``, if known."""
+    keywords: tuple[str, ...] = ()
+    """HF ``ai_keywords``."""
+    categories: tuple[str, ...] = ()
+    """arXiv categories, e.g. ``cs.CL``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A parsed listing file: its entries and the problems met while reading it."""
+
+    path: str
+    """Listing path relative to the project (e.g. ``content/listings/x.txt``)."""
+    format: str
+    """Name of the format table row that parsed it."""
+    date: date | None
+    """The listing's own date (page date, daily page day), if it has one."""
+    entries: tuple[Entry, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A paper as loaded from ``content/papers/<slug>.md``."""
+
+    slug: str
+    """Permanent URL part and feed GUID; equals the file stem."""
+    title: str
+    abstract: str
+    """Markdown body of the content file."""
+    path: str
+    """Content file path relative to the project."""
+    arxiv: str | None = None
+    published: date | None = None
+    listed: date | None = None
+    """First day the paper was listed."""
+    updated: date | None = None
+    """Last day ingest changed this paper (Atom ``updated``)."""
+    authors: tuple[str, ...] = ()
+    authors_count: int | None = None
+    organization: str | None = None
+    upvotes: int | None = None
+    comments: int | None = None
+    topics: tuple[str, ...] = ()
+    """Topic slugs: rule matches plus manual additions, in site topic order."""
+    links: tuple[tuple[str, str], ...] = ()
+    github_stars: int | None = None
+    keywords: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    """Listing file names the paper came from."""
+    extra: tuple[tuple[str, object], ...] = field(default=())
+    """Front-matter keys papersite does not know, kept for templates (``paper.extra``)."""
+
+    @property
+    def date(self) -> date | None:
+        """The date used to order papers on pages: published, else listed."""
+        return self.published or self.listed
