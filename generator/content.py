@@ -1,0 +1,208 @@
+"""Content files: ``content/papers/<slug>.md`` = YAML front matter between ``---`` lines + the abstract.
+
+``read_document``/``dump_document`` are the round trip; ``load_paper`` validates a document into a ``Paper``.
+Every problem names the file and line; nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.model import Paper, Problem
+
+# Field order in written files. Keys a maintainer adds keep their own order after these.
+FIELDS = (
+    "title",
+    "slug",
+    "arxiv",
+    "published",
+    "listed",
+    "updated",
+    "authors",
+    "authors_count",
+    "organization",
+    "upvotes",
+    "comments",
+    "github_stars",
+    "topics",
+    "links",
+    "keywords",
+    "categories",
+    "sources",
+    "title_keys",
+)
+_INT_FIELDS = ("authors_count", "upvotes", "comments", "github_stars")
+_DATE_FIELDS = ("published", "listed", "updated")
+_LIST_FIELDS = ("authors", "topics", "keywords", "categories", "sources", "title_keys")
+_STR_FIELDS = ("title", "slug", "arxiv", "organization")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, no aliases, stable output."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump_document(meta: dict[str, Any], body: str) -> str:
+    """Serialise front matter (known fields first, in ``FIELDS`` order) and body to file text."""
+    ordered = {key: meta[key] for key in FIELDS if key in meta}
+    ordered.update((key, value) for key, value in meta.items() if key not in ordered)
+    front = yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
+    body = body.strip("\n")
+    return f"---\n{front}---\n" + (f"\n{body}\n" if body else "")
+
+
+class DocumentError(ValueError):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def read_document(text: str) -> tuple[dict[str, Any], str, int]:
+    """Split file text into (front matter mapping, body, first line of body). Raises ``DocumentError``."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        raise DocumentError(1, "missing front matter: the file must start with a `---` line")
+    end = re.search(r"^---[ \t]*$", text[4:], re.MULTILINE)
+    if end is None:
+        raise DocumentError(1, "front matter is not closed: add a `---` line after it")
+    front = text[4 : 4 + end.start()]
+    body_start = 4 + end.end()
+    try:
+        meta = yaml.safe_load(front)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark is not None else 1
+        raise DocumentError(line, f"invalid YAML front matter: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise DocumentError(1, f"invalid YAML front matter: {exc}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict) or not all(isinstance(key, str) for key in meta):
+        raise DocumentError(2, "front matter must be a mapping of `key: value` lines")
+    body_line = text.count("\n", 0, body_start) + 1
+    return meta, text[body_start:].strip("\n"), body_line
+
+
+def key_line(text: str, key: str) -> int:
+    """Line of ``key:`` in the front matter, or 1."""
+    match = re.search(rf"^{re.escape(key)}\s*:", text.replace("\r\n", "\n"), re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def load_paper(text: str, path: str) -> tuple[Paper | None, list[Problem]]:
+    """Validate one content file. Errors make the paper None; each names the line of the bad key."""
+    try:
+        meta, body, _ = read_document(text)
+    except DocumentError as exc:
+        return None, [Problem(path, exc.line, "error", str(exc))]
+    problems: list[Problem] = []
+
+    def error(key: str, message: str) -> None:
+        problems.append(Problem(path, key_line(text, key), "error", message))
+
+    stem = Path(path).stem
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append(Problem(path, 2, "error", "missing `title` (every paper needs a non-empty title)"))
+    slug = meta.get("slug", stem)
+    if slug != stem:
+        error("slug", f"`slug` {slug!r} must equal the file name `{stem}` (slugs are permanent URLs)")
+    for key in _STR_FIELDS:
+        if key in meta and meta[key] is not None and not isinstance(meta[key], str):
+            if key == "arxiv" and isinstance(meta[key], (int, float)):
+                error(key, f"`arxiv` must be a quoted string, e.g. arxiv: \"{meta[key]}\" (numbers lose zeros)")
+            else:
+                error(key, f"`{key}` must be text")
+    for key in _INT_FIELDS:
+        value = meta.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            error(key, f"`{key}` must be a whole number >= 0, got {value!r}")
+    dates: dict[str, dt.date | None] = {}
+    for key in _DATE_FIELDS:
+        value = meta.get(key)
+        dates[key] = _as_date(value)
+        if value is not None and dates[key] is None:
+            error(key, f"`{key}` must be a date like 2025-01-31, got {value!r}")
+    for key in _LIST_FIELDS:
+        value = meta.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            error(key, f"`{key}` must be a list of text values")
+    links = meta.get("links") or {}
+    if not isinstance(links, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in links.items()):
+        error("links", "`links` must be a mapping of name: URL")
+        links = {}
+    if problems:
+        return None, problems
+    extra = tuple((key, value) for key, value in meta.items() if key not in FIELDS)
+    paper = Paper(
+        slug=stem,
+        title=str(title).strip(),
+        abstract=body,
+        path=path,
+        arxiv=meta.get("arxiv"),
+        published=dates["published"],
+        listed=dates["listed"],
+        updated=dates["updated"],
+        authors=tuple(meta.get("authors") or ()),
+        authors_count=meta.get("authors_count"),
+        organization=meta.get("organization"),
+        upvotes=meta.get("upvotes"),
+        comments=meta.get("comments"),
+        topics=tuple(meta.get("topics") or ()),
+        links=tuple(sorted(links.items())),
+        github_stars=meta.get("github_stars"),
+        keywords=tuple(meta.get("keywords") or ()),
+        categories=tuple(meta.get("categories") or ()),
+        sources=tuple(meta.get("sources") or ()),
+        extra=extra,
+    )
+    return paper, []
+
+
+def write_atomic(path: Path, data: str | bytes) -> bool:
+    """Write through a temp file + rename, so a reader never sees half a file. False when unchanged."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.read_bytes() == raw:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True

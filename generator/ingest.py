@@ -1,0 +1,187 @@
+"""Ingest: listings -> one content file per paper, merged, deduplicated, idempotent.
+
+Merge rules (also in the README):
+- Identity: the arXiv id, else the normalised title as a listing showed it (``title_keys``), else the
+  normalised current title. Editing a title never creates a second file.
+- Listings apply oldest first (by listing date, then path), so the newest listing that has a counter wins;
+  ``listed`` is the earliest day seen; a listing that lacks a field never erases it.
+- Once a file exists its title, body, topics and any key papersite does not know belong to the maintainer.
+- The slug (file name) never changes, even when an arXiv id is learned later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from generator.content import DocumentError, dump_document, read_document, write_atomic
+from generator.listings import display_path, read_listing
+from generator.model import Entry, Listing, Problem
+
+SLUG_MAX = 80
+
+
+def normalize_title(title: str) -> str:
+    """Identity form of a title: ASCII-folded where possible, lowercase, words of letters and digits."""
+    folded = unicodedata.normalize("NFKD", title).casefold()
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"\w+", folded))
+
+
+def slugify(title: str) -> str:
+    """ASCII, lowercase, dashes, at most 80 characters cut at a word boundary; a hash if nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > SLUG_MAX:
+            break
+        slug = candidate
+    if not slug and words:
+        slug = words[0][:SLUG_MAX]
+    return slug or "paper-" + hashlib.sha1(title.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+
+
+def arxiv_slug(arxiv: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", arxiv).strip("-").lower()
+
+
+@dataclass
+class _Record:
+    """A content file being merged: its front matter, body, and whether it existed before."""
+
+    meta: dict[str, Any]
+    body: str
+    existed: bool
+    path: Path
+    newest_abstract: tuple[date, str] | None = None
+    touched: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    problems: tuple[Problem, ...]
+    listings: int
+    entries: int
+    written: tuple[str, ...]
+    papers: int
+
+
+def _listing_order(listing: Listing) -> tuple[date, str]:
+    return (listing.date or date.min, listing.path)
+
+
+def _apply(record: _Record, entry: Entry, listing: Listing) -> None:
+    """Fold one entry into a record. Later (newer) listings overwrite counters and machine fields."""
+    meta = record.meta
+    day = entry.listed or listing.date
+    if entry.arxiv and not meta.get("arxiv"):
+        meta["arxiv"] = entry.arxiv
+    if day and (not isinstance(meta.get("listed"), date) or day < meta["listed"]):
+        meta["listed"] = day
+    if day and (not isinstance(meta.get("updated"), date) or day > meta["updated"]):
+        meta["updated"] = day
+    values: dict[str, Any] = {
+        "published": entry.published,
+        "authors": list(entry.authors) or None,
+        "authors_count": entry.authors_count if not entry.authors else len(entry.authors),
+        "organization": entry.organization,
+        "upvotes": entry.upvotes,
+        "comments": entry.comments,
+        "github_stars": entry.github_stars,
+        "keywords": list(entry.keywords) or None,
+        "categories": list(entry.categories) or None,
+    }
+    for key, value in values.items():
+        if value is not None:
+            meta[key] = value
+    if entry.links:
+        links = dict(meta.get("links") or {})
+        links.update(entry.links)
+        meta["links"] = dict(sorted(links.items()))
+    name = Path(listing.path).name
+    meta["sources"] = sorted({*meta.get("sources", []), name})
+    meta["title_keys"] = sorted({*meta.get("title_keys", []), normalize_title(entry.title)})
+    if not record.existed:
+        meta["title"] = entry.title
+        if entry.abstract and (record.newest_abstract is None or (day or date.min) >= record.newest_abstract[0]):
+            record.newest_abstract = (day or date.min, entry.abstract)
+            record.body = entry.abstract
+
+
+def ingest(listing_paths: list[Path], papers_dir: Path, page_date: date | None = None) -> IngestReport:
+    """Merge every listing into ``papers_dir``. Writes nothing if an existing content file is broken."""
+    problems: list[Problem] = []
+    records: dict[str, _Record] = {}
+    for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
+        shown = display_path(path)
+        try:
+            meta, body, _ = read_document(path.read_text(encoding="utf-8"))
+        except DocumentError as exc:
+            problems.append(Problem(shown, exc.line, "error", f"{exc}; fix it before ingesting"))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(shown, 0, "error", f"cannot read content file: {exc}"))
+            continue
+        records[path.stem] = _Record(meta=meta, body=body, existed=True, path=path)
+    if any(p.severity == "error" for p in problems):
+        return IngestReport(tuple(problems), 0, 0, (), len(records))
+
+    by_arxiv: dict[str, str] = {}
+    by_title: dict[str, str] = {}
+    for slug, record in sorted(records.items()):
+        arxiv = record.meta.get("arxiv")
+        if isinstance(arxiv, str) and arxiv:
+            by_arxiv.setdefault(arxiv, slug)
+        keys = [k for k in record.meta.get("title_keys") or [] if isinstance(k, str)]
+        title = record.meta.get("title")
+        for key in [*keys, normalize_title(title) if isinstance(title, str) else ""]:
+            if key:
+                by_title.setdefault(key, slug)
+
+    listings = sorted((read_listing(path, page_date) for path in listing_paths), key=_listing_order)
+    entries = 0
+    for listing in listings:
+        problems += listing.problems
+        seen_here: dict[str, int] = {}
+        for entry in listing.entries:
+            entries += 1
+            key = normalize_title(entry.title)
+            if not key and not entry.arxiv:
+                problems.append(Problem(listing.path, entry.line, "warning", "entry has no title; skipped"))
+                continue
+            slug = by_arxiv.get(entry.arxiv) if entry.arxiv else None
+            if slug is None and key in by_title:
+                candidate = by_title[key]
+                other = records[candidate].meta.get("arxiv")
+                if not (entry.arxiv and other and other != entry.arxiv):
+                    slug = candidate
+            if slug is None:
+                base = arxiv_slug(entry.arxiv) if entry.arxiv else slugify(entry.title)
+                slug, number = base, 2
+                while slug in records:
+                    slug, number = f"{base[: SLUG_MAX - len(str(number)) - 1]}-{number}", number + 1
+                records[slug] = _Record(meta={"title": entry.title, "slug": slug, "topics": []}, body="",
+                                        existed=False, path=papers_dir / f"{slug}.md")
+            if slug in seen_here:
+                problems.append(Problem(listing.path, entry.line, "warning",
+                                        f"duplicate of the entry on line {seen_here[slug]}; merged"))
+            seen_here.setdefault(slug, entry.line)
+            _apply(records[slug], entry, listing)
+            if entry.arxiv:
+                by_arxiv.setdefault(entry.arxiv, slug)
+            by_title.setdefault(key, slug)
+
+    written = []
+    for slug, record in sorted(records.items()):
+        record.meta.setdefault("slug", slug)
+        text = dump_document(record.meta, record.body)
+        if write_atomic(record.path, text):
+            written.append(display_path(record.path))
+    return IngestReport(tuple(problems), len(listings), entries, tuple(written), len(records))

@@ -1,0 +1,108 @@
+"""Load content and assemble the frozen ``Site`` that every writer reads."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from generator.config import Config
+from generator.content import load_paper
+from generator.listings import display_path
+from generator.model import Paper, Problem
+from generator.topics import OTHER_SLUG, TopicMatcher
+from generator.urls import Urls
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A topic with its papers (newest first)."""
+
+    slug: str
+    name: str
+    description: str
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything the writers need, read-only."""
+
+    config: Config
+    urls: Urls
+    papers: tuple[Paper, ...]
+    """All papers, newest first by published date (then listed, then slug)."""
+    topics: tuple[Topic, ...]
+    """Topics in ``site.toml`` order, then "Other"; empty topics included."""
+    now: datetime
+    """Build time (``SOURCE_DATE_EPOCH`` or the clock), timezone-aware UTC; for checks, never for output."""
+
+    def topic(self, slug: str) -> Topic:
+        return next(topic for topic in self.topics if topic.slug == slug)
+
+    @property
+    def topic_names(self) -> dict[str, str]:
+        return {topic.slug: topic.name for topic in self.topics}
+
+
+def build_time() -> datetime:
+    """"Now": ``SOURCE_DATE_EPOCH`` when set, else the clock. Used for checks (freshness), never written
+    into output, so output bytes depend on content alone."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
+
+
+def sort_key(paper: Paper) -> tuple[date, date, str]:
+    """Newest first when used with reverse=True: published, then listed, then slug."""
+    return (paper.published or paper.listed or date.min, paper.listed or date.min, paper.slug)
+
+
+def load_papers(papers_dir: Path) -> tuple[list[Paper], list[Problem]]:
+    """Read every content file; broken files are errors that name the file and line."""
+    papers: list[Paper] = []
+    problems: list[Problem] = []
+    for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
+        shown = display_path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(shown, 0, "error", f"cannot read content file: {exc}"))
+            continue
+        paper, found = load_paper(text, shown)
+        problems += found
+        if paper is not None:
+            papers.append(paper)
+    return papers, problems
+
+
+def assemble(config: Config, papers: list[Paper]) -> tuple[Site, list[Problem]]:
+    """Resolve topics (rules + manual), order papers, group them by topic."""
+    problems: list[Problem] = []
+    matcher = TopicMatcher(config.topics)
+    known = {rule.slug: rule for rule in config.topics}
+    by_name = {rule.name.casefold(): rule.slug for rule in config.topics}
+    resolved = []
+    for paper in papers:
+        topics = set(matcher.match(paper.title, paper.abstract))
+        for manual in paper.topics:
+            slug = manual if manual in known else by_name.get(manual.casefold())
+            if slug is None:
+                problems.append(Problem(paper.path, 0, "warning", f"unknown topic {manual!r} in `topics`; "
+                                        f"define it in {config.path} (known: {', '.join(sorted(known))})"))
+            else:
+                topics.add(slug)
+        ordered = tuple(rule.slug for rule in config.topics if rule.slug in topics) or (OTHER_SLUG,)
+        resolved.append(replace(paper, topics=ordered))
+    resolved.sort(key=sort_key, reverse=True)
+    groups: dict[str, list[Paper]] = defaultdict(list)
+    for paper in resolved:
+        for slug in paper.topics:
+            groups[slug].append(paper)
+    topics = [Topic(rule.slug, rule.name, rule.description, tuple(groups[rule.slug])) for rule in config.topics]
+    topics.append(Topic(OTHER_SLUG, "Other", "Papers that match no topic rule.", tuple(groups[OTHER_SLUG])))
+    urls = Urls(config.base_url, config.base_path)
+    return Site(config, urls, tuple(resolved), tuple(topics), build_time()), problems

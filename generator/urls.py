@@ -1,0 +1,50 @@
+"""Where every output lives: one place maps records to paths and URLs, so pages, feeds and the sitemap agree.
+
+Paths are relative to ``site/`` and end in ``/`` for pretty URLs (``papers/x/`` is ``papers/x/index.html``).
+``href()`` gives a root-relative link that honours a sub-path ``base_url``; ``absolute()`` a full URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+
+@dataclass(frozen=True, slots=True)
+class Urls:
+    base_url: str
+    """Absolute base URL ending in ``/``."""
+    base_path: str
+    """Path part of the base URL (``/`` or ``/repo/``)."""
+
+    def href(self, path: str = "") -> str:
+        """Root-relative link to ``path`` (a site-relative output path)."""
+        return self.base_path + quote(path, safe="/#?=&%:@.-_~")
+
+    def absolute(self, path: str = "") -> str:
+        """Absolute URL of ``path``, for feeds, canonical links and the sitemap."""
+        return self.base_url + quote(path, safe="/#?=&%:@.-_~")
+
+
+def paper_path(slug: str) -> str:
+    return f"papers/{slug}/"
+
+
+def topic_path(slug: str, page: int = 1) -> str:
+    return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
+
+
+def home_path(page: int = 1) -> str:
+    return "" if page == 1 else f"page/{page}/"
+
+
+def archive_path(year: int | None = None, month: int | None = None, page: int = 1) -> str:
+    if year is None or month is None:
+        return "archive/"
+    base = f"archive/{year:04d}/{month:02d}/"
+    return base if page == 1 else f"{base}page/{page}/"
+
+
+def output_file(path: str) -> str:
+    """File that serves ``path``: ``a/b/`` -> ``a/b/index.html``; files stay as they are."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
