@@ -17,13 +17,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from generator.formats import hf_text
+from generator.formats import arxiv_atom, hf_html, hf_json, hf_text
 from generator.model import Listing
 
 Sniff = Callable[[str, str], bool]
 Parse = Callable[[str, str, "date | None"], Listing]
 
 FORMATS: list[tuple[str, Sniff, Parse]] = [
+    ("hf-json", hf_json.sniff, hf_json.parse),
+    ("arxiv-atom", arxiv_atom.sniff, arxiv_atom.parse),
+    ("hf-html", hf_html.sniff, hf_html.parse),
     ("hf-text", hf_text.sniff, hf_text.parse),
 ]
 

@@ -1,0 +1,206 @@
+"""Hugging Face papers API JSON.
+
+Accepted shapes (everything but ``paper.id`` is optional, and fields were added over time):
+
+- ``/api/daily_papers`` and ``/api/papers/search``: an array of items ``{"paper": {...}, "publishedAt",
+  "title", "numComments", ...}``; the item's ``publishedAt`` is the day it was listed, ``paper.publishedAt``
+  the arXiv date;
+- ``/api/papers/<id>``: one paper object ``{"id", "title", "authors", ...}``;
+- the ``data-props`` objects of HF pages (``{"dailyPapers": [...], "dateString"}``,
+  ``{"searchResults": [...]}``, ``{"paper": {...}, "comments": [...]}``), so a saved props blob reads too.
+
+:func:`read_items` turns items into entries; :mod:`generator.formats.hf_html` uses it as well.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from generator.formats.arxiv_atom import arxiv_id, collapse_space, parse_day
+from generator.model import Entry, Listing, Problem
+
+NAME = "hf-json"
+
+Locate = Callable[[str], int]
+"""Line of the item whose paper id is given (0 when unknown)."""
+
+_COUNT = re.compile(r"^\d{1,3}(?:,\d{3})*$|^\d+$")
+
+
+def sniff(text: str, name: str) -> bool:
+    """JSON: the first non-blank character opens an array or an object."""
+    return text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{")
+
+
+def parse(text: str, path: str, page_date: date | None) -> Listing:
+    """Entries of an HF API response."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        error = Problem(path, err.lineno, "error", f"invalid JSON: {err.msg} (column {err.colno})")
+        return Listing(path, NAME, page_date, (), (error,))
+    except (ValueError, RecursionError) as err:
+        return Listing(path, NAME, page_date, (), (Problem(path, 0, "error", f"invalid JSON: {err}"),))
+    items, day, problems = items_of(data, path)
+    entries, item_problems = read_items(items, path, locate_in(text))
+    return Listing(path, NAME, day or page_date, tuple(entries), tuple(problems + item_problems))
+
+
+def items_of(data: object, path: str) -> tuple[list[object], date | None, list[Problem]]:
+    """The items of any accepted shape, the listing day it names (``dateString``), and shape problems."""
+    if isinstance(data, list):
+        return data, None, []
+    if isinstance(data, dict):
+        day = parse_day(data.get("dateString"))
+        for key in ("searchResults", "dailyPapers"):
+            if isinstance(data.get(key), list):
+                return list(data[key]), day, []
+        if isinstance(data.get("paper"), dict):
+            return [page_item(data)], day, []
+        if "id" in data:
+            return [{"paper": data}], day, []
+    kind = type(data).__name__
+    return [], None, [Problem(path, 0, "error", f"unrecognised JSON ({kind}): expected HF papers items")]
+
+
+def page_item(props: dict[str, object]) -> dict[str, object]:
+    """An item from a single-paper page's props: its visible comments and submitting organization."""
+    item: dict[str, object] = {"paper": props["paper"]}
+    comments = props.get("comments")
+    if isinstance(comments, list):
+        item["numComments"] = sum(
+            1 for c in comments if not (isinstance(c, dict) and _get(c, "data", "hidden") is True)
+        )
+    if "submitterOrganization" in props:
+        item["organization"] = props["submitterOrganization"]
+    return item
+
+
+def locate_in(text: str) -> Locate:
+    """A locator finding each paper id in ``text``, searching on from the previous hit."""
+    start = 0
+
+    def locate(ident: str) -> int:
+        nonlocal start
+        match = re.compile(r'"id"\s*:\s*"' + re.escape(ident) + '"').search(text, start)
+        if match is None:
+            return 0
+        start = match.end()
+        return text.count("\n", 0, match.start()) + 1
+
+    return locate
+
+
+def read_items(items: Sequence[object], path: str, locate: Locate) -> tuple[list[Entry], list[Problem]]:
+    """Entries for ``items``; a malformed item is skipped with a warning, a wrong-typed field dropped."""
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for number, item in enumerate(items, 1):
+        entry = _read_item(item, number, path, locate, problems)
+        if entry is not None:
+            entries.append(entry)
+    return entries, problems
+
+
+def _read_item(
+    item: object, number: int, path: str, locate: Locate, problems: list[Problem]
+) -> Entry | None:
+    paper = item.get("paper") if isinstance(item, dict) else None
+    if not isinstance(item, dict) or not isinstance(paper, dict):
+        problems.append(Problem(path, 0, "warning", f"item {number}: no paper object; skipped"))
+        return None
+    ident = paper.get("id")
+    if not isinstance(ident, str) or not ident.strip():
+        problems.append(Problem(path, 0, "warning", f"item {number}: paper.id is not a string; skipped"))
+        return None
+    line = locate(ident)
+    where = f"item {number} ({ident})"
+
+    def field(owner: dict[str, object], key: str, kind: type | tuple[type, ...]) -> object:
+        value = owner.get(key)
+        if value is None or (isinstance(value, kind) and not isinstance(value, bool)):
+            return value
+        problems.append(Problem(path, line, "warning", f"{where}: {key} is {type(value).__name__}; ignored"))
+        return None
+
+    title = field(paper, "title", str) or field(item, "title", str)
+    if not isinstance(title, str) or not collapse_space(title):
+        problems.append(Problem(path, line, "warning", f"{where}: no title; skipped"))
+        return None
+    summary = field(paper, "summary", str)
+    raw_upvotes = field(paper, "upvotes", (int, str))
+    upvotes = _count(raw_upvotes)
+    if isinstance(raw_upvotes, str) and upvotes is None:
+        problems.append(Problem(path, line, "warning", f"{where}: upvotes {raw_upvotes!r} is not a count"))
+    comments = field(item, "numComments", int)
+    stars = field(paper, "githubStars", int)
+    listed = parse_day(field(item, "publishedAt", str)) or parse_day(field(paper, "submittedOnDailyAt", str))
+    return Entry(
+        title=collapse_space(title),
+        line=line,
+        abstract=collapse_space(summary) if isinstance(summary, str) else "",
+        arxiv=arxiv_id(ident),
+        authors=_names(field(paper, "authors", list), where, path, line, problems),
+        organization=_organization(field(paper, "organization", dict) or field(item, "organization", dict)),
+        published=parse_day(field(paper, "publishedAt", str)),
+        listed=listed,
+        upvotes=upvotes,
+        comments=comments if isinstance(comments, int) else None,
+        links=_links(field(paper, "githubRepo", str), field(paper, "projectPage", str)),
+        github_stars=stars if isinstance(stars, int) else None,
+        keywords=_strings(field(paper, "ai_keywords", list)),
+    )
+
+
+def _get(owner: dict[object, object], *keys: str) -> object:
+    value: object = owner
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _count(value: object) -> int | None:
+    """An HF count: ``118``, ``"1,056"``, or ``"-"`` for none."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "-":
+            return 0
+        if _COUNT.match(value):
+            return int(value.replace(",", ""))
+    return None
+
+
+def _names(authors: object, where: str, path: str, line: int, problems: list[Problem]) -> tuple[str, ...]:
+    names: list[str] = []
+    for author in authors if isinstance(authors, list) else ():
+        name = author.get("name") if isinstance(author, dict) else None
+        if isinstance(name, str) and collapse_space(name):
+            names.append(collapse_space(name))
+        else:
+            problems.append(Problem(path, line, "warning", f"{where}: an author has no name; left out"))
+    return tuple(names)
+
+
+def _organization(org: object) -> str | None:
+    """Display name: ``fullname`` over ``name``."""
+    for key in ("fullname", "name"):
+        value = org.get(key) if isinstance(org, dict) else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _links(github: object, project: object) -> tuple[tuple[str, str], ...]:
+    pairs = (("github", github), ("project", project))
+    return tuple((name, url.strip()) for name, url in pairs if isinstance(url, str) and url.strip())
+
+
+def _strings(values: object) -> tuple[str, ...]:
+    if not isinstance(values, list):
+        return ()
+    return tuple(v.strip() for v in values if isinstance(v, str) and v.strip())
