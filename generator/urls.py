@@ -7,6 +7,7 @@ Paths are relative to ``site/`` and end in ``/`` for pretty URLs (``papers/x/`` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import quote
 
 
@@ -43,6 +44,11 @@ def archive_path(year: int | None = None, month: int | None = None, page: int = 
         return "archive/"
     base = f"archive/{year:04d}/{month:02d}/"
     return base if page == 1 else f"{base}page/{page}/"
+
+
+def digest_path(day: date | None = None) -> str:
+    """The daily digest: ``digest/`` lists the days, ``digest/YYYY-MM-DD/`` one day's papers."""
+    return "digest/" if day is None else f"digest/{day.isoformat()}/"
 
 
 def output_file(path: str) -> str:
