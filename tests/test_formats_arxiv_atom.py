@@ -25,9 +25,7 @@ def test_real_typical_response() -> None:
     (entry,) = listing.entries
     assert entry.arxiv == "hep-ex/0307015"
     assert entry.title == "Multi-Electron Production at High Transverse Momenta in ep Collisions at HERA"
-    assert entry.abstract.startswith(
-        "Multi-electron production is studied at high electron transverse momentum in"
-    )
+    assert entry.abstract.startswith("Multi-electron production is studied at high electron transverse momentum in")
     assert entry.abstract.endswith("of 0.30 \\pm 0.04 and 0.23 \\pm 0.04, respectively.")
     assert entry.authors == ("H1 Collaboration",)
     assert entry.published == date(2003, 7, 7)
@@ -51,8 +49,7 @@ def test_two_entries() -> None:
     assert mcp.arxiv == "2509.24002"
     assert mcp.title == "MCPMark: A Benchmark for Stress-Testing Realistic and Comprehensive MCP Use"
     assert mcp.abstract == (
-        "MCP standardizes how LLMs interact with external systems, with "
-        "$\\mathcal{O}(n)$ cost and 52.56\\% pass@1."
+        "MCP standardizes how LLMs interact with external systems, with $\\mathcal{O}(n)$ cost and 52.56\\% pass@1."
     )
     assert mcp.authors == ("Zijian Wu", "Xiangyan Liu", "Xinyuan Zhang")
     assert mcp.published == date(2025, 9, 28)

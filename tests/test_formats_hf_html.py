@@ -50,9 +50,7 @@ def test_same_paper_from_page_and_props_json() -> None:
     props = (FIXTURES / "hf_paper_page_2509.24002_PaperContent_props.json").read_text(encoding="utf-8")
     (from_json,) = hf_json.parse(props, "p.json", None).entries
     (from_html,) = read("hf_paper_page_2509.24002_prettified.html").entries
-    assert from_html == type(from_html)(
-        **{**{f: getattr(from_json, f) for f in from_json.__slots__}, "line": 199}
-    )
+    assert from_html == type(from_html)(**{**{f: getattr(from_json, f) for f in from_json.__slots__}, "line": 199})
 
 
 def test_daily_page_with_date_string() -> None:
@@ -109,9 +107,7 @@ def test_single_page_fallback_without_json() -> None:
         "<body>\n<h1>MCPMark:\n  A Benchmark</h1></body></html>"
     )
     listing = hf_html.parse(html, "x.html", None)
-    assert [(e.arxiv, e.title, e.line) for e in listing.entries] == [
-        ("2509.24002", "MCPMark: A Benchmark", 3)
-    ]
+    assert [(e.arxiv, e.title, e.line) for e in listing.entries] == [("2509.24002", "MCPMark: A Benchmark", 3)]
     assert [p.severity for p in listing.problems] == ["warning"]
 
 
@@ -133,7 +129,5 @@ def test_any_text_never_raises(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200), st.sampled_from(["DailyPapers", "PaperContent"]))
 def test_any_props_never_raise(props: str, target: str) -> None:
-    html = (
-        f'<html><div data-target="{target}" data-props="{props}"><h3><a href="/papers/2401.00001">T</a></h3>'
-    )
+    html = f'<html><div data-target="{target}" data-props="{props}"><h3><a href="/papers/2401.00001">T</a></h3>'
     assert isinstance(hf_html.parse(html, "x.html", None), Listing)

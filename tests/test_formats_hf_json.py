@@ -69,9 +69,7 @@ def test_search_results() -> None:
     assert listing.problems == ()
     noisy, pangu = listing.entries
     assert noisy.arxiv == "2502.20581"
-    assert noisy.title == (
-        "The Noisy Path from Source to Citation: Measuring How Scholars Engage with Past Research"
-    )
+    assert noisy.title == ("The Noisy Path from Source to Citation: Measuring How Scholars Engage with Past Research")
     assert noisy.organization == "University of Michigan"
     assert noisy.authors == ("Hong Chen", "Misha Teplitskiy")
     assert (noisy.listed, noisy.published) == (date(2025, 3, 3), date(2025, 2, 27))
@@ -155,9 +153,7 @@ def test_sniff_by_content() -> None:
 
 
 def test_empty_daily_page_is_fine() -> None:
-    assert hf_json.parse("[]", "x.json", date(2024, 10, 26)) == Listing(
-        "x.json", "hf-json", date(2024, 10, 26)
-    )
+    assert hf_json.parse("[]", "x.json", date(2024, 10, 26)) == Listing("x.json", "hf-json", date(2024, 10, 26))
 
 
 json_values = st.recursive(

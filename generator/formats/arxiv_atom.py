@@ -100,9 +100,7 @@ def _read_entry(node: ET.Element, path: str, line: int, problems: list[Problem])
     match = _ABS.search(ident)
     if match is None:
         problems.append(Problem(path, line, "warning", f"entry id {ident!r} is not an arXiv abs URL"))
-    authors = tuple(
-        name for a in node.findall(ATOM + "author") if (name := collapse_space(_text(a, ATOM + "name")))
-    )
+    authors = tuple(name for a in node.findall(ATOM + "author") if (name := collapse_space(_text(a, ATOM + "name"))))
     return Entry(
         title=title,
         line=line,

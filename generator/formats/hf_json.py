@@ -105,9 +105,7 @@ def read_items(items: Sequence[object], path: str, locate: Locate) -> tuple[list
     return entries, problems
 
 
-def _read_item(
-    item: object, number: int, path: str, locate: Locate, problems: list[Problem]
-) -> Entry | None:
+def _read_item(item: object, number: int, path: str, locate: Locate, problems: list[Problem]) -> Entry | None:
     paper = item.get("paper") if isinstance(item, dict) else None
     if not isinstance(item, dict) or not isinstance(paper, dict):
         problems.append(Problem(path, 0, "warning", f"item {number}: no paper object; skipped"))
