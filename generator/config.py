@@ -110,7 +110,9 @@ def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-def parse_config(text: str, path: str = "site.toml", base_url: str | None = None) -> tuple[Config | None, list[Problem]]:
+def parse_config(
+    text: str, path: str = "site.toml", base_url: str | None = None
+) -> tuple[Config | None, list[Problem]]:
     """Validate ``site.toml`` text. Returns the config (None on any error) and every problem found."""
     try:
         data = tomllib.loads(text)
@@ -123,21 +125,25 @@ def parse_config(text: str, path: str = "site.toml", base_url: str | None = None
     def typed(key: str, kind: type, default: Any, table: dict[str, Any] = data, where: str = "") -> Any:
         value = table.get(key, default)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            problems.append(
-                Problem(path, lines.get(key, 0), "error", f"`{where}{key}` must be a {kind.__name__}")
-            )
+            problems.append(Problem(path, lines.get(key, 0), "error", f"`{where}{key}` must be a {kind.__name__}"))
             return default
         return value
 
     raw_url = base_url if base_url is not None else data.get("base_url")
     url = normalize_base_url(raw_url) if isinstance(raw_url, str) else None
     if raw_url is None:
-        problems.append(Problem(path, 0, "error", "missing required key `base_url` (e.g. https://user.github.io/repo/)"))
+        problems.append(
+            Problem(path, 0, "error", "missing required key `base_url` (e.g. https://user.github.io/repo/)")
+        )
     elif url is None:
         where = "--base-url" if base_url is not None else path
         problems.append(
-            Problem(where, lines.get("base_url", 0) if base_url is None else 0, "error",
-                    f"base_url {raw_url!r} must be an absolute http(s) URL")
+            Problem(
+                where,
+                lines.get("base_url", 0) if base_url is None else 0,
+                "error",
+                f"base_url {raw_url!r} must be an absolute http(s) URL",
+            )
         )
     feeds = typed("feeds", dict, {})
     problems += _unknown(set(feeds), FEED_KEYS, " in [feeds]", path, lines)
@@ -157,11 +163,19 @@ def parse_config(text: str, path: str = "site.toml", base_url: str | None = None
         problems += _unknown(set(raw), TOPIC_KEYS, f" in {where}", path, lines)
         slug, name = raw.get("slug"), raw.get("name")
         if not isinstance(slug, str) or not SLUG_RE.match(slug):
-            problems.append(Problem(path, lines.get("topics", 0), "error",
-                                    f"`{where}.slug` must be lowercase letters, digits and dashes, got {slug!r}"))
+            problems.append(
+                Problem(
+                    path,
+                    lines.get("topics", 0),
+                    "error",
+                    f"`{where}.slug` must be lowercase letters, digits and dashes, got {slug!r}",
+                )
+            )
             continue
         if slug in seen or slug == "other":
-            problems.append(Problem(path, lines.get("topics", 0), "error", f"duplicate or reserved topic slug `{slug}`"))
+            problems.append(
+                Problem(path, lines.get("topics", 0), "error", f"duplicate or reserved topic slug `{slug}`")
+            )
             continue
         seen.add(slug)
         for key in ("include", "exclude"):
@@ -194,7 +208,9 @@ def parse_config(text: str, path: str = "site.toml", base_url: str | None = None
     return (None if errors else config), problems
 
 
-def load_config(path: Path, base_url: str | None = None, display: str | None = None) -> tuple[Config | None, list[Problem]]:
+def load_config(
+    path: Path, base_url: str | None = None, display: str | None = None
+) -> tuple[Config | None, list[Problem]]:
     """Read and validate a config file; a missing or unreadable file is an error, not a traceback."""
     name = display or str(path)
     try:

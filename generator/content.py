@@ -139,7 +139,7 @@ def load_paper(text: str, path: str) -> tuple[Paper | None, list[Problem]]:
     for key in _STR_FIELDS:
         if key in meta and meta[key] is not None and not isinstance(meta[key], str):
             if key == "arxiv" and isinstance(meta[key], (int, float)):
-                error(key, f"`arxiv` must be a quoted string, e.g. arxiv: \"{meta[key]}\" (numbers lose zeros)")
+                error(key, f'`arxiv` must be a quoted string, e.g. arxiv: "{meta[key]}" (numbers lose zeros)')
             else:
                 error(key, f"`{key}` must be text")
     for key in _INT_FIELDS:

@@ -135,15 +135,15 @@ def ingest(listing_paths: list[Path], papers_dir: Path, page_date: date | None =
 
     by_arxiv: dict[str, str] = {}
     by_title: dict[str, str] = {}
-    for slug, record in sorted(records.items()):
+    for known, record in sorted(records.items()):
         arxiv = record.meta.get("arxiv")
         if isinstance(arxiv, str) and arxiv:
-            by_arxiv.setdefault(arxiv, slug)
+            by_arxiv.setdefault(arxiv, known)
         keys = [k for k in record.meta.get("title_keys") or [] if isinstance(k, str)]
         title = record.meta.get("title")
         for key in [*keys, normalize_title(title) if isinstance(title, str) else ""]:
             if key:
-                by_title.setdefault(key, slug)
+                by_title.setdefault(key, known)
 
     listings = sorted((read_listing(path, page_date) for path in listing_paths), key=_listing_order)
     entries = 0
@@ -167,11 +167,21 @@ def ingest(listing_paths: list[Path], papers_dir: Path, page_date: date | None =
                 slug, number = base, 2
                 while slug in records:
                     slug, number = f"{base[: SLUG_MAX - len(str(number)) - 1]}-{number}", number + 1
-                records[slug] = _Record(meta={"title": entry.title, "slug": slug, "topics": []}, body="",
-                                        existed=False, path=papers_dir / f"{slug}.md")
+                records[slug] = _Record(
+                    meta={"title": entry.title, "slug": slug, "topics": []},
+                    body="",
+                    existed=False,
+                    path=papers_dir / f"{slug}.md",
+                )
             if slug in seen_here:
-                problems.append(Problem(listing.path, entry.line, "warning",
-                                        f"duplicate of the entry on line {seen_here[slug]}; merged"))
+                problems.append(
+                    Problem(
+                        listing.path,
+                        entry.line,
+                        "warning",
+                        f"duplicate of the entry on line {seen_here[slug]}; merged",
+                    )
+                )
             seen_here.setdefault(slug, entry.line)
             _apply(records[slug], entry, listing)
             if entry.arxiv:

@@ -57,7 +57,7 @@ def read_listing(path: Path, page_date: date | None = None) -> Listing:
     found = find_format(text, path.name)
     if found is None:
         return Listing(shown, "unknown", None, problems=(Problem(shown, 1, "error", "unrecognised listing format"),))
-    name, parse = found
+    _name, parse = found
     return parse(text, shown, page_date or date_from_name(path.name))
 
 
@@ -68,8 +68,9 @@ def find_listings(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     for path in paths:
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in LISTING_SUFFIXES
-                and not p.name.startswith(".")
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in LISTING_SUFFIXES and not p.name.startswith(".")
             )
         elif path.is_file():
             found.append(path)

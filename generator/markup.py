@@ -22,7 +22,7 @@ def clean_text(text: str) -> str:
 
 def render_markdown(text: str) -> str:
     """Abstract Markdown to HTML. Raw HTML in the input is escaped, never passed through."""
-    return _md.render(clean_text(text))
+    return str(_md.render(clean_text(text)))
 
 
 def plain_text(text: str, limit: int | None = None) -> str:

@@ -48,7 +48,7 @@ class Site:
 
 
 def build_time() -> datetime:
-    """"Now": ``SOURCE_DATE_EPOCH`` when set, else the clock. Used for checks (freshness), never written
+    """ "Now": ``SOURCE_DATE_EPOCH`` when set, else the clock. Used for checks (freshness), never written
     into output, so output bytes depend on content alone."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -91,8 +91,15 @@ def assemble(config: Config, papers: list[Paper]) -> tuple[Site, list[Problem]]:
         for manual in paper.topics:
             slug = manual if manual in known else by_name.get(manual.casefold())
             if slug is None:
-                problems.append(Problem(paper.path, 0, "warning", f"unknown topic {manual!r} in `topics`; "
-                                        f"define it in {config.path} (known: {', '.join(sorted(known))})"))
+                problems.append(
+                    Problem(
+                        paper.path,
+                        0,
+                        "warning",
+                        f"unknown topic {manual!r} in `topics`; "
+                        f"define it in {config.path} (known: {', '.join(sorted(known))})",
+                    )
+                )
             else:
                 topics.add(slug)
         ordered = tuple(rule.slug for rule in config.topics if rule.slug in topics) or (OTHER_SLUG,)
@@ -102,7 +109,7 @@ def assemble(config: Config, papers: list[Paper]) -> tuple[Site, list[Problem]]:
     for paper in resolved:
         for slug in paper.topics:
             groups[slug].append(paper)
-    topics = [Topic(rule.slug, rule.name, rule.description, tuple(groups[rule.slug])) for rule in config.topics]
-    topics.append(Topic(OTHER_SLUG, "Other", "Papers that match no topic rule.", tuple(groups[OTHER_SLUG])))
+    topic_list = [Topic(rule.slug, rule.name, rule.description, tuple(groups[rule.slug])) for rule in config.topics]
+    topic_list.append(Topic(OTHER_SLUG, "Other", "Papers that match no topic rule.", tuple(groups[OTHER_SLUG])))
     urls = Urls(config.base_url, config.base_path)
-    return Site(config, urls, tuple(resolved), tuple(topics), build_time()), problems
+    return Site(config, urls, tuple(resolved), tuple(topic_list), build_time()), problems

@@ -16,12 +16,14 @@ A card may lack its metadata lines entirely; it is kept, dated with the page dat
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from generator.model import Entry, Listing, Problem
 
-MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+MONTHS = {
+    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+}
 _MONTH = r"(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 DATE_LINE = re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:,\s*(?P<year>\d{4}))?(?:\s+(?P<count>[\d,]+))?$", re.I)
 AUTHORS_LINE = re.compile(r"^[•·*\-]?\s*(?P<n>[\d,]+)\s+authors?$", re.I)
@@ -34,6 +36,14 @@ CHROME = {
     "byak and the research community",
     "by ak and the research community",
 }
+
+
+@dataclass
+class _Card:
+    line: int
+    title: str
+    abstract: list[str] = field(default_factory=list)
+    meta: tuple[int, list[str]] | None = None
 
 
 def sniff(text: str, name: str) -> bool:
@@ -115,33 +125,32 @@ def parse(text: str, path: str, page_date: date | None = None) -> Listing:
         break
 
     # Cards: title block, abstract block(s), optional metadata block.
-    raw: list[dict[str, object]] = []
-    card: dict[str, object] | None = None
+    raw: list[_Card] = []
+    card: _Card | None = None
     for number, block in blocks[index:]:
         if _is_meta(block):
             if card is None:
                 problems.append(Problem(path, number, "warning", "metadata lines with no card before them; skipped"))
                 continue
-            card["meta"] = (number, block)
+            card.meta = (number, block)
             raw.append(card)
             card = None
             continue
-        if card is not None and card["abstract"] and _looks_like_title(block):
+        if card is not None and card.abstract and _looks_like_title(block):
             raw.append(card)
             card = None
         if card is None:
-            card = {"line": number, "title": " ".join(block), "abstract": [], "meta": None}
+            card = _Card(number, " ".join(block))
         else:
-            card["abstract"].append(" ".join(block))  # type: ignore[union-attr]
+            card.abstract.append(" ".join(block))
     if card is not None:
         raw.append(card)
 
     # Dates: explicit years first, so the page year can be inferred.
     explicit: list[date] = []
     for item in raw:
-        meta = item["meta"]
-        if meta:
-            match = DATE_LINE.match(meta[1][-1])  # type: ignore[index]
+        if item.meta:
+            match = DATE_LINE.match(item.meta[1][-1])
             if match and match.group("year"):
                 found = _safe_date(int(match.group("year")), *_month_day(match))
                 if found:
@@ -150,8 +159,12 @@ def parse(text: str, path: str, page_date: date | None = None) -> Listing:
         year = _infer_year(header_md, explicit)
         if year is None:
             problems.append(
-                Problem(path, header_line, "warning",
-                        "cannot infer the page year (no card has one); pass --date or put YYYY-MM-DD in the file name")
+                Problem(
+                    path,
+                    header_line,
+                    "warning",
+                    "cannot infer the page year (no card has one); pass --date or put YYYY-MM-DD in the file name",
+                )
             )
         else:
             page_date = _safe_date(year, *header_md)
@@ -162,27 +175,31 @@ def parse(text: str, path: str, page_date: date | None = None) -> Listing:
 
     entries: list[Entry] = []
     for item in raw:
-        entry, found = _card(item, path, page_date)
-        problems += found
+        entry, card_problems = _card(item, path, page_date)
+        problems += card_problems
         if entry is not None:
             entries.append(entry)
     return Listing(path=path, format="hf-text", date=page_date, entries=tuple(entries), problems=tuple(problems))
 
 
-def _card(item: dict[str, object], path: str, page_date: date | None) -> tuple[Entry | None, list[Problem]]:
-    line = int(item["line"])  # type: ignore[call-overload]
-    title = str(item["title"]).strip()
-    abstract = "\n\n".join(item["abstract"])  # type: ignore[arg-type]
+def _card(item: _Card, path: str, page_date: date | None) -> tuple[Entry | None, list[Problem]]:
+    line, title, abstract = item.line, item.title.strip(), "\n\n".join(item.abstract)
     entry = Entry(title=title, line=line, abstract=abstract, listed=page_date)
     problems: list[Problem] = []
     if not abstract:
         problems.append(Problem(path, line, "warning", f"card {title[:60]!r} has no abstract"))
-    meta = item["meta"]
-    if not meta:
+    if not item.meta:
         when = page_date.isoformat() if page_date else "no date"
-        problems.append(Problem(path, line, "warning", f"card {title[:60]!r} has no metadata lines; using the page date ({when})"))
+        problems.append(
+            Problem(
+                path,
+                line,
+                "warning",
+                f"card {title[:60]!r} has no metadata lines; using the page date ({when})",
+            )
+        )
         return replace(entry, published=page_date), problems
-    meta_line, block = meta  # type: ignore[misc]
+    meta_line, block = item.meta
     match = DATE_LINE.match(block[-1])
     assert match is not None  # _is_meta checked it
     month, day = _month_day(match)
@@ -205,5 +222,6 @@ def _card(item: dict[str, object], path: str, page_date: date | None) -> tuple[E
         else:
             words = text.split(None, 1)
             organization = words[-1].strip()
-    return replace(entry, published=published, comments=comments, authors_count=authors_count,
-                   organization=organization), problems
+    return replace(
+        entry, published=published, comments=comments, authors_count=authors_count, organization=organization
+    ), problems

@@ -1,0 +1,131 @@
+"""Command line: ``papersite ingest|build|serve|scrape``. Exit codes: 0 ok, 1 content or config errors, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from generator import __version__
+from generator.model import Problem
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-02-06, got {text!r}") from None
+
+
+def report(problems: Sequence[Problem], strict: bool = False) -> int:
+    """Print problems compiler style to stderr; return how many count as failures."""
+    failures = 0
+    for problem in problems:
+        print(problem, file=sys.stderr)
+        failures += problem.severity == "error" or strict
+    return failures
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from generator.ingest import ingest
+    from generator.listings import find_listings
+
+    root = Path(args.root)
+    paths = [Path(p) for p in args.paths] or [root / "content" / "listings"]
+    files, problems = find_listings(paths)
+    result = ingest(files, root / "content" / "papers", args.date)
+    failures = report([*problems, *result.problems], args.strict)
+    print(
+        f"ingested {result.entries} entries from {result.listings} listings: "
+        f"{result.papers} papers, {len(result.written)} files written",
+        file=sys.stderr,
+    )
+    return 1 if failures else 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from generator.build import build
+
+    result = build(
+        Path(args.root),
+        base_url=args.base_url,
+        strict=args.strict,
+        out_dir=Path(args.out) if args.out else None,
+    )
+    failures = report(result.problems, args.strict)
+    if not result.ok:
+        print(f"build failed with {failures} problem(s); site/ left as it was", file=sys.stderr)
+        return 1
+    print(f"built {result.papers} papers, {result.pages} pages in {result.seconds:.2f}s", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.serve import serve
+
+    return serve(Path(args.root), host=args.host, port=args.port, watch=not args.no_watch, base_url=args.base_url)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="papersite", description="Static site and feeds for research-paper listings.")
+    parser.add_argument("--version", action="version", version=f"papersite {__version__}")
+    parser.add_argument("--root", default=".", help="project folder (default: the current folder)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = sub.add_parser(
+        "ingest",
+        help="turn listings into content/papers/*.md",
+        description="Parse listings (default: content/listings/) and merge them into "
+        "content/papers/, one Markdown file per paper. Idempotent; hand edits survive.",
+    )
+    ingest.add_argument("paths", nargs="*", metavar="PATH", help="listing files or folders")
+    ingest.add_argument("--date", type=_date, help="the listing's own date (YYYY-MM-DD), when not in its file name")
+    ingest.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    ingest.set_defaults(func=cmd_ingest)
+
+    build = sub.add_parser(
+        "build",
+        help="build site/ from content/, the theme and site.toml",
+        description="Build the site into site/ atomically: a failed build leaves it untouched.",
+    )
+    build.add_argument("--base-url", help="override base_url from site.toml (e.g. https://user.github.io/repo/)")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--out", help="output folder (default: site/)")
+    build.set_defaults(func=cmd_build)
+
+    serve = sub.add_parser(
+        "serve",
+        help="build, serve on 127.0.0.1 and rebuild on changes",
+        description="Build, serve site/ on 127.0.0.1, watch content/, themes/ and site.toml, "
+        "rebuild and reload the browser on changes.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--base-url", help="override base_url (default: http://HOST:PORT/)")
+    serve.add_argument("--no-watch", action="store_true", help="serve without watching for changes")
+    serve.set_defaults(func=cmd_serve)
+
+    from generator import scrape as scrape_cmd
+
+    scrape = sub.add_parser(
+        "scrape",
+        help="save HF daily papers or search results into content/listings/",
+        description="Fetch raw JSON from the HF papers API (politely: rate limit, retries) "
+        "and save it atomically as content/listings/hf-daily-YYYY-MM-DD.json or "
+        "hf-search-QUERY-YYYY-MM-DD.json. Days HF snaps back to an earlier day are skipped.",
+    )
+    scrape_cmd.add_arguments(scrape)
+    scrape.set_defaults(func=scrape_cmd.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1

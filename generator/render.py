@@ -1,0 +1,143 @@
+"""HTML pages: one ``render_*`` function per page family, each writing through ``Output``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote_plus
+from xml.sax.saxutils import escape
+
+import jinja2
+
+from generator.markup import plain_text, render_markdown
+from generator.model import Paper
+from generator.output import Output
+from generator.site import Site, Topic
+from generator.urls import home_path, output_file, paper_path, topic_path
+
+PathFor = Callable[[int], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """One page of a paginated list."""
+
+    number: int
+    total: int
+    items: tuple[Paper, ...]
+    path_for: PathFor
+
+    @property
+    def prev_path(self) -> str | None:
+        return self.path_for(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_path(self) -> str | None:
+        return self.path_for(self.number + 1) if self.number < self.total else None
+
+    @property
+    def path(self) -> str:
+        return self.path_for(self.number)
+
+
+def paginate(items: Sequence[Paper], per_page: int, path_for: PathFor) -> Iterator[Pager]:
+    """Pages of ``per_page`` items; an empty list still gets its first page."""
+    total = max(1, math.ceil(len(items) / per_page))
+    for number in range(1, total + 1):
+        chunk = tuple(items[(number - 1) * per_page : number * per_page])
+        yield Pager(number, total, chunk, path_for)
+
+
+def source_links(paper: Paper) -> list[tuple[str, str]]:
+    """(label, URL) of where the paper lives: arXiv and HF when the id is known, else an arXiv title search."""
+    if paper.arxiv:
+        return [
+            ("arXiv", f"https://arxiv.org/abs/{paper.arxiv}"),
+            ("PDF", f"https://arxiv.org/pdf/{paper.arxiv}"),
+            ("Hugging Face", f"https://huggingface.co/papers/{paper.arxiv}"),
+        ]
+    return [("Search arXiv", f"https://arxiv.org/search/?query={quote_plus(paper.title)}&searchtype=title")]
+
+
+class Renderer:
+    """Renders templates for one site into one output."""
+
+    def __init__(self, site: Site, env: jinja2.Environment, out: Output) -> None:
+        self.site = site
+        self.out = out
+        self.env = env
+        names = site.topic_names
+        env.globals.update(
+            site=site,
+            config=site.config,
+            href=site.urls.href,
+            absolute=site.urls.absolute,
+            paper_path=paper_path,
+            topic_path=topic_path,
+            topic_names=names,
+            source_links=source_links,
+            markdown=render_markdown,
+            plain_text=plain_text,
+        )
+        env.filters["markdown"] = render_markdown
+        env.filters["plain"] = plain_text
+
+    def page(self, template: str, path: str, **context: Any) -> None:
+        """Render ``template`` to the file that serves ``path``."""
+        html = self.env.get_template(template).render(path=path, **context)
+        self.out.write(output_file(path), html)
+
+
+def render_home(r: Renderer) -> None:
+    for pager in paginate(r.site.papers, r.site.config.per_page, home_path):
+        title = r.site.config.title if pager.number == 1 else f"{r.site.config.title}, page {pager.number}"
+        r.page("index.html", pager.path, pager=pager, title=title)
+
+
+def render_papers(r: Renderer) -> None:
+    papers = r.site.papers
+    for index, paper in enumerate(papers):
+        newer = papers[index - 1] if index > 0 else None
+        older = papers[index + 1] if index + 1 < len(papers) else None
+        r.page("paper.html", paper_path(paper.slug), paper=paper, newer=newer, older=older, title=paper.title)
+
+
+def render_topics(r: Renderer) -> None:
+    r.page("topics.html", "topics/", topics=r.site.topics, title="Topics")
+    for topic in r.site.topics:
+        render_topic(r, topic)
+
+
+def render_topic(r: Renderer, topic: Topic) -> None:
+    def path_for(number: int) -> str:
+        return topic_path(topic.slug, number)
+
+    for pager in paginate(topic.papers, r.site.config.per_page, path_for):
+        title = topic.name if pager.number == 1 else f"{topic.name}, page {pager.number}"
+        r.page("topic.html", pager.path, topic=topic, pager=pager, title=title)
+
+
+def render_not_found(r: Renderer) -> None:
+    html = r.env.get_template("404.html").render(path="404.html", title="Page not found")
+    r.out.write("404.html", html)
+
+
+def write_sitemap(site: Site, out: Output) -> None:
+    """``sitemap.xml`` for every HTML page written so far (not 404), and ``robots.txt`` pointing at it."""
+    lastmod = {output_file(paper_path(p.slug)): p.updated or p.listed for p in site.papers}
+    rows = []
+    for file in sorted(out.files):
+        if not file.endswith("index.html"):
+            continue
+        url = site.urls.absolute(file[: -len("index.html")])
+        day = lastmod.get(file)
+        stamp = f"<lastmod>{day.isoformat()}</lastmod>" if day else ""
+        rows.append(f"<url><loc>{escape(url)}</loc>{stamp}</url>")
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(rows) + "\n</urlset>\n"
+    )
+    out.write("sitemap.xml", xml)
+    out.write("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute('sitemap.xml')}\n")

@@ -1,0 +1,136 @@
+"""``papersite serve``: build, serve ``site/`` on 127.0.0.1, rebuild on changes, reload the open tab.
+
+The reload script is injected into HTML responses by this server only; built files carry no JavaScript.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from generator.build import build
+from generator.cli import report
+
+RELOAD_PATH = "/__papersite/reload"
+RELOAD_SCRIPT = (
+    "<script>new EventSource('" + RELOAD_PATH + "').addEventListener('reload',()=>location.reload());</script>"
+).encode()
+
+
+class _State:
+    def __init__(self) -> None:
+        self.generation = 0
+        self.changed = threading.Condition()
+
+    def bump(self) -> None:
+        with self.changed:
+            self.generation += 1
+            self.changed.notify_all()
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    state: _State
+    prefix: str
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet: errors only
+        if args and str(args[1] if len(args) > 1 else "").startswith(("4", "5")):
+            super().log_message(format, *args)
+
+    def translate_path(self, path: str) -> str:
+        url_path = urlsplit(path).path
+        if self.prefix != "/" and url_path.startswith(self.prefix):
+            url_path = "/" + url_path[len(self.prefix) :]
+        return super().translate_path(url_path)
+
+    def do_GET(self) -> None:
+        if self.path == RELOAD_PATH:
+            self._events()
+            return
+        target = Path(self.translate_path(self.path))
+        if target.is_dir() and not self.path.split("?")[0].endswith("/"):
+            super().do_GET()  # redirect to the slash form
+            return
+        file = target / "index.html" if target.is_dir() else target
+        if file.suffix == ".html" and file.is_file():
+            self._html(file, 200)
+        elif not file.exists() and Path(self.directory, "404.html").is_file():
+            self._html(Path(self.directory, "404.html"), 404)
+        else:
+            super().do_GET()
+
+    def _html(self, file: Path, status: int) -> None:
+        body = file.read_bytes().replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen = self.state.generation
+        try:
+            while True:
+                with self.state.changed:
+                    self.state.changed.wait(timeout=15)
+                    current = self.state.generation
+                if current != seen:
+                    self.wfile.write(b"event: reload\ndata: {}\n\n")
+                    seen = current
+                else:
+                    self.wfile.write(b": keep-alive\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+def _rebuild(root: Path, base_url: str) -> bool:
+    result = build(root, base_url=base_url)
+    report(result.problems)
+    if result.ok:
+        print(f"built {result.papers} papers, {result.pages} pages in {result.seconds:.2f}s", file=sys.stderr)
+    else:
+        print("build failed; still serving the previous site", file=sys.stderr)
+    return result.ok
+
+
+def _watch(root: Path, base_url: str, state: _State) -> None:
+    from watchfiles import watch
+
+    paths = [str(p) for p in (root / "content", root / "themes", root / "templates", root / "site.toml") if p.exists()]
+    for _changes in watch(*paths, debounce=300):
+        if _rebuild(root, base_url):
+            state.bump()
+
+
+def serve(
+    root: Path, host: str = "127.0.0.1", port: int = 8000, watch: bool = True, base_url: str | None = None
+) -> int:
+    url = base_url or f"http://{host}:{port}/"
+    if not _rebuild(root, url):
+        return 1
+    state = _State()
+    handler = functools.partial(
+        type("H", (Handler,), {"state": state, "prefix": urlsplit(url).path or "/"}),
+        directory=str(root / "site"),
+    )
+    server = http.server.ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    if watch:
+        threading.Thread(target=_watch, args=(root, url, state), daemon=True).start()
+    print(f"serving {url} (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0

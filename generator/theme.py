@@ -1,0 +1,93 @@
+"""Themes: ``themes/<name>/templates`` + ``static``, optionally ``extends`` another theme (``theme.toml``).
+
+Template lookup is a precedence list: the site's own ``templates/`` folder, then the theme, then its parents.
+A child reaches a parent template explicitly as ``"<parent>/base.html"``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from generator.model import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    name: str
+    chain: tuple[tuple[str, Path], ...]
+    """(name, folder) from the theme itself up to its root parent."""
+    overrides: Path | None
+    """The site's own ``templates/`` folder, searched first, when it exists."""
+
+    def environment(self) -> jinja2.Environment:
+        """Autoescaping, strict Jinja2 environment over the lookup chain."""
+        dirs = [str(folder / "templates") for _, folder in self.chain]
+        if self.overrides is not None:
+            dirs.insert(0, str(self.overrides))
+        loader = jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader(dirs),
+                jinja2.PrefixLoader(
+                    {name: jinja2.FileSystemLoader(str(folder / "templates")) for name, folder in self.chain}
+                ),
+            ]
+        )
+        return jinja2.Environment(
+            loader=loader,
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    def static_dirs(self) -> list[Path]:
+        """Static folders, root parent first so children overwrite."""
+        return [folder / "static" for _, folder in reversed(self.chain) if (folder / "static").is_dir()]
+
+
+def load_theme(root: Path, name: str, config_path: str = "site.toml") -> tuple[Theme | None, list[Problem]]:
+    """Resolve ``name`` and its ``extends`` chain under ``root/themes``."""
+    chain: list[tuple[str, Path]] = []
+    current: str | None = name
+    while current is not None:
+        folder = root / "themes" / current
+        where = f"themes/{current}/theme.toml"
+        if not (folder / "templates").is_dir():
+            available = (
+                sorted(p.name for p in (root / "themes").iterdir() if p.is_dir()) if (root / "themes").is_dir() else []
+            )
+            source = config_path if not chain else f"themes/{chain[-1][0]}/theme.toml"
+            return None, [
+                Problem(
+                    source,
+                    0,
+                    "error",
+                    f"theme {current!r} not found (no themes/{current}/templates/); "
+                    f"available: {', '.join(available) or 'none'}",
+                )
+            ]
+        if any(seen == current for seen, _ in chain):
+            return None, [Problem(where, 0, "error", f"theme {current!r} extends itself in a loop")]
+        chain.append((current, folder))
+        current = None
+        if (folder / "theme.toml").is_file():
+            try:
+                data = tomllib.loads((folder / "theme.toml").read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
+                return None, [Problem(where, 0, "error", f"invalid theme.toml: {exc}")]
+            unknown = set(data) - {"extends", "name", "description"}
+            if unknown:
+                return None, [
+                    Problem(where, 0, "error", f"unknown key(s) {', '.join(sorted(unknown))}; known: extends")
+                ]
+            parent = data.get("extends")
+            if parent is not None and not isinstance(parent, str):
+                return None, [Problem(where, 0, "error", "`extends` must be a theme name")]
+            current = parent
+    overrides = root / "templates"
+    return Theme(name, tuple(chain), overrides if overrides.is_dir() else None), []
