@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from generator.config import load_config
+from generator.feed_pages import render_feed_pages
+from generator.feeds import write_feeds
 from generator.model import Problem
 from generator.output import Output
 from generator.render import (
@@ -65,6 +67,8 @@ def write_site(site: Site, theme: Theme, out: Output) -> None:
     render_papers(renderer)
     render_topics(renderer)
     render_not_found(renderer)
+    render_feed_pages(renderer)
+    write_feeds(site, out)
     write_sitemap(site, out)
     copy_static(theme, out)
 

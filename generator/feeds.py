@@ -1,0 +1,247 @@
+"""Feeds subscribers can trust: RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the whole site, each topic and the
+daily digest, plus ``feeds.opml`` listing them all.
+
+Every feed is first described by one ``Feed`` record (links, title, ``FeedItem`` entries), then written in each
+format from that record, so the three formats always say the same thing. Output depends on content alone: every
+date comes from the entries, never from the clock, so two builds of the same content give the same bytes.
+
+Each format gets its own ``FeedGenerator``: feedgen keeps RSS and Atom fields in one object and mixes them
+otherwise. Every string passes through ``markup.clean_text`` (XML-forbidden characters removed, all other
+Unicode kept) before it reaches feedgen; feedgen (lxml) escapes ``&``, ``<`` and ``]]>``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from feedgen.feed import FeedGenerator
+
+from generator.feed_model import EPOCH, FORMATS, GENERATOR, SUMMARY_CHARS, Feed, FeedFormat, FeedItem
+from generator.feeds_json import json_feed
+from generator.markup import plain_text, render_markdown, strip_tags
+from generator.model import Paper
+from generator.opml import opml
+from generator.output import Output
+from generator.site import Site, Topic
+from generator.urls import digest_path, home_path, paper_path, topic_path
+
+
+def text(value: str) -> str:
+    """A one-line clean string: XML-forbidden characters removed, whitespace collapsed."""
+    return plain_text(value)
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def feed_order(paper: Paper) -> tuple[date, date, str]:
+    """Newest first when used with reverse=True: listed, then published, then slug."""
+    return (paper.listed or paper.published or date.min, paper.published or date.min, paper.slug)
+
+
+def abstract_summary(markdown: str) -> str:
+    """Plain text of a Markdown abstract (markup removed, entities decoded), cut near ``SUMMARY_CHARS``."""
+    return plain_text(html.unescape(strip_tags(render_markdown(markdown))), SUMMARY_CHARS)
+
+
+def paper_item(site: Site, paper: Paper) -> FeedItem:
+    url = site.urls.absolute(paper_path(paper.slug))
+    first = paper.listed or paper.published
+    published = midnight(first) if first else EPOCH
+    changed = max(d for d in (paper.updated, paper.listed, paper.published) if d) if first else None
+    names = site.topic_names
+    return FeedItem(
+        id=url,
+        title=text(paper.title) or text(paper.slug),
+        link=url,
+        summary=abstract_summary(paper.abstract),
+        content_html=render_markdown(paper.abstract),
+        published=published,
+        updated=midnight(changed) if changed else published,
+        authors=tuple(name for name in (text(a) for a in paper.authors) if name),
+        categories=tuple((slug, text(names.get(slug, slug))) for slug in paper.topics),
+    )
+
+
+def listed_days(site: Site) -> list[tuple[date, tuple[Paper, ...]]]:
+    """Every day papers were listed on, newest first, with that day's papers in site order."""
+    days: dict[date, list[Paper]] = {}
+    for paper in site.papers:
+        if paper.listed:
+            days.setdefault(paper.listed, []).append(paper)
+    return [(day, tuple(days[day])) for day in sorted(days, reverse=True)]
+
+
+def day_title(day: date, count: int) -> str:
+    return f"{count} paper{'s' if count != 1 else ''} listed on {day.isoformat()}"
+
+
+def day_item(site: Site, day: date, papers: tuple[Paper, ...]) -> FeedItem:
+    """A digest entry: one listed day, linking each of its papers."""
+    url = site.urls.absolute(digest_path(day))
+    links = ((site.urls.absolute(paper_path(p.slug)), text(p.title) or p.slug) for p in papers)
+    rows = "".join(f'<li><a href="{html.escape(href)}">{html.escape(title)}</a></li>\n' for href, title in links)
+    changed = max(max(d for d in (p.updated, p.listed) if d) for p in papers)
+    return FeedItem(
+        id=url,
+        title=day_title(day, len(papers)),
+        link=url,
+        summary=plain_text("; ".join(text(p.title) or p.slug for p in papers), SUMMARY_CHARS),
+        content_html=f"<ul>\n{rows}</ul>\n",
+        published=midnight(day),
+        updated=midnight(max(changed, day)),
+    )
+
+
+def make_feed(site: Site, folder: str, title: str, description: str, page: str, items: list[FeedItem]) -> Feed:
+    cap = tuple(items[: site.config.feed_max_items])
+    newest = max((item.updated for item in cap), default=None) or _site_updated(site)
+    return Feed(folder, text(title), text(description) or text(title), page, cap, newest)
+
+
+def _site_updated(site: Site) -> datetime:
+    """Date for an empty feed: the newest change on the site, so it still depends on content only."""
+    papers = [paper_item(site, p) for p in site.papers]
+    return max((item.updated for item in papers), default=EPOCH)
+
+
+def site_feeds(site: Site) -> tuple[Feed, ...]:
+    """The site feed, the digest feed and one feed per topic (empty topics included), in that order."""
+    config = site.config
+    ordered = sorted(site.papers, key=feed_order, reverse=True)
+    feeds = [
+        make_feed(
+            site,
+            "",
+            config.title,
+            config.description or f"Latest papers on {config.title}",
+            home_path(),
+            [paper_item(site, p) for p in ordered],
+        ),
+        make_feed(
+            site,
+            digest_path(),
+            f"{config.title}: daily digest",
+            "One entry per day, listing the papers added that day.",
+            digest_path(),
+            [day_item(site, day, papers) for day, papers in listed_days(site)],
+        ),
+    ]
+    for topic in site.topics:
+        feeds.append(topic_feed(site, topic))
+    return tuple(feeds)
+
+
+def topic_feed(site: Site, topic: Topic) -> Feed:
+    ordered = sorted(topic.papers, key=feed_order, reverse=True)
+    return make_feed(
+        site,
+        topic_path(topic.slug),
+        f"{site.config.title}: {topic.name}",
+        topic.description or f"Papers on {topic.name}",
+        topic_path(topic.slug),
+        [paper_item(site, p) for p in ordered],
+    )
+
+
+def language(site: Site) -> str:
+    """``config.language`` as an IETF tag (``en_US`` -> ``en-US``), as RSS and Atom's ``xml:lang`` expect."""
+    return text(site.config.language).replace("_", "-") or "en"
+
+
+def _generator(site: Site, feed: Feed, fmt: FeedFormat) -> FeedGenerator:
+    """Feed-level fields shared by RSS and Atom. The self link goes first: feedgen uses the last link as the
+    RSS channel link, which must be the HTML page."""
+    fg = FeedGenerator()
+    fg.id(site.urls.absolute(feed.path(fmt)))
+    fg.title(feed.title)
+    fg.subtitle(feed.description)
+    fg.link(href=site.urls.absolute(feed.path(fmt)), rel="self", type=fmt.media_type)
+    fg.link(href=site.urls.absolute(feed.page), rel="alternate", type="text/html")
+    fg.language(language(site))
+    fg.generator(GENERATOR)
+    fg.updated(feed.updated)
+    fg.lastBuildDate(feed.updated)
+    return fg
+
+
+def _category_scheme(site: Site) -> str:
+    return site.urls.absolute("topics/")
+
+
+def rss_feed(site: Site, feed: Feed) -> bytes:
+    """RSS 2.0 with ``content:encoded`` for the HTML and ``dc:creator`` for authors (RSS ``author`` must be an
+    email address, which papers do not have)."""
+    fg = _generator(site, feed, FORMATS[0])
+    fg.load_extension("dc", atom=False, rss=True)
+    for item in feed.items:
+        fe = fg.add_entry(order="append")
+        fe.guid(item.id, permalink=True)
+        fe.title(item.title)
+        fe.link(href=item.link)
+        # RSS readers treat description as HTML: escape the plain text so "<script>" stays text.
+        fe.description(html.escape(item.summary, quote=False))
+        fe.content(item.content_html)
+        fe.pubDate(item.published)
+        for term, label in item.categories:
+            fe.category(term=term, label=label, scheme=_category_scheme(site))
+        for name in item.authors:
+            fe.dc.dc_creator(name)
+    return bytes(fg.rss_str(pretty=True))
+
+
+def atom_feed(site: Site, feed: Feed) -> bytes:
+    """Atom 1.0 (RFC 4287). The feed-level author is the site, so entries without authors stay valid."""
+    fg = _generator(site, feed, FORMATS[1])
+    fg.author({"name": text(site.config.title) or GENERATOR, "uri": site.urls.absolute()})
+    for item in feed.items:
+        fe = fg.add_entry(order="append")
+        fe.id(item.id)
+        fe.title(item.title)
+        fe.link(href=item.link, rel="alternate", type="text/html")
+        fe.summary(item.summary)
+        fe.content(item.content_html, type="html")
+        fe.published(item.published)
+        fe.updated(item.updated)
+        for term, label in item.categories:
+            fe.category(term=term, label=label, scheme=_category_scheme(site))
+        for name in item.authors:
+            fe.author({"name": name})
+    return bytes(fg.atom_str(pretty=True))
+
+
+def feed_files(site: Site) -> dict[str, bytes]:
+    """Every feed file and ``feeds.opml``, by site-relative path, in a fixed order."""
+    feeds = site_feeds(site)
+    files: dict[str, bytes] = {}
+    for feed in feeds:
+        files[feed.path(FORMATS[0])] = rss_feed(site, feed)
+        files[feed.path(FORMATS[1])] = atom_feed(site, feed)
+        files[feed.path(FORMATS[2])] = json_feed(site, feed)
+    files["feeds.opml"] = opml(site, feeds)
+    return files
+
+
+def write_feeds(site: Site, out: Path | Output) -> list[str]:
+    """Write every feed and ``feeds.opml`` under ``out`` (a folder, or the build's ``Output``, which records
+    the files). Returns the site-relative paths written."""
+    files = feed_files(site)
+    for path, data in files.items():
+        if isinstance(out, Output):
+            out.write(path, data)
+        else:
+            (out / path).parent.mkdir(parents=True, exist_ok=True)
+            (out / path).write_bytes(data)
+    return list(files)
+
+
+def feed_links(site: Site) -> Iterator[tuple[Feed, tuple[tuple[FeedFormat, str], ...]]]:
+    """Each feed with its absolute URL per format, for the /feeds/ page."""
+    for feed in site_feeds(site):
+        yield feed, tuple((fmt, site.urls.absolute(feed.path(fmt))) for fmt in FORMATS)
+
+
