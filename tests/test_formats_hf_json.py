@@ -211,3 +211,8 @@ def test_any_text_never_raises(text: str) -> None:
 def test_deep_nesting_never_raises() -> None:
     listing = hf_json.parse("[" * 100_000, "x.json", None)
     assert [p.severity for p in listing.problems] == ["error"]
+
+
+def test_markdown_link_is_not_json() -> None:
+    assert not hf_json.sniff("[Subscribe](https://example.org)\n", "x.md")
+    assert hf_json.sniff("[\n  {\n", "x") and hf_json.sniff("[ ]", "x") and hf_json.sniff('{ "a": 1}', "x")

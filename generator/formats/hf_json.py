@@ -27,12 +27,13 @@ NAME = "hf-json"
 Locate = Callable[[str], int]
 """Line of the item whose paper id is given (0 when unknown)."""
 
+_JSON_START = re.compile(r'^\ufeff?\s*(?:\[\s*[{\]]|\{\s*["}])')
 _COUNT = re.compile(r"^\d{1,3}(?:,\d{3})*$|^\d+$")
 
 
 def sniff(text: str, name: str) -> bool:
-    """JSON: the first non-blank character opens an array or an object."""
-    return text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{")
+    """JSON: an array of objects (or empty), or an object with a key, e.g. not a Markdown ``[link](...)``."""
+    return _JSON_START.match(text) is not None
 
 
 def parse(text: str, path: str, page_date: date | None) -> Listing:
