@@ -63,6 +63,7 @@ class Fetcher:
             try:
                 return self._get_once(url)
             except urllib.error.HTTPError as err:
+                err.close()
                 if not (err.code == 429 or err.code >= 500) or attempt == self.retries:
                     raise FetchError(f"HTTP {err.code} {err.reason} from {url}") from None
                 delay = retry_after(err.headers.get("Retry-After"), self.clock_now())
