@@ -29,6 +29,8 @@ class TopicRule:
     """Words and phrases that put a paper in the topic (case-insensitive, whole words)."""
     exclude: tuple[str, ...] = ()
     """Words and phrases that keep a paper out even when an include matches."""
+    threshold: int = 2
+    """Score a paper needs to join: an include phrase in the title scores 3, each one in the abstract 1."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,7 @@ TOP_KEYS = {
     "extra",
 }
 FEED_KEYS = {"max_items"}
-TOPIC_KEYS = {"slug", "name", "description", "include", "exclude"}
+TOPIC_KEYS = {"slug", "name", "description", "include", "exclude", "threshold"}
 
 
 def normalize_base_url(url: str) -> str | None:
@@ -181,6 +183,12 @@ def parse_config(
         for key in ("include", "exclude"):
             if key in raw and not _strings(raw[key]):
                 problems.append(Problem(path, lines.get(key, 0), "error", f"`{where}.{key}` must be a list of strings"))
+        threshold = raw.get("threshold", 2)
+        if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
+            problems.append(
+                Problem(path, lines.get("threshold", 0), "error", f"`{where}.threshold` must be a whole number >= 1")
+            )
+            threshold = 2
         topics.append(
             TopicRule(
                 slug=slug,
@@ -188,6 +196,7 @@ def parse_config(
                 description=str(raw.get("description", "")),
                 include=tuple(w for w in raw.get("include", []) if isinstance(w, str) and w.strip()),
                 exclude=tuple(w for w in raw.get("exclude", []) if isinstance(w, str) and w.strip()),
+                threshold=threshold,
             )
         )
     extra = typed("extra", dict, {})

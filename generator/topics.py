@@ -22,16 +22,26 @@ def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
 
 
+TITLE_WEIGHT = 3
+"""A phrase in the title counts this much; each occurrence in the abstract counts 1."""
+
+
 class TopicMatcher:
-    """Compiled topic rules, applied to title and abstract."""
+    """Compiled topic rules. A paper joins a topic when its score reaches the topic's ``threshold``:
+    each include phrase in the title scores ``TITLE_WEIGHT``, each occurrence in the abstract scores 1.
+    Any exclude phrase keeps the paper out."""
 
     def __init__(self, rules: Iterable[TopicRule]) -> None:
-        self.rules = [(rule.slug, phrase_pattern(rule.include), phrase_pattern(rule.exclude)) for rule in rules]
+        self.rules = [
+            (rule.slug, rule.threshold, phrase_pattern(rule.include), phrase_pattern(rule.exclude)) for rule in rules
+        ]
 
     def match(self, title: str, abstract: str) -> tuple[str, ...]:
-        text = f"{title}\n{abstract}"
         found = []
-        for slug, include, exclude in self.rules:
-            if include is not None and include.search(text) and not (exclude is not None and exclude.search(text)):
+        for slug, threshold, include, exclude in self.rules:
+            if include is None:
+                continue
+            score = TITLE_WEIGHT * len(include.findall(title)) + len(include.findall(abstract))
+            if score >= threshold and not (exclude is not None and exclude.search(f"{title}\n{abstract}")):
                 found.append(slug)
         return tuple(found)
