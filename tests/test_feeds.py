@@ -1,0 +1,403 @@
+"""Feeds: every file valid (feedparser, RELAX NG of RFC 4287, JSON Schema of JSON Feed 1.1, RSS 2.0 rules),
+stable bytes, right order, right links, and naughty strings that still give well-formed XML."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import jsonschema
+import pytest
+import rnc2rng
+from lxml import etree
+
+from generator.config import Config, TopicRule
+from generator.feed_model import EPOCH
+from generator.feeds import write_feeds
+from generator.model import Paper
+from generator.site import Site, assemble
+
+HERE = Path(__file__).parent
+SCHEMAS = HERE / "schemas"
+BASE = "https://user.github.io/repo/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+NS = {"atom": "http://www.w3.org/2005/Atom", "dc": "http://purl.org/dc/elements/1.1/",
+      "content": "http://purl.org/rss/1.0/modules/content/"}
+RFC822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                    r"\d{4} \d\d:\d\d:\d\d [+-]\d{4}$")
+TOPICS = (
+    TopicRule("llm", "Language Models", "Papers on LLMs.", include=("language model",)),
+    TopicRule("vision", "Vision", include=("image",)),
+    TopicRule("empty", "Nothing Yet", include=("zzzqqq",)),
+)
+
+
+# --- scratch sites -----------------------------------------------------------------------------------------
+
+
+def paper(slug: str, listed: date | None = date(2024, 10, 25), **fields: Any) -> Paper:
+    fields.setdefault("title", f"Paper {slug}")
+    fields.setdefault("abstract", f"Abstract of {slug}.")
+    return Paper(slug=slug, path=f"content/papers/{slug}.md", listed=listed, **fields)
+
+
+def make_site(papers: list[Paper], base_url: str = BASE, **config: Any) -> Site:
+    config = {"topics": TOPICS, "title": "Test Papers", "description": "Daily papers.", **config}
+    site, _ = assemble(Config(base_url=base_url, **config), papers)
+    return site
+
+
+SAMPLE = [
+    paper("alpha", date(2024, 10, 25), published=date(2024, 10, 20), updated=date(2024, 10, 27),
+          title="A *language model* & friends", abstract="We train a **language model**.\n\nSecond paragraph.",
+          authors=("Ann Author", "Bo Ørsted")),
+    paper("beta", date(2024, 10, 25), published=date(2024, 10, 22), title="Image tokens",
+          abstract="An image model."),
+    paper("gamma", date(2024, 10, 24), published=date(2024, 10, 23)),
+    paper("delta", date(2024, 10, 25), published=date(2024, 10, 22)),
+    paper("unlisted", None, published=date(2024, 10, 1)),
+]
+
+
+def feeds_of(site: Site, out: Path) -> dict[str, bytes]:
+    paths = write_feeds(site, out)
+    return {path: (out / path).read_bytes() for path in paths}
+
+
+# --- validators --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def atom_schema() -> etree.RelaxNG:
+    rng = rnc2rng.dumps(rnc2rng.loads((SCHEMAS / "atom.rnc").read_text(encoding="utf-8")))
+    # rnc2rng declares `namespace local = ""` as xmlns:local="", which XML forbids; the schema uses it only
+    # through nsName ns="", so the declaration can go.
+    return etree.RelaxNG(etree.fromstring(rng.replace('xmlns:local=""', "").encode()))
+
+
+@pytest.fixture(scope="session")
+def json_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads((SCHEMAS / "jsonfeed-1.1.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+def check_rss(data: bytes) -> etree._Element:
+    root = etree.fromstring(data)
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    channel = root.find("channel")
+    assert channel is not None
+    for name in ("title", "link", "description"):
+        assert (channel.findtext(name) or "").strip(), f"channel has no {name}"
+    dates = [channel.findtext("lastBuildDate") or ""]
+    for item in channel.iter("item"):
+        guid = item.find("guid")
+        assert guid is not None and guid.get("isPermaLink") == "true"
+        assert guid.text and guid.text.startswith("https://")
+        assert item.findtext("title") and item.findtext("link")
+        dates.append(item.findtext("pubDate") or "")
+    for stamp in dates:
+        assert RFC822.match(stamp), stamp
+        parsed = parsedate_to_datetime(stamp)
+        assert parsed.tzinfo is not None and format_datetime(parsed) == stamp
+    return root
+
+
+def check_atom(data: bytes, schema: etree.RelaxNG) -> etree._Element:
+    root = etree.fromstring(data)
+    assert schema.validate(root), schema.error_log
+    # The two Schematron rules of RFC 4287 that RELAX NG cannot express.
+    feed_author = root.find(f"{ATOM}author") is not None
+    for entry in root.iter(f"{ATOM}entry"):
+        assert feed_author or entry.find(f"{ATOM}author") is not None
+        links = [link for link in entry.findall(f"{ATOM}link") if link.get("rel", "alternate") == "alternate"]
+        assert links or entry.find(f"{ATOM}content") is not None
+        for name in ("id",):
+            assert (entry.findtext(f"{ATOM}{name}") or "").startswith("https://")
+    assert (root.findtext(f"{ATOM}id") or "").startswith("https://")
+    return root
+
+
+def check_all(files: dict[str, bytes], atom_schema: etree.RelaxNG, json_validator: Any) -> None:
+    """Every file parses and validates for its format."""
+    for path, data in files.items():
+        if path.endswith(".json"):
+            doc = json.loads(data.decode("utf-8"))
+            errors = sorted(json_validator.iter_errors(doc), key=str)
+            assert not errors, f"{path}: {errors[0].message}"
+            assert data.endswith(b"}\n")
+            continue
+        if path.endswith(".opml"):
+            etree.fromstring(data)
+            continue
+        parsed = feedparser.parse(data)
+        assert parsed.bozo == 0, f"{path}: {parsed.get('bozo_exception')}"
+        if path.endswith("atom.xml"):
+            assert parsed.version == "atom10"
+            check_atom(data, atom_schema)
+        else:
+            assert parsed.version == "rss20"
+            check_rss(data)
+
+
+def json_items(data: bytes) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = json.loads(data)["items"]
+    return items
+
+
+def rss_guids(data: bytes) -> list[str]:
+    return [guid.text or "" for guid in etree.fromstring(data).iter("guid")]
+
+
+# --- tests -------------------------------------------------------------------------------------------------
+
+
+def test_writes_every_feed_and_opml(tmp_path: Path) -> None:
+    site = make_site(SAMPLE)
+    paths = write_feeds(site, tmp_path)
+    folders = ["", "digest/", *(f"topics/{slug}/" for slug in ("llm", "vision", "empty", "other"))]
+    expected = {f"{folder}{name}" for folder in folders for name in ("feed.xml", "atom.xml", "feed.json")}
+    assert set(paths) == expected | {"feeds.opml"}
+    assert len(paths) == len(set(paths))
+    assert all((tmp_path / path).is_file() for path in paths)
+
+
+def test_every_feed_is_valid(tmp_path: Path, atom_schema: etree.RelaxNG, json_validator: Any) -> None:
+    check_all(feeds_of(make_site(SAMPLE), tmp_path), atom_schema, json_validator)
+
+
+def test_empty_site_gives_valid_feeds_dated_at_epoch(tmp_path: Path, atom_schema: etree.RelaxNG,
+                                                      json_validator: Any) -> None:
+    files = feeds_of(make_site([]), tmp_path)
+    check_all(files, atom_schema, json_validator)
+    atom = etree.fromstring(files["atom.xml"])
+    assert atom.findtext(f"{ATOM}updated") == EPOCH.isoformat()
+    assert atom.find(f"{ATOM}entry") is None
+    assert json.loads(files["feed.json"])["items"] == []
+
+
+def test_empty_topic_is_valid_and_dated_from_content(tmp_path: Path) -> None:
+    files = feeds_of(make_site(SAMPLE), tmp_path)
+    rss = etree.fromstring(files["topics/empty/feed.xml"])
+    assert not rss.findall(".//item")
+    # No entries: the date is the site's newest change, not the clock.
+    assert rss.findtext("channel/lastBuildDate") == "Sun, 27 Oct 2024 00:00:00 +0000"
+
+
+def test_bytes_identical_across_builds_and_clocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = feeds_of(make_site(SAMPLE), tmp_path / "one")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    second = feeds_of(make_site(list(reversed(SAMPLE))), tmp_path / "two")
+    assert first == second
+    assert rss_guids(first["feed.xml"]) == rss_guids(second["feed.xml"])
+
+
+def test_guids_are_unique_absolute_permalinks(tmp_path: Path) -> None:
+    files = feeds_of(make_site(SAMPLE), tmp_path)
+    for path, data in files.items():
+        if path.endswith("feed.xml"):
+            guids = rss_guids(data)
+            assert len(guids) == len(set(guids)), path
+    assert set(rss_guids(files["feed.xml"])) == {f"{BASE}papers/{p.slug}/" for p in SAMPLE}
+    atom_ids = [e.findtext(f"{ATOM}id") for e in etree.fromstring(files["atom.xml"]).iter(f"{ATOM}entry")]
+    assert atom_ids == rss_guids(files["feed.xml"]) == [item["id"] for item in json_items(files["feed.json"])]
+
+
+def test_newest_first_by_listed_then_published_then_slug(tmp_path: Path) -> None:
+    files = feeds_of(make_site(SAMPLE), tmp_path)
+    order = [guid.split("/")[-2] for guid in rss_guids(files["feed.xml"])]
+    # 10-25: beta and delta share published 10-22, so slug decides (descending); alpha was published earlier.
+    assert order == ["delta", "beta", "alpha", "gamma", "unlisted"]
+    assert [item["id"].split("/")[-2] for item in json_items(files["feed.json"])] == order
+
+
+def test_capped_at_feed_max_items(tmp_path: Path) -> None:
+    papers = [paper(f"p{n:02d}", date(2024, 1, 1 + n)) for n in range(12)]
+    files = feeds_of(make_site(papers, feed_max_items=5), tmp_path)
+    assert rss_guids(files["feed.xml"]) == [f"{BASE}papers/p{n:02d}/" for n in (11, 10, 9, 8, 7)]
+    assert len(json_items(files["digest/feed.json"])) == 5
+
+
+@pytest.mark.parametrize("folder", ["", "topics/llm/", "digest/", "topics/empty/"])
+def test_self_and_alternate_links_under_a_sub_path(tmp_path: Path, folder: str) -> None:
+    page = folder  # each feed mirrors the page at its own folder: home, topic page, digest index
+    files = feeds_of(make_site(SAMPLE), tmp_path)
+    rss = etree.fromstring(files[f"{folder}feed.xml"])
+    self_link = rss.find("channel/atom:link[@rel='self']", NS)
+    assert self_link is not None and self_link.get("href") == f"{BASE}{folder}feed.xml"
+    assert rss.findtext("channel/link") == f"{BASE}{page}"
+    atom = etree.fromstring(files[f"{folder}atom.xml"])
+    links = {link.get("rel"): link.get("href") for link in atom.findall(f"{ATOM}link")}
+    assert links == {"self": f"{BASE}{folder}atom.xml", "alternate": f"{BASE}{page}"}
+    assert atom.findtext(f"{ATOM}id") == f"{BASE}{folder}atom.xml"
+    doc = json.loads(files[f"{folder}feed.json"])
+    assert doc["feed_url"] == f"{BASE}{folder}feed.json" and doc["home_page_url"] == f"{BASE}{page}"
+    parsed = feedparser.parse(files[f"{folder}atom.xml"])
+    assert {link["rel"]: link["href"] for link in parsed.feed.links}["self"] == f"{BASE}{folder}atom.xml"
+
+
+def test_feed_level_fields(tmp_path: Path) -> None:
+    files = feeds_of(make_site(SAMPLE, language="pt_BR"), tmp_path)
+    channel = etree.fromstring(files["topics/llm/feed.xml"]).find("channel")
+    assert channel is not None
+    assert channel.findtext("title") == "Test Papers: Language Models"
+    assert channel.findtext("description") == "Papers on LLMs."
+    assert channel.findtext("language") == "pt-BR"
+    assert channel.findtext("generator") == "papersite"
+    assert channel.findtext("lastBuildDate") == "Sun, 27 Oct 2024 00:00:00 +0000"
+    atom = etree.fromstring(files["atom.xml"])
+    assert atom.get("{http://www.w3.org/XML/1998/namespace}lang") == "pt-BR"
+    assert atom.findtext(f"{ATOM}generator") == "papersite"
+    assert atom.findtext(f"{ATOM}subtitle") == "Daily papers."
+    assert atom.findtext(f"{ATOM}updated") == "2024-10-27T00:00:00+00:00"
+    assert json.loads(files["feed.json"])["language"] == "pt-BR"
+
+
+def test_entry_fields_in_every_format(tmp_path: Path) -> None:
+    files = feeds_of(make_site(SAMPLE), tmp_path)
+    url = f"{BASE}papers/alpha/"
+    rss = feedparser.parse(files["feed.xml"])
+    entry = next(e for e in rss.entries if e.id == url)
+    assert entry.title == "A *language model* & friends"
+    assert entry.link == url
+    assert [a["name"] for a in entry.authors] == ["Ann Author", "Bo Ørsted"]  # from dc:creator
+    assert entry.published == "Fri, 25 Oct 2024 00:00:00 +0000"
+    assert entry.summary == "We train a language model. Second paragraph."
+    assert "<strong>language model</strong>" in entry.content[0].value
+    assert [t["term"] for t in entry.tags] == ["Language Models"]
+    atom = feedparser.parse(files["atom.xml"])
+    entry = next(e for e in atom.entries if e.id == url)
+    assert entry.published == "2024-10-25T00:00:00+00:00" and entry.updated == "2024-10-27T00:00:00+00:00"
+    assert [(t["term"], t["label"]) for t in entry.tags] == [("llm", "Language Models")]
+    assert [a["name"] for a in entry.authors] == ["Ann Author", "Bo Ørsted"]
+    assert entry.content[0].type == "text/html"
+    item = next(i for i in json_items(files["feed.json"]) if i["id"] == url)
+    assert item["url"] == url and item["tags"] == ["Language Models"]
+    assert item["date_published"] == "2024-10-25T00:00:00+00:00"
+    assert item["date_modified"] == "2024-10-27T00:00:00+00:00"
+    assert item["authors"] == [{"name": "Ann Author"}, {"name": "Bo Ørsted"}]
+    assert item["content_html"].startswith("<p>We train a <strong>")
+
+
+def test_summary_is_short_plain_text(tmp_path: Path) -> None:
+    long = " ".join(["word"] * 400)
+    files = feeds_of(make_site([paper("long", abstract=long)]), tmp_path)
+    item = json_items(files["feed.json"])[0]
+    assert len(item["summary"]) <= 300 and item["summary"].endswith("…")
+    assert len(item["content_html"]) > 2000
+
+
+def test_digest_has_one_entry_per_listed_day(tmp_path: Path) -> None:
+    files = feeds_of(make_site(SAMPLE), tmp_path)
+    items = json_items(files["digest/feed.json"])
+    assert [i["id"] for i in items] == [f"{BASE}digest/2024-10-25/", f"{BASE}digest/2024-10-24/"]
+    assert items[0]["url"] == items[0]["id"]
+    assert items[0]["title"] == "3 papers listed on 2024-10-25"
+    for slug in ("alpha", "beta", "delta"):
+        assert f'href="{BASE}papers/{slug}/"' in items[0]["content_html"]
+    assert items[0]["date_modified"] == "2024-10-27T00:00:00+00:00"
+    atom = feedparser.parse(files["digest/atom.xml"])
+    assert [e.link for e in atom.entries] == [f"{BASE}digest/2024-10-25/", f"{BASE}digest/2024-10-24/"]
+    assert rss_guids(files["digest/feed.xml"]) == [i["id"] for i in items]
+
+
+def test_opml_lists_every_feed(tmp_path: Path) -> None:
+    site = make_site(SAMPLE)
+    files = feeds_of(site, tmp_path)
+    root = etree.fromstring(files["feeds.opml"])
+    assert root.get("version") == "2.0" and root.findtext("head/title")
+    outlines = {o.get("xmlUrl"): o for o in root.iter("outline") if o.get("type") == "rss"}
+    expected = [f"{BASE}feed.xml", f"{BASE}digest/feed.xml"] + [f"{BASE}topics/{t.slug}/feed.xml" for t in site.topics]
+    assert sorted(outlines) == sorted(expected)
+    for url, outline in outlines.items():
+        assert url[: -len("feed.xml")] == outline.get("htmlUrl")
+        assert outline.get("text")
+        assert url.removeprefix(BASE) in files
+
+
+# --- hostile text ------------------------------------------------------------------------------------------
+
+HOSTILE = "a & b <script>alert('x')</script> ]]> \x00\x01\x0b\x1f\x7f\x85\ufffe 🚀 مرحبا بالعالم ∑ x² ‮rtl"
+CLEAN = "a & b <script>alert('x')</script> ]]> \x85 🚀 مرحبا بالعالم ∑ x² ‮rtl"
+
+
+def naughty_strings() -> list[str]:
+    strings: list[str] = json.loads((HERE / "fixtures" / "blns.json").read_text(encoding="utf-8"))
+    return strings
+
+
+def test_hostile_text_gives_well_formed_feeds(tmp_path: Path, atom_schema: etree.RelaxNG, json_validator: Any) -> None:
+    abstract = f"{HOSTILE}\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))"
+    hostile = paper("hostile", title=HOSTILE, abstract=abstract, authors=(HOSTILE,))
+    files = feeds_of(make_site([hostile], title=HOSTILE, description=HOSTILE), tmp_path)
+    check_all(files, atom_schema, json_validator)
+    for path in ("feed.xml", "atom.xml"):
+        entry = feedparser.parse(files[path]).entries[0]
+        assert entry.title.replace("\x85", " ").split() == CLEAN.replace("\x85", " ").split()
+        assert "🚀" in entry.summary and "مرحبا" in entry.summary
+    for path, data in files.items():
+        assert b"\x00" not in data and b"\x1f" not in data, path
+    raw_html = [json_items(files["feed.json"])[0]["content_html"]]
+    for path in ("feed.xml", "atom.xml"):
+        raw_html.append(feedparser.parse(files[path], sanitize_html=False).entries[0].content[0].value)
+    for html in raw_html:
+        assert "<script" not in html and "<img" not in html and "href=\"javascript" not in html
+        assert "&lt;script&gt;" in html and "🚀" in html
+
+
+def test_naughty_strings_give_valid_feeds(tmp_path: Path, atom_schema: etree.RelaxNG, json_validator: Any) -> None:
+    strings = naughty_strings()
+    papers = [
+        paper(f"n{index:03d}", date(2024, 1, 1 + index % 28), title=text, abstract=strings[-1 - index],
+              authors=(text,) if text.strip() else ())
+        for index, text in enumerate(strings)
+    ]
+    files = feeds_of(make_site(papers, feed_max_items=len(papers)), tmp_path)
+    check_all(files, atom_schema, json_validator)
+    entries = feedparser.parse(files["atom.xml"]).entries
+    assert len(entries) == len(strings)
+    assert len({e.id for e in entries}) == len(strings)
+    assert all(e.title.strip() for e in entries)  # an empty title falls back to the slug
+
+
+def test_atom_schema_and_json_formats_really_check(atom_schema: etree.RelaxNG, json_validator: Any) -> None:
+    """The validators are not vacuous: bad dates, missing ids and bad URIs fail."""
+    bad_atom = (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+                b"<updated>Fri, 25 Oct 2024</updated></feed>")
+    assert not atom_schema.validate(etree.fromstring(bad_atom))
+    good: dict[str, Any] = {"version": "https://jsonfeed.org/version/1.1", "title": "t", "feed_url": BASE,
+                            "items": [{"id": "x", "content_text": "", "date_published": "2024-10-25T00:00:00+00:00"}]}
+    assert json_validator.is_valid(good)
+    assert not json_validator.is_valid({**good, "feed_url": "not a uri"})
+    assert not json_validator.is_valid({**good, "home_page_url": "http://exa mple.com/"})
+    assert not json_validator.is_valid({**good, "items": [{**good["items"][0], "date_published": "2024-10-25"}]})
+    assert not json_validator.is_valid({**good, "items": [{"id": "x"}]})
+    assert not json_validator.is_valid({**good, "tittle": "typo"})
+
+
+def test_paper_without_dates_is_dated_deterministically(tmp_path: Path, atom_schema: etree.RelaxNG,
+                                                         json_validator: Any) -> None:
+    undated = replace(paper("undated", None), published=None)
+    files = feeds_of(make_site([undated]), tmp_path)
+    check_all(files, atom_schema, json_validator)
+    assert json_items(files["feed.json"])[0]["date_published"] == EPOCH.isoformat()
+
+
+def iter_feed_dates(data: bytes) -> Iterator[datetime]:
+    for item in etree.fromstring(data).iter("pubDate"):
+        yield parsedate_to_datetime(item.text or "")
+
+
+def test_last_build_date_is_the_newest_entry(tmp_path: Path) -> None:
+    files = feeds_of(make_site(SAMPLE[1:]), tmp_path)  # without alpha's later `updated`
+    channel = etree.fromstring(files["feed.xml"]).find("channel")
+    assert channel is not None
+    assert parsedate_to_datetime(channel.findtext("lastBuildDate") or "") == max(iter_feed_dates(files["feed.xml"]))
