@@ -74,7 +74,9 @@ class IngestReport:
 
 
 def _listing_order(listing: Listing) -> tuple[date, str]:
-    return (listing.date or date.min, listing.path)
+    """Oldest first: the listing's own date, else its newest entry's listed day, then the path."""
+    days = [entry.listed for entry in listing.entries if entry.listed]
+    return (listing.date or max(days, default=date.min), listing.path)
 
 
 def _apply(record: _Record, entry: Entry, listing: Listing) -> None:
