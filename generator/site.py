@@ -87,7 +87,8 @@ def assemble(config: Config, papers: list[Paper]) -> tuple[Site, list[Problem]]:
     by_name = {rule.name.casefold(): rule.slug for rule in config.topics}
     resolved = []
     for paper in papers:
-        topics = set(matcher.match(paper.title, paper.abstract))
+        # HF ai_keywords count like abstract mentions ("; " keeps phrases from running across keywords).
+        topics = set(matcher.match(paper.title, "; ".join((paper.abstract, *paper.keywords))))
         for manual in paper.topics:
             slug = manual if manual in known else by_name.get(manual.casefold())
             if slug is None:
