@@ -11,21 +11,40 @@ DIGEST_TITLE = "Daily digest"
 
 
 def render_feeds_page(r: Renderer) -> None:
-    r.page("feeds.html", "feeds/", feeds=tuple(feed_links(r.site)), opml=r.site.urls.absolute("feeds.opml"),
-           title="Feeds")
+    r.page(
+        "feeds.html", "feeds/", feeds=tuple(feed_links(r.site)), opml=r.site.urls.absolute("feeds.opml"), title="Feeds"
+    )
 
 
 def render_digest(r: Renderer) -> None:
     """The digest index and one page per listed day, with links to the newer and older day."""
     days = listed_days(r.site)
     counts = tuple((day, len(papers)) for day, papers in days)
-    r.page("digest.html", digest_path(), day=None, papers=(), days=counts, newer=None, older=None,
-           digest_path=digest_path, title=DIGEST_TITLE)
+    r.page(
+        "digest.html",
+        digest_path(),
+        day=None,
+        papers=(),
+        days=counts,
+        newer=None,
+        older=None,
+        digest_path=digest_path,
+        title=DIGEST_TITLE,
+    )
     for index, (day, papers) in enumerate(days):
         newer = days[index - 1][0] if index > 0 else None
         older = days[index + 1][0] if index + 1 < len(days) else None
-        r.page("digest.html", digest_path(day), day=day, papers=papers, days=counts, newer=newer, older=older,
-               digest_path=digest_path, title=f"Papers listed on {day.isoformat()}")
+        r.page(
+            "digest.html",
+            digest_path(day),
+            day=day,
+            papers=papers,
+            days=counts,
+            newer=newer,
+            older=older,
+            digest_path=digest_path,
+            title=f"Papers listed on {day.isoformat()}",
+        )
 
 
 def render_feed_pages(r: Renderer) -> None:

@@ -13,8 +13,9 @@ Unicode kept) before it reaches feedgen; feedgen (lxml) escapes ``&``, ``<`` and
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
+from itertools import islice
 from pathlib import Path
 
 from feedgen.feed import FeedGenerator
@@ -25,7 +26,7 @@ from generator.markup import plain_text, render_markdown, strip_tags
 from generator.model import Paper
 from generator.opml import opml
 from generator.output import Output
-from generator.site import Site, Topic
+from generator.site import Site
 from generator.urls import digest_path, home_path, paper_path, topic_path
 
 
@@ -48,11 +49,16 @@ def abstract_summary(markdown: str) -> str:
     return plain_text(html.unescape(strip_tags(render_markdown(markdown))), SUMMARY_CHARS)
 
 
+def last_change(paper: Paper) -> date | None:
+    """The newest of the paper's dates (updated, listed, published), or None when it has none."""
+    return max((d for d in (paper.updated, paper.listed, paper.published) if d), default=None)
+
+
 def paper_item(site: Site, paper: Paper) -> FeedItem:
     url = site.urls.absolute(paper_path(paper.slug))
     first = paper.listed or paper.published
     published = midnight(first) if first else EPOCH
-    changed = max(d for d in (paper.updated, paper.listed, paper.published) if d) if first else None
+    changed = last_change(paper)
     names = site.topic_names
     return FeedItem(
         id=url,
@@ -61,7 +67,7 @@ def paper_item(site: Site, paper: Paper) -> FeedItem:
         summary=abstract_summary(paper.abstract),
         content_html=render_markdown(paper.abstract),
         published=published,
-        updated=midnight(changed) if changed else published,
+        updated=max(midnight(changed), published) if changed else published,
         authors=tuple(name for name in (text(a) for a in paper.authors) if name),
         categories=tuple((slug, text(names.get(slug, slug))) for slug in paper.topics),
     )
@@ -97,55 +103,45 @@ def day_item(site: Site, day: date, papers: tuple[Paper, ...]) -> FeedItem:
     )
 
 
-def make_feed(site: Site, folder: str, title: str, description: str, page: str, items: list[FeedItem]) -> Feed:
-    cap = tuple(items[: site.config.feed_max_items])
-    newest = max((item.updated for item in cap), default=None) or _site_updated(site)
+def make_feed(site: Site, folder: str, title: str, description: str, page: str, items: Iterable[FeedItem]) -> Feed:
+    """A feed of the first ``feed_max_items`` of ``items`` (only those are built when ``items`` is lazy)."""
+    cap = tuple(islice(items, site.config.feed_max_items))
+    newest = max((item.updated for item in cap), default=None) or site_updated(site)
     return Feed(folder, text(title), text(description) or text(title), page, cap, newest)
 
 
-def _site_updated(site: Site) -> datetime:
-    """Date for an empty feed: the newest change on the site, so it still depends on content only."""
-    papers = [paper_item(site, p) for p in site.papers]
-    return max((item.updated for item in papers), default=EPOCH)
+def site_updated(site: Site) -> datetime:
+    """Date of a feed with no entries: the newest change on the site (``EPOCH`` for an empty site), so it still
+    depends on content only."""
+    changes = [day for day in map(last_change, site.papers) if day]
+    return midnight(max(changes)) if changes else EPOCH
+
+
+def paper_feed(site: Site, folder: str, title: str, description: str, papers: Iterable[Paper]) -> Feed:
+    """Papers newest first by ``feed_order``; the feed mirrors the page at ``folder``."""
+    ordered = sorted(papers, key=feed_order, reverse=True)
+    return make_feed(site, folder, title, description, folder, (paper_item(site, p) for p in ordered))
 
 
 def site_feeds(site: Site) -> tuple[Feed, ...]:
     """The site feed, the digest feed and one feed per topic (empty topics included), in that order."""
-    config = site.config
-    ordered = sorted(site.papers, key=feed_order, reverse=True)
+    title = site.config.title
+    days = listed_days(site)
     feeds = [
-        make_feed(
-            site,
-            "",
-            config.title,
-            config.description or f"Latest papers on {config.title}",
-            home_path(),
-            [paper_item(site, p) for p in ordered],
-        ),
+        paper_feed(site, home_path(), title, site.config.description or f"Latest papers on {title}", site.papers),
         make_feed(
             site,
             digest_path(),
-            f"{config.title}: daily digest",
+            f"{title}: daily digest",
             "One entry per day, listing the papers added that day.",
             digest_path(),
-            [day_item(site, day, papers) for day, papers in listed_days(site)],
+            (day_item(site, day, papers) for day, papers in days),
         ),
     ]
     for topic in site.topics:
-        feeds.append(topic_feed(site, topic))
+        description = topic.description or f"Papers on {topic.name}"
+        feeds.append(paper_feed(site, topic_path(topic.slug), f"{title}: {topic.name}", description, topic.papers))
     return tuple(feeds)
-
-
-def topic_feed(site: Site, topic: Topic) -> Feed:
-    ordered = sorted(topic.papers, key=feed_order, reverse=True)
-    return make_feed(
-        site,
-        topic_path(topic.slug),
-        f"{site.config.title}: {topic.name}",
-        topic.description or f"Papers on {topic.name}",
-        topic_path(topic.slug),
-        [paper_item(site, p) for p in ordered],
-    )
 
 
 def language(site: Site) -> str:
@@ -243,5 +239,3 @@ def feed_links(site: Site) -> Iterator[tuple[Feed, tuple[tuple[FeedFormat, str],
     """Each feed with its absolute URL per format, for the /feeds/ page."""
     for feed in site_feeds(site):
         yield feed, tuple((fmt, site.urls.absolute(feed.path(fmt))) for fmt in FORMATS)
-
-
