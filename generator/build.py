@@ -18,9 +18,11 @@ from generator.render import (
     render_home,
     render_not_found,
     render_papers,
+    render_search,
     render_topics,
     write_sitemap,
 )
+from generator.search import SearchIndex, SearchIndexError, index_site
 from generator.site import Site, assemble, load_papers
 from generator.theme import Theme, load_theme
 
@@ -32,6 +34,8 @@ class BuildResult:
     pages: int = 0
     papers: int = 0
     seconds: float = 0.0
+    search: SearchIndex | None = None
+    """What the search index step produced (pages, size, time), when the build got that far."""
 
 
 def build(root: Path, *, base_url: str | None = None, strict: bool = False, out_dir: Path | None = None) -> BuildResult:
@@ -51,26 +55,31 @@ def build(root: Path, *, base_url: str | None = None, strict: bool = False, out_
 
     out = Output(out_dir or root / "site")
     try:
-        write_site(site, theme, out)
+        search = write_site(site, theme, out)
+    except SearchIndexError as exc:
+        out.discard()
+        return BuildResult(False, (*problems, Problem("site/pagefind", 0, "error", str(exc))))
     except BaseException:
         out.discard()
         raise
     out.publish()
     pages = sum(1 for f in out.files if f.endswith(".html"))
-    return BuildResult(True, tuple(problems), pages, len(site.papers), time.perf_counter() - started)
+    return BuildResult(True, tuple(problems), pages, len(site.papers), time.perf_counter() - started, search)
 
 
-def write_site(site: Site, theme: Theme, out: Output) -> None:
+def write_site(site: Site, theme: Theme, out: Output) -> SearchIndex:
     """Every output, in order; the search index comes last because it reads the pages."""
     renderer = Renderer(site, theme.environment(), out)
     render_home(renderer)
     render_papers(renderer)
     render_topics(renderer)
     render_not_found(renderer)
+    render_search(renderer)
     render_feed_pages(renderer)
     write_feeds(site, out)
     write_sitemap(site, out)
     copy_static(theme, out)
+    return index_site(site, out)
 
 
 def copy_static(theme: Theme, out: Output) -> None:

@@ -59,6 +59,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build failed with {failures} problem(s); site/ left as it was", file=sys.stderr)
         return 1
     print(f"built {result.papers} papers, {result.pages} pages in {result.seconds:.2f}s", file=sys.stderr)
+    if result.search:
+        print(result.search, file=sys.stderr)
     return 0
 
 

@@ -124,6 +124,13 @@ def render_not_found(r: Renderer) -> None:
     r.out.write("404.html", html)
 
 
+def render_search(r: Renderer) -> None:
+    """``search/``: the client-side search page (Pagefind, see generator/search.py and static/search.js)."""
+    years = sorted({p.date.year for p in r.site.papers if p.date}, reverse=True)
+    topics = [t for t in r.site.topics if t.papers]
+    r.page("search.html", "search/", title="Search", topics=topics, years=years)
+
+
 def write_sitemap(site: Site, out: Output) -> None:
     """``sitemap.xml`` for every HTML page written so far (not 404), and ``robots.txt`` pointing at it."""
     lastmod = {output_file(paper_path(p.slug)): p.updated or p.listed for p in site.papers}

@@ -16,9 +16,10 @@ from generator.build import build
 from generator.cli import report
 
 RELOAD_PATH = "/__papersite/reload"
-RELOAD_SCRIPT = (
-    "<script>new EventSource('" + RELOAD_PATH + "').addEventListener('reload',()=>location.reload());</script>"
-).encode()
+# A script file, not inline script: pages carry a Content-Security-Policy that allows scripts from 'self' only.
+RELOAD_JS_PATH = "/__papersite/reload.js"
+RELOAD_JS = ("new EventSource('" + RELOAD_PATH + "').addEventListener('reload', () => location.reload());\n").encode()
+RELOAD_SCRIPT = f'<script src="{RELOAD_JS_PATH}"></script>'.encode()
 
 
 class _State:
@@ -50,6 +51,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if self.path == RELOAD_PATH:
             self._events()
             return
+        if self.path == RELOAD_JS_PATH:
+            self._send(200, "text/javascript; charset=utf-8", RELOAD_JS)
+            return
         target = Path(self.translate_path(self.path))
         if target.is_dir() and not self.path.split("?")[0].endswith("/"):
             super().do_GET()  # redirect to the slash form
@@ -64,8 +68,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def _html(self, file: Path, status: int) -> None:
         body = file.read_bytes().replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
+        self._send(status, "text/html; charset=utf-8", body)
+
+    def _send(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()

@@ -1,0 +1,200 @@
+"""The search index: the last step of a build, a Pagefind index of the paper pages in ``site/pagefind/``.
+
+Only paper pages are indexed. Each paper page marks its body with ``data-pagefind-body`` and carries its filters
+(``topic``, ``year``, ``organization``), sort keys (``date``, ``upvotes``, ``comments``) and metadata (``title``,
+``date``, ``summary``) as ``data-pagefind-*`` attributes (``themes/default/templates/paper.html``), so the index is a
+function of the written HTML alone.
+
+Pagefind's own command line reads the pages back from the staging folder (the binary comes from the
+``pagefind[extended]`` wheel; nothing is downloaded). The Python API (``pagefind.index.PagefindIndex``) was tried and
+dropped: it polls its service once per 100 ms for each reply, so ``add_html_file`` for 59 in-memory pages took 6 s
+against 0.4 s for the folder, and its exit terminates the service before Pagefind has finished writing
+``wasm.unknown.pagefind`` (a truncated 64 KiB file in about one build out of two).
+
+Pagefind writes its filter values and the filter and sort lists of its metadata file in hash-map order, so two
+builds of the same input differ (Pagefind/pagefind#638). :func:`stabilise` rewrites those few small files in sorted
+order under content-derived names, which keeps ``site/`` byte-identical for identical input.
+
+Result URLs are site-root-relative (``/papers/<slug>/``); the search page passes the site's base path to Pagefind as
+``baseUrl``, so the same index works at any sub-path.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pagefind.service import get_executable
+
+from generator.output import Output
+from generator.site import Site
+from generator.urls import output_file, paper_path
+
+INDEX_DIR = "pagefind"
+"""Folder of the index and Pagefind's own scripts, relative to the site root."""
+
+PAPER_GLOB = output_file(paper_path("*"))
+"""The pages to index, relative to the site root: every paper page."""
+
+EXCLUDE_SELECTORS = (".links", ".facts", "nav")
+"""Parts of a paper body that are not worth matching: link labels, the fact table, navigation."""
+
+_SIGNATURE = b"pagefind_dcd"
+"""What every decompressed Pagefind data file starts with."""
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not build the index (its binary is missing or it rejected a page)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchIndex:
+    """What indexing produced, for the build summary."""
+
+    pages: int
+    """Pages in the index (one per paper)."""
+    files: int
+    """Files written under ``site/pagefind/``, Pagefind's scripts included."""
+    bytes: int
+    """Total size of those files."""
+    seconds: float
+    """Wall time spent indexing and writing."""
+
+    def __str__(self) -> str:
+        size = f"{self.bytes / 1024:.0f} KiB"
+        return f"indexed {self.pages} pages for search: {self.files} files, {size} in {self.seconds:.2f}s"
+
+
+def index_site(site: Site, out: Output) -> SearchIndex:
+    """Index the paper pages already written to ``out`` into ``<staging>/pagefind/``; record the files in ``out``."""
+    result = write_search_index(out.staging, PAPER_GLOB, site.config.language)
+    folder = out.staging / INDEX_DIR
+    out.files.extend(sorted(f.relative_to(out.staging).as_posix() for f in folder.rglob("*") if f.is_file()))
+    return result
+
+
+def write_search_index(site_dir: Path, glob: str, language: str = "en") -> SearchIndex:
+    """Index the pages of ``site_dir`` that match ``glob`` into ``site_dir/pagefind/``.
+
+    Raises ``SearchIndexError`` when Pagefind is missing or fails.
+    """
+    started = time.perf_counter()
+    folder = site_dir.resolve() / INDEX_DIR
+    _run_pagefind(site_dir.resolve(), glob, folder, language)
+    stabilise(folder)
+    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    pages = sum(int(lang["page_count"]) for lang in entry["languages"].values())
+    files = [f for f in folder.rglob("*") if f.is_file()]
+    size = sum(f.stat().st_size for f in files)
+    return SearchIndex(pages, len(files), size, time.perf_counter() - started)
+
+
+def _run_pagefind(site_dir: Path, glob: str, folder: Path, language: str) -> None:
+    binary = get_executable()
+    if binary is None:
+        raise SearchIndexError("pagefind binary not found; install the pagefind[extended] package")
+    command = [str(binary), "--site", str(site_dir), "--glob", glob, "--output-path", str(folder)]
+    command += ["--force-language", language, "--quiet"]
+    for selector in EXCLUDE_SELECTORS:
+        command += ["--exclude-selectors", selector]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        output = " ".join((done.stdout + done.stderr).split())
+        raise SearchIndexError(f"pagefind failed (exit {done.returncode}): {output}")
+
+
+def stabilise(folder: Path) -> None:
+    """Rewrite Pagefind's filter files and metadata file in sorted order, under names derived from their bytes."""
+    renamed: dict[str, str] = {}
+    for file in sorted((folder / "filter").glob("*.pf_filter")):
+        name, values = _read(file)
+        renamed[file.stem] = _write(file, [name, sorted(values, key=lambda row: row[0])], 7)
+    entry = folder / "pagefind-entry.json"
+    text = entry.read_text(encoding="utf-8")
+    for file in sorted(folder.glob("pagefind.*.pf_meta")):
+        meta = _read(file)
+        meta[3] = sorted([name, renamed.get(digest, digest)] for name, digest in meta[3])
+        meta[4] = sorted(meta[4], key=lambda row: row[0])
+        old = file.name.removeprefix("pagefind.").removesuffix(".pf_meta")
+        new = _write(file, meta, 10)
+        text = text.replace(f'"{old}"', f'"{new}"')
+    entry.write_text(text, encoding="utf-8")
+
+
+def _read(file: Path) -> Any:
+    data = gzip.decompress(file.read_bytes())
+    if not data.startswith(_SIGNATURE):
+        raise SearchIndexError(f"{file.name}: not a Pagefind data file")
+    value, end = _cbor_decode(data, len(_SIGNATURE))
+    if end != len(data):
+        raise SearchIndexError(f"{file.name}: trailing bytes after the data")
+    return value
+
+
+def _write(file: Path, value: Any, digits: int) -> str:
+    """Replace ``file`` by ``value``, named ``<language>_<hash>`` like Pagefind's own files; return that stem."""
+    data = _SIGNATURE + _cbor_encode(value)
+    prefix = "pagefind." if file.suffix == ".pf_meta" else ""
+    language = file.name.removeprefix(prefix).split("_", 1)[0]
+    stem = f"{language}_{hashlib.sha256(data).hexdigest()[:digits]}"
+    file.unlink()
+    file.with_name(f"{prefix}{stem}{file.suffix}").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+    return stem
+
+
+# Just enough CBOR (RFC 8949) for Pagefind's data files: unsigned integers, text, byte strings and arrays,
+# always in the shortest form, which is how Pagefind writes them.
+
+
+def _cbor_decode(data: bytes, i: int) -> tuple[Any, int]:
+    major, info = data[i] >> 5, data[i] & 31
+    i += 1
+    if info < 24:
+        n = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        n = int.from_bytes(data[i : i + size], "big")
+        i += size
+    else:
+        raise SearchIndexError(f"unsupported CBOR length encoding {info}")
+    if major == 0:
+        return n, i
+    if major == 2:
+        return data[i : i + n], i + n
+    if major == 3:
+        return data[i : i + n].decode("utf-8"), i + n
+    if major == 4:
+        items = []
+        for _ in range(n):
+            item, i = _cbor_decode(data, i)
+            items.append(item)
+        return items, i
+    raise SearchIndexError(f"unsupported CBOR major type {major}")
+
+
+def _cbor_head(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * size):
+            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
+    raise SearchIndexError(f"number too large for CBOR: {n}")
+
+
+def _cbor_encode(value: Any) -> bytes:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return _cbor_head(0, value)
+    if isinstance(value, bytes):
+        return _cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return _cbor_head(4, len(value)) + b"".join(_cbor_encode(item) for item in value)
+    raise SearchIndexError(f"cannot encode {type(value).__name__} as CBOR")

@@ -1,0 +1,227 @@
+// papersite search page (search/): runs the query in ?q= with Pagefind's JS API and renders the results.
+// A module file, not inline script, so the Content-Security-Policy can stay "script-src 'self'".
+// The search page provides data-bundle (where pagefind.js lives) and data-base (the site's base path, which
+// Pagefind prefixes to the site-root-relative result URLs), so the page works under any sub-path.
+
+const PAGE_SIZE = 20;
+
+const root = document.getElementById("search");
+const form = root.querySelector("form");
+const input = document.getElementById("search-q");
+const topicSelect = document.getElementById("search-topic");
+const yearSelect = document.getElementById("search-year");
+const sortSelect = document.getElementById("search-sort");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const more = document.getElementById("search-more");
+const lang = document.documentElement.lang || "en";
+const dateFormat = new Intl.DateTimeFormat(lang, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+
+const pageTitle = document.title;
+const topicLinks = new Map();
+for (const option of topicSelect.options) {
+  if (option.value) topicLinks.set(option.value, option.dataset.href);
+}
+
+let pagefindPromise = null;
+let generation = 0; // bumped by every search; stale responses are dropped
+let pending = []; // results of the current search not shown yet
+let typingTimer = 0;
+
+function loadPagefind() {
+  if (!pagefindPromise) {
+    pagefindPromise = import(root.dataset.bundle + "pagefind.js").then(async (pagefind) => {
+      await pagefind.options({ baseUrl: root.dataset.base, excerptLength: 30 });
+      await pagefind.init();
+      return pagefind;
+    });
+  }
+  return pagefindPromise;
+}
+
+function readUrl() {
+  const params = new URLSearchParams(location.search);
+  input.value = params.get("q") || "";
+  setSelect(topicSelect, params.get("topic"));
+  setSelect(yearSelect, params.get("year"));
+  setSelect(sortSelect, params.get("sort"));
+}
+
+function setSelect(select, value) {
+  const known = [...select.options].some((option) => option.value === value);
+  select.value = known ? value : "";
+}
+
+function currentQuery() {
+  return {
+    q: input.value.trim(),
+    topic: topicSelect.value,
+    year: yearSelect.value,
+    sort: sortSelect.value,
+  };
+}
+
+function writeUrl(query, push) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value) params.set(key, value);
+  }
+  const text = params.toString();
+  const url = location.pathname + (text ? "?" + text : "");
+  if (url === location.pathname + location.search) return;
+  if (push) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+}
+
+function describe(query, count) {
+  const parts = [];
+  if (query.q) parts.push(`for “${query.q}”`);
+  if (query.topic) parts.push(`in ${query.topic}`);
+  if (query.year) parts.push(`from ${query.year}`);
+  const where = parts.length ? " " + parts.join(" ") : "";
+  if (count === 0) return `No results${where}. Try fewer or different words, or another topic or year.`;
+  return `${count} result${count === 1 ? "" : "s"}${where}.`;
+}
+
+async function run({ push = false } = {}) {
+  const query = currentQuery();
+  const mine = ++generation;
+  writeUrl(query, push);
+  document.title = (query.q ? `${query.q} · ` : "") + pageTitle;
+  if (!query.q && !query.topic && !query.year) {
+    list.replaceChildren();
+    more.hidden = true;
+    pending = [];
+    root.dataset.state = "idle";
+    status.textContent = "Type a word or two, or choose a topic or year.";
+    return;
+  }
+  root.dataset.state = "loading";
+  let search;
+  try {
+    const pagefind = await loadPagefind();
+    const filters = {};
+    if (query.topic) filters.topic = query.topic;
+    if (query.year) filters.year = query.year;
+    const options = { filters };
+    // Without words there is no relevance to rank by: newest first then.
+    if (query.sort === "newest" || (!query.q && query.sort === "")) options.sort = { date: "desc" };
+    else if (query.sort === "upvotes") options.sort = { upvotes: "desc" };
+    search = await pagefind.search(query.q || null, options);
+  } catch (error) {
+    if (mine !== generation) return;
+    root.dataset.state = "error";
+    status.textContent = "Search could not load. Please reload the page.";
+    console.error("papersite search:", error);
+    return;
+  }
+  if (mine !== generation) return;
+  pending = search.results.slice();
+  list.replaceChildren();
+  await showMore(mine);
+  if (mine !== generation) return;
+  root.dataset.state = pending.length || list.children.length ? "results" : "empty";
+  status.textContent = describe(query, search.results.length);
+}
+
+async function showMore(mine) {
+  const batch = pending.splice(0, PAGE_SIZE);
+  const data = await Promise.all(batch.map((result) => result.data()));
+  if (mine !== generation) return;
+  list.append(...data.map(renderResult));
+  more.hidden = pending.length === 0;
+}
+
+function renderResult(data) {
+  const item = el("li", "search-result");
+  const title = el("h2", "card-title");
+  const link = el("a");
+  link.href = data.url;
+  link.textContent = data.meta.title || data.url;
+  title.append(link);
+  item.append(title);
+
+  const byline = el("p", "byline");
+  const day = data.meta.date;
+  if (day && !day.startsWith("0001")) {
+    const time = el("time");
+    time.dateTime = day;
+    time.textContent = dateFormat.format(new Date(day + "T00:00:00Z"));
+    byline.append(wrap(time));
+  }
+  for (const organization of data.filters.organization || []) byline.append(wrap(text(organization)));
+  if (byline.childNodes.length) item.append(byline);
+
+  const summary = el("p", "card-summary");
+  summary.append(...(currentQuery().q ? excerpt(data.excerpt) : [text(data.meta.summary || "")]));
+  item.append(summary);
+
+  const topics = data.filters.topic || [];
+  item.dataset.topics = JSON.stringify(topics);
+  if (topics.length) {
+    const chips = el("ul", "chips");
+    chips.setAttribute("aria-label", "Topics");
+    for (const name of topics) {
+      const chip = el("a");
+      chip.href = topicLinks.get(name) || root.dataset.base + "topics/";
+      chip.textContent = name;
+      chips.append(wrap(chip, "li"));
+    }
+    item.append(chips);
+  }
+  return item;
+}
+
+// Pagefind's excerpt is escaped text with <mark> around matches; keep exactly that, as DOM nodes.
+function excerpt(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  return [...template.content.childNodes].map((node) => {
+    if (node.nodeName === "MARK") {
+      const mark = el("mark");
+      mark.textContent = node.textContent;
+      return mark;
+    }
+    return text(node.textContent);
+  });
+}
+
+function el(tag, className) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  return node;
+}
+
+function text(value) {
+  return document.createTextNode(value);
+}
+
+function wrap(node, tag = "span") {
+  const outer = el(tag);
+  outer.append(node);
+  return outer;
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  clearTimeout(typingTimer);
+  run({ push: true });
+});
+input.addEventListener("input", () => {
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(run, 250);
+});
+input.addEventListener("focus", () => loadPagefind().catch(() => {}), { once: true });
+for (const select of [topicSelect, yearSelect, sortSelect]) select.addEventListener("change", () => run());
+more.addEventListener("click", async () => {
+  const first = list.children.length;
+  await showMore(generation);
+  list.children[first]?.querySelector("a")?.focus();
+});
+window.addEventListener("popstate", () => {
+  readUrl();
+  run();
+});
+
+readUrl();
+run();
