@@ -173,6 +173,8 @@ def rss_feed(site: Site, feed: Feed) -> bytes:
     """RSS 2.0 with ``content:encoded`` for the HTML and ``dc:creator`` for authors (RSS ``author`` must be an
     email address, which papers do not have)."""
     fg = _generator(site, feed, FORMATS[0])
+    # The channel description is read as HTML too (Atom's subtitle stays type="text", unescaped).
+    fg.description(html.escape(feed.description, quote=False))
     fg.load_extension("dc", atom=False, rss=True)
     for item in feed.items:
         fe = fg.add_entry(order="append")
