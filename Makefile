@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: build test lint typecheck unit serve clean
+.PHONY: build test lint typecheck unit serve clean audit
 
 build: $(VENV)/.installed
 	$(BIN)/papersite ingest
@@ -22,7 +22,13 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install -e '.[test]'
 	touch $@
 
-test: $(VENV)/.installed-test build lint typecheck unit
+# Node dev tools for the quality gates (vnu-jar, axe-core, lighthouse), pinned by package-lock.json; not needed
+# by `make build`. --ignore-scripts: vnu-jar's postinstall would try to download a Java runtime.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+test: $(VENV)/.installed-test node_modules/.installed build lint typecheck unit
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests
@@ -31,8 +37,13 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-test
+unit: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/pytest
+
+# Lighthouse on the served site (slow, not part of `make test`): fails unless Accessibility, SEO and Best
+# Practices score 100.
+audit: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python tools/audit.py
 
 serve: $(VENV)/.installed
 	$(BIN)/papersite serve --host 127.0.0.1 --port 8000

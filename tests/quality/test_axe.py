@@ -1,0 +1,89 @@
+"""axe-core finds no accessibility violation on the main kinds of page, in light and dark colour schemes.
+
+axe-core comes from ``node_modules/axe-core`` (``npm ci``) and is injected into each page served over HTTP in
+Debian's chromium; the browser context bypasses the pages' CSP so the injected script may run. A failure lists
+each violation as ``rule (impact): help`` with the offending elements' selectors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+    from tests.quality.conftest import Served
+
+pytestmark = pytest.mark.browser
+
+# WCAG 2.x A and AA plus axe's best practices: what Lighthouse's accessibility category also draws on.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+    "resultTypes": ["violations"],
+}
+
+# Kinds of page; page_path() picks one of each from the built site.
+PAGES = ["home", "paper", "topic", "topics", "archive", "search", "search-results", "feeds", "digest", "not-found"]
+
+
+def first_dir(directory: Path) -> str | None:
+    """Name of the alphabetically first sub-folder holding an index.html, or None."""
+    names = sorted(p.parent.name for p in directory.glob("*/index.html")) if directory.is_dir() else []
+    return names[0] if names else None
+
+
+def page_path(site: Path, name: str) -> str | None:
+    """The site-relative URL path of one page of kind ``name``, or None when the site has none yet."""
+    if name in {"home", "topics", "archive", "search", "feeds"}:
+        path = {"home": "", "topics": "topics/", "archive": "archive/", "search": "search/", "feeds": "feeds/"}[name]
+        return path if (site / path / "index.html").is_file() else None
+    if name == "search-results":
+        return "search/?q=memory" if (site / "search" / "index.html").is_file() else None
+    if name == "not-found":
+        return "no-such-page/" if (site / "404.html").is_file() else None
+    folder = {"paper": "papers", "topic": "topics", "digest": "digest"}[name]
+    if name == "paper":
+        with_math = sorted(p.parent.name for p in (site / folder).glob("*/index.html") if "<math" in p.read_text())
+        if with_math:
+            return f"{folder}/{with_math[0]}/"
+    found = first_dir(site / folder)
+    return f"{folder}/{found}/" if found else None
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation.get('impact')}): {violation['help']}  {violation['helpUrl']}")
+        for node in violation["nodes"][:8]:
+            target = " ".join(str(t) for t in node["target"])
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"    {target}: {summary[:300]}")
+        if len(violation["nodes"]) > 8:
+            lines.append(f"    ... and {len(violation['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", PAGES)
+def test_no_axe_violations(served_site: Served, browser: Browser, axe_source: str, name: str, scheme: str) -> None:
+    path = page_path(served_site.directory, name)
+    if path is None:
+        pytest.skip(f"the site has no {name} page yet")
+    context = browser.new_context(color_scheme=scheme, bypass_csp=True)  # type: ignore[arg-type]
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        response = page.goto(served_site.url(path), wait_until="networkidle")
+        assert response is not None
+        assert response.status == (404 if name == "not-found" else 200), f"{path}: HTTP {response.status}"
+        page.add_script_tag(content=axe_source)
+        result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+        violations = result["violations"]
+        assert not violations, f"{path} ({scheme}): {len(violations)} axe violation(s):\n" + describe(violations)
+        assert not errors, f"{path} ({scheme}): JavaScript errors: {errors}"
+    finally:
+        context.close()
