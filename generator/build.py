@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import jinja2
+
 from generator.config import load_config
 from generator.feed_pages import render_feed_pages
 from generator.feeds import write_feeds
@@ -24,7 +26,7 @@ from generator.render import (
 )
 from generator.search import SearchIndex, SearchIndexError, index_site
 from generator.site import Site, assemble, load_papers
-from generator.theme import Theme, load_theme
+from generator.theme import Theme, load_theme, template_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,9 @@ def build(root: Path, *, base_url: str | None = None, strict: bool = False, out_
     except SearchIndexError as exc:
         out.discard()
         return BuildResult(False, (*problems, Problem("site/pagefind", 0, "error", str(exc))))
+    except jinja2.TemplateError as exc:
+        out.discard()
+        return BuildResult(False, (*problems, template_problem(exc, root)))
     except BaseException:
         out.discard()
         raise

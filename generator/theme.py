@@ -91,3 +91,21 @@ def load_theme(root: Path, name: str, config_path: str = "site.toml") -> tuple[T
             current = parent
     overrides = root / "templates"
     return Theme(name, tuple(chain), overrides if overrides.is_dir() else None), []
+
+
+def template_problem(exc: jinja2.TemplateError, root: Path) -> Problem:
+    """A template failure as ``themes/x/templates/y.html:LINE: error: ...`` (never a traceback)."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None) or 0
+    if filename is None:
+        tb = exc.__traceback__
+        while tb is not None:  # Jinja rewrites tracebacks so template frames carry template lines
+            if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
+                filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+            tb = tb.tb_next
+    where = filename or "themes"
+    try:
+        where = str(Path(where).resolve().relative_to(root.resolve()))
+    except ValueError:
+        pass
+    kind = "template syntax error" if isinstance(exc, jinja2.TemplateSyntaxError) else "template error"
+    return Problem(where, line, "error", f"{kind}: {exc.message or exc}")
