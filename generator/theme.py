@@ -6,6 +6,7 @@ A child reaches a parent template explicitly as ``"<parent>/base.html"``.
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,9 +104,7 @@ def template_problem(exc: jinja2.TemplateError, root: Path) -> Problem:
                 filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
             tb = tb.tb_next
     where = filename or "themes"
-    try:
+    with contextlib.suppress(ValueError):
         where = str(Path(where).resolve().relative_to(root.resolve()))
-    except ValueError:
-        pass
     kind = "template syntax error" if isinstance(exc, jinja2.TemplateSyntaxError) else "template error"
     return Problem(where, line, "error", f"{kind}: {exc.message or exc}")
