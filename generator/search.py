@@ -42,8 +42,9 @@ INDEX_DIR = "pagefind"
 PAPER_GLOB = output_file(paper_path("*"))
 """The pages to index, relative to the site root: every paper page."""
 
-EXCLUDE_SELECTORS = (".links", ".facts", "nav")
-"""Parts of a paper body that are not worth matching: link labels, the fact table, navigation."""
+EXCLUDE_SELECTORS = (".byline", ".facts", ".chips", ".abstract > h2", ".links", "nav")
+"""Parts of a paper body kept out of the searchable text (excerpts read better without them): byline, fact table,
+topic chips (their filter values are still read), the "Abstract" heading, link labels, navigation."""
 
 _SIGNATURE = b"pagefind_dcd"
 """What every decompressed Pagefind data file starts with."""
@@ -113,12 +114,12 @@ def stabilise(folder: Path) -> None:
     """Rewrite Pagefind's filter files and metadata file in sorted order, under names derived from their bytes."""
     renamed: dict[str, str] = {}
     for file in sorted((folder / "filter").glob("*.pf_filter")):
-        name, values = _read(file)
+        name, values = read_data(file)
         renamed[file.stem] = _write(file, [name, sorted(values, key=lambda row: row[0])], 7)
     entry = folder / "pagefind-entry.json"
     text = entry.read_text(encoding="utf-8")
     for file in sorted(folder.glob("pagefind.*.pf_meta")):
-        meta = _read(file)
+        meta = read_data(file)
         meta[3] = sorted([name, renamed.get(digest, digest)] for name, digest in meta[3])
         meta[4] = sorted(meta[4], key=lambda row: row[0])
         old = file.name.removeprefix("pagefind.").removesuffix(".pf_meta")
@@ -127,7 +128,8 @@ def stabilise(folder: Path) -> None:
     entry.write_text(text, encoding="utf-8")
 
 
-def _read(file: Path) -> Any:
+def read_data(file: Path) -> Any:
+    """The decoded contents of a Pagefind data file (``*.pf_filter``, ``*.pf_meta``, ...)."""
     data = gzip.decompress(file.read_bytes())
     if not data.startswith(_SIGNATURE):
         raise SearchIndexError(f"{file.name}: not a Pagefind data file")

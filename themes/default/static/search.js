@@ -106,7 +106,7 @@ async function run({ push = false } = {}) {
     const options = { filters };
     // Without words there is no relevance to rank by: newest first then.
     if (query.sort === "newest" || (!query.q && query.sort === "")) options.sort = { date: "desc" };
-    else if (query.sort === "upvotes") options.sort = { upvotes: "desc" };
+    else if (query.sort === "oldest") options.sort = { date: "asc" };
     search = await pagefind.search(query.q || null, options);
   } catch (error) {
     if (mine !== generation) return;
@@ -153,7 +153,7 @@ function renderResult(data) {
   if (byline.childNodes.length) item.append(byline);
 
   const summary = el("p", "card-summary");
-  summary.append(...(currentQuery().q ? excerpt(data.excerpt) : [text(data.meta.summary || "")]));
+  summary.append(...(currentQuery().q ? [...excerpt(data.excerpt), text(" …")] : [text(data.meta.summary || "")]));
   item.append(summary);
 
   const topics = data.filters.topic || [];

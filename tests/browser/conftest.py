@@ -1,0 +1,233 @@
+"""Browser-test fixtures: the real site built and served on 127.0.0.1, and Debian's Chromium driven by Playwright.
+
+Every test in ``tests/browser/`` is marked ``browser`` automatically. Fixtures:
+
+``site_at_root`` / ``site_at_subpath`` (session)
+    The repository's own ``site.toml`` and ``content/papers`` built with the command line
+    (``python -m generator build --out DIR --base-url URL``, clock pinned by ``SOURCE_DATE_EPOCH``) and served
+    from a thread: at ``http://127.0.0.1:PORT/`` and at ``http://127.0.0.1:PORT/sub/path/``. The port is bound
+    before the build so the base URL is known. The server is strict: a request outside the base path is a 404
+    (so a link that forgets the sub-path fails), ``a/`` serves ``a/index.html``, a missing file gets the site's
+    ``404.html`` with status 404, like GitHub Pages. Each is a :class:`Served`: ``.url("search/?q=x")``.
+``served`` (session, parametrised)
+    Each of the two above in turn: a test that takes ``served`` runs once at the root and once under a sub-path.
+``browser`` (session)
+    ``/usr/bin/chromium`` launched through Playwright's sync API (``playwright install`` cannot work here). Skips
+    when Chromium is missing on a developer machine; fails under ``CI=true``, where browser tests must run.
+``page`` (per test)
+    A fresh browser context and page. Everything that goes wrong in it is collected in ``console`` (below).
+``console`` (per test)
+    A :class:`Console`: console errors and warnings, uncaught exceptions, Content-Security-Policy violations
+    (from the ``securitypolicyviolation`` event, reported by a script Playwright injects outside the page's CSP)
+    and HTTP responses >= 400. ``console.assert_clean()`` fails the test listing all of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Response
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+"""Screenshots and other test output a person may want to look at (git-ignored)."""
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+EPOCH = "1770422400"
+"""2026-02-07T00:00:00Z, the day after the newest seed listing: builds are reproducible and freshness stays quiet."""
+SUBPATH = "/sub/path/"
+
+_REPORT_CSP = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
+});
+"""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def missing(what: str) -> None:
+    """Skip on a developer machine, fail under CI: browser tests must never silently not run there."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} (CI=true: browser tests must run)")
+    pytest.skip(what)
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """A built site served on 127.0.0.1."""
+
+    directory: Path
+    """The built site (what ``site/`` would hold)."""
+    base_url: str
+    """``http://127.0.0.1:PORT/`` or ``http://127.0.0.1:PORT/sub/path/``; the site was built with it."""
+
+    @property
+    def base_path(self) -> str:
+        """``/`` or ``/sub/path/``."""
+        return urlsplit(self.base_url).path
+
+    def url(self, path: str = "") -> str:
+        """Absolute URL of a site-relative path (``search/?q=x``)."""
+        return self.base_url + path.lstrip("/")
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files under ``prefix`` only (mirrors ``generator/serve.py`` without its live reload)."""
+
+    prefix = "/"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def translate_path(self, path: str) -> str:
+        url_path = unquote(urlsplit(path).path)
+        if not url_path.startswith(self.prefix):
+            return str(Path(self.directory) / "\0outside-base-path")  # never exists: 404
+        return super().translate_path("/" + url_path[len(self.prefix) :])
+
+    def send_head(self) -> Any:
+        path = Path(self.translate_path(self.path))
+        page = Path(self.directory) / "404.html"
+        if not path.exists() and page.is_file():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+        return super().send_head()
+
+
+def build_site(directory: Path, base_url: str) -> None:
+    """``python -m generator build`` of the repository's content into ``directory``; fails the test on errors."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PAPERSITE_")}
+    env["SOURCE_DATE_EPOCH"] = EPOCH
+    command = [sys.executable, "-m", "generator", "build", "--out", str(directory), "--base-url", base_url]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    if done.returncode != 0:
+        pytest.fail(f"site build failed (exit {done.returncode}):\n{done.stderr}")
+
+
+def serve_built_site(tmp: Path, prefix: str) -> Iterator[Served]:
+    """Bind a port (it goes into ``base_url``), build into ``tmp/site``, serve it until the session ends."""
+    directory = tmp / "site"
+    handler = functools.partial(type("Handler", (_Handler,), {"prefix": prefix}), directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    try:
+        base_url = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+        build_site(directory, base_url)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield Served(directory, base_url)
+        server.shutdown()
+    finally:
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_at_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The site built for and served at ``http://127.0.0.1:PORT/``."""
+    yield from serve_built_site(tmp_path_factory.mktemp("browser-root"), "/")
+
+
+@pytest.fixture(scope="session")
+def site_at_subpath(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The site built for and served at ``http://127.0.0.1:PORT/sub/path/`` (a project-pages style base)."""
+    yield from serve_built_site(tmp_path_factory.mktemp("browser-subpath"), SUBPATH)
+
+
+@pytest.fixture(scope="session", params=["root", "subpath"])
+def served(request: pytest.FixtureRequest) -> Served:
+    """The site at the root, then under a sub-path: tests using this run twice."""
+    site: Served = request.getfixturevalue(f"site_at_{request.param}")
+    return site
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright."""
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} not found: apt-get install chromium (.ci/run does)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is not installed: run `make test` (it installs the test extra)")
+        raise
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Console:
+    """What went wrong in one page: console errors/warnings, exceptions, CSP violations, failed responses."""
+
+    messages: list[str] = field(default_factory=list)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            where = message.location.get("url", "")
+            self.messages.append(f"console.{message.type}: {message.text} ({where})")
+
+    def on_page_error(self, error: Exception) -> None:
+        self.messages.append(f"uncaught: {error}")
+
+    def on_response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.messages.append(f"HTTP {response.status}: {response.url}")
+
+    @property
+    def csp_violations(self) -> list[str]:
+        return [m for m in self.messages if "CSP violation" in m or "Content Security Policy" in m]
+
+    def assert_clean(self) -> None:
+        assert not self.messages, "problems in the browser:\n" + "\n".join(self.messages)
+
+
+@pytest.fixture
+def console() -> Console:
+    return Console()
+
+
+@pytest.fixture
+def page(browser: Browser, console: Console) -> Iterator[Page]:
+    """A fresh context and page (1280x900, light scheme) reporting into ``console``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    context.add_init_script(_REPORT_CSP)
+    tab = context.new_page()
+    tab.on("console", console.on_console)
+    tab.on("pageerror", console.on_page_error)
+    tab.on("response", console.on_response)
+    yield tab
+    context.close()

@@ -1,0 +1,168 @@
+"""The search page in Chromium: query from the URL, the header box, no results, topic filter, ordering, sub-path
+sites, and a clean console (no errors, no Content-Security-Policy violations)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+    from tests.browser.conftest import Console, Served
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+"""Git-ignored output for people to look at."""
+
+GES = "GES: Generalized Exponential Splatting for Efficient Radiance Field Rendering"
+HIPPOCAMPUS = ("The AI Hippocampus: How Far are We From Human Memory?", "HEMA")
+DONE = re.compile("^(results|empty)$")
+
+
+def settle(page: Page) -> None:
+    """Wait until the search page has shown the outcome of the latest search."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#search")).to_have_attribute("data-state", DONE)
+
+
+def titles(page: Page) -> list[str]:
+    return page.locator("#search-results .card-title").all_inner_texts()
+
+
+def open_search(page: Page, served: Served, query: str) -> None:
+    page.goto(served.url(f"search/?q={query}"))
+    settle(page)
+
+
+def test_query_in_the_url_runs_on_load(served: Served, page: Page, console: Console) -> None:
+    open_search(page, served, "splatting")
+    assert titles(page)[0] == GES
+    assert page.input_value("#search-q") == "splatting"
+    assert re.match(r"\d+ results? for “splatting”", page.inner_text("#search-status"))
+    link = page.locator("#search-results .card-title a").first
+    assert (link.get_attribute("href") or "").startswith(served.base_path + "papers/")
+    link.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == GES
+    console.assert_clean()
+
+
+def test_header_box_on_the_home_page(served: Served, page: Page, console: Console) -> None:
+    page.goto(served.url())
+    page.fill("#header-q", "hippocampus")
+    page.press("#header-q", "Enter")
+    page.wait_for_url(re.compile(re.escape(served.url("search/")) + r"\?q=hippocampus$"))
+    settle(page)
+    found = titles(page)
+    for expected in HIPPOCAMPUS:
+        assert any(title.startswith(expected) for title in found), found
+    console.assert_clean()
+
+
+def test_nonsense_shows_no_results(served: Served, page: Page, console: Console) -> None:
+    open_search(page, served, "qzxjvkwplm")
+    assert page.get_attribute("#search", "data-state") == "empty"
+    assert titles(page) == []
+    assert page.inner_text("#search-status").startswith("No results for “qzxjvkwplm”")
+    console.assert_clean()
+
+
+def test_topic_filter_narrows_results(served: Served, page: Page, console: Console) -> None:
+    open_search(page, served, "memory")
+    everything = len(titles(page))
+    page.select_option("#search-topic", label="Agents")
+    settle(page)
+    results = page.locator("#search-results > li")
+    assert 0 < results.count() < everything
+    for index in range(results.count()):
+        topics = results.nth(index).locator(".chips a").all_inner_texts()
+        assert "Agents" in topics, (index, topics)
+    assert "topic=Agents" in page.url
+    console.assert_clean()
+
+
+def test_newest_first_orders_by_date(served: Served, page: Page, console: Console) -> None:
+    open_search(page, served, "memory")
+    page.select_option("#search-sort", "newest")
+    settle(page)
+    days = [d for d in page.locator("#search-results time").evaluate_all("els => els.map(e => e.dateTime)")]
+    assert len(days) > 5
+    assert days == sorted(days, reverse=True)
+    page.select_option("#search-sort", "oldest")
+    settle(page)
+    oldest = page.locator("#search-results time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert oldest == sorted(oldest)
+    console.assert_clean()
+
+
+def test_year_filter_and_reload_keep_state(served: Served, page: Page, console: Console) -> None:
+    open_search(page, served, "memory")
+    page.select_option("#search-year", "2024")
+    settle(page)
+    days = page.locator("#search-results time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert days and all(day.startswith("2024-") for day in days)
+    page.reload()
+    settle(page)
+    assert page.input_value("#search-year") == "2024"
+    assert page.input_value("#search-q") == "memory"
+    console.assert_clean()
+
+
+@pytest.mark.parametrize("path", ["", "topics/", "feeds/", "search/", "search/?q=agent"])
+def test_pages_run_without_console_errors_or_csp_violations(
+    site_at_subpath: Served, page: Page, console: Console, path: str
+) -> None:
+    page.goto(site_at_subpath.url(path))
+    if path.startswith("search/"):
+        settle(page) if "q=" in path else page.wait_for_selector("#search[data-state=idle]")
+    else:
+        page.wait_for_load_state("load")
+    assert page.locator('meta[http-equiv="Content-Security-Policy"]').count() == 1
+    console.assert_clean()
+
+
+def test_a_paper_page_is_clean(site_at_root: Served, page: Page, console: Console) -> None:
+    page.goto(site_at_root.url())
+    page.locator(".card-title a").first.click()
+    page.wait_for_load_state("load")
+    console.assert_clean()
+
+
+def test_inline_script_is_blocked(site_at_root: Served, page: Page, console: Console) -> None:
+    """The policy is really enforced: an injected inline script is refused and reported."""
+    page.goto(site_at_root.url())
+    page.evaluate("""() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';
+                     document.body.append(s); }""")
+    page.wait_for_timeout(100)
+    assert page.evaluate("window.ran") is None
+    assert console.csp_violations
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshot(site_at_root: Served, page: Page, console: Console, scheme: str) -> None:
+    """Saved for people to look at: tests/artifacts/search.png and search-dark.png."""
+    page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+    open_search(page, site_at_root, "memory")
+    page.select_option("#search-topic", label="Long context")
+    settle(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    name = "search.png" if scheme == "light" else f"search-{scheme}.png"
+    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+    console.assert_clean()
+
+
+def test_without_javascript_the_page_says_so(browser: Browser, site_at_root: Served) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        tab = context.new_page()
+        tab.goto(site_at_root.url("search/?q=memory"))
+        notice = tab.locator(".search-noscript")
+        assert notice.is_visible()
+        assert "needs JavaScript" in notice.inner_text()
+        assert notice.locator("a").count() > 5
+    finally:
+        context.close()
