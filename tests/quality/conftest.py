@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -73,7 +73,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return str(Path(self.directory) / "\0outside-base-path")  # never exists: 404
         return super().translate_path("/" + url_path[len(self.prefix) :])
 
-    def send_head(self) -> object:
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
         """Like GitHub Pages: a missing file gets the site's 404.html with status 404."""
         path = Path(self.translate_path(self.path))
         if not path.exists() and not (path / "index.html").exists():
