@@ -104,6 +104,8 @@ def _rebuild(root: Path, base_url: str) -> bool:
     report(result.problems)
     if result.ok:
         print(f"built {result.papers} papers, {result.pages} pages in {result.seconds:.2f}s", file=sys.stderr)
+        if result.search:
+            print(result.search, file=sys.stderr)
     else:
         print("build failed; still serving the previous site", file=sys.stderr)
     return result.ok
