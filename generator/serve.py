@@ -131,7 +131,11 @@ def serve(
         type("H", (Handler,), {"state": state, "prefix": urlsplit(url).path or "/"}),
         directory=str(root / "site"),
     )
-    server = http.server.ThreadingHTTPServer((host, port), handler)
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        print(f"{host}:{port}: error: cannot listen: {exc.strerror}; try --port", file=sys.stderr)
+        return 1
     server.daemon_threads = True
     if watch:
         threading.Thread(target=_watch, args=(root, url, state), daemon=True).start()
