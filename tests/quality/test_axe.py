@@ -68,8 +68,8 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", PAGES)
-def test_no_axe_violations(served_site: Served, browser: Browser, axe_source: str, name: str, scheme: str) -> None:
-    path = page_path(served_site.directory, name)
+def test_no_axe_violations(site_at_root: Served, browser: Browser, axe_source: str, name: str, scheme: str) -> None:
+    path = page_path(site_at_root.directory, name)
     if path is None:
         pytest.skip(f"the site has no {name} page yet")
     context = browser.new_context(color_scheme=scheme, bypass_csp=True)  # type: ignore[arg-type]
@@ -77,7 +77,7 @@ def test_no_axe_violations(served_site: Served, browser: Browser, axe_source: st
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        response = page.goto(served_site.url(path), wait_until="networkidle")
+        response = page.goto(site_at_root.url(path), wait_until="networkidle")
         assert response is not None
         assert response.status == (404 if name == "not-found" else 200), f"{path}: HTTP {response.status}"
         page.add_script_tag(content=axe_source)

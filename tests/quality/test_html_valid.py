@@ -35,11 +35,11 @@ def describe(message: dict[str, object], directory: Path) -> str:
     return f"{where}: {message.get('type')}: {message.get('message')}" + (f"\n    {extract}" if extract else "")
 
 
-def test_every_page_is_valid_html(served_site: Served, java: str, vnu_jar: Path) -> None:
-    pages = sorted(served_site.directory.rglob("*.html"))
+def test_every_page_is_valid_html(site_at_root: Served, java: str, vnu_jar: Path) -> None:
+    pages = sorted(site_at_root.directory.rglob("*.html"))
     assert len(pages) > 10, "the built site should have pages"
-    messages = run_vnu(java, vnu_jar, served_site.directory)
+    messages = run_vnu(java, vnu_jar, site_at_root.directory)
     errors = [m for m in messages if m.get("type") in {"error", "non-document-error"}]
     assert not errors, f"{len(errors)} HTML error(s) in {len(pages)} pages:\n" + "\n".join(
-        describe(m, served_site.directory) for m in errors
+        describe(m, site_at_root.directory) for m in errors
     )

@@ -195,26 +195,26 @@ def unreached(site: Served, result: Crawl) -> list[str]:
     return orphans
 
 
-def test_no_broken_links_at_root(served_site: Served) -> None:
-    result = check(served_site)
-    assert not unreached(served_site, result), "pages no link reaches: " + ", ".join(unreached(served_site, result))
+def test_no_broken_links_at_root(site_at_root: Served) -> None:
+    result = check(site_at_root)
+    assert not unreached(site_at_root, result), "pages no link reaches: " + ", ".join(unreached(site_at_root, result))
 
 
-def test_no_broken_links_under_a_sub_path(served_subpath_site: Served) -> None:
-    result = check(served_subpath_site)
-    outside = [url for url in result.fetched if not url.startswith(served_subpath_site.base_url)]
+def test_no_broken_links_under_a_sub_path(site_at_subpath: Served) -> None:
+    result = check(site_at_subpath)
+    outside = [url for url in result.fetched if not url.startswith(site_at_subpath.base_url)]
     assert not outside, "links that leave the base path:\n" + "\n".join(sorted(outside))
-    assert not unreached(served_subpath_site, result), "pages no link reaches: " + ", ".join(
-        unreached(served_subpath_site, result)
+    assert not unreached(site_at_subpath, result), "pages no link reaches: " + ", ".join(
+        unreached(site_at_subpath, result)
     )
 
 
-def test_the_crawler_finds_a_broken_link(served_site: Served) -> None:
+def test_the_crawler_finds_a_broken_link(site_at_root: Served) -> None:
     """The gate itself works: references to missing pages and missing fragments are reported."""
-    result = Crawl(served_site.base_url)
-    home = served_site.url()
+    result = Crawl(site_at_root.base_url)
+    home = site_at_root.url()
     result.fetched[home] = 200
     result.ids[home] = {"main"}
-    result.fetched[served_site.url("nope/")] = 404
-    result.edges += [(home, served_site.url("nope/")), (home, home + "#main"), (home, home + "#gone")]
+    result.fetched[site_at_root.url("nope/")] = 404
+    result.edges += [(home, site_at_root.url("nope/")), (home, home + "#main"), (home, home + "#gone")]
     assert result.broken() == [f"{home} -> {home}#gone: no element with id 'gone'", f"{home} -> {home}nope/: HTTP 404"]
