@@ -25,8 +25,8 @@ MONTHS = {
     m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
 }
 _MONTH = r"(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-DATE_LINE = re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:,\s*(?P<year>\d{4}))?(?:\s+(?P<count>[\d,]+))?$", re.I)
-AUTHORS_LINE = re.compile(r"^[•·*\-]?\s*(?P<n>[\d,]+)\s+authors?$", re.I)
+DATE_LINE = re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:,\s*(?P<year>\d{4}))?(?:\s+(?P<count>\d[\d,]*))?$", re.I)
+AUTHORS_LINE = re.compile(r"^[•·*\-]?\s*(?P<n>\d[\d,]*)\s+authors?$", re.I)
 SEPARATORS = {"·", "•", "-", "|"}
 CHROME = {
     "new",
@@ -98,10 +98,11 @@ def _infer_year(page_md: tuple[int, int], dated: list[date]) -> int | None:
     if not dated:
         return None
     newest = max(dated)
-    year = newest.year
-    while _safe_date(year, *page_md) is None or _safe_date(year, *page_md) < newest:  # type: ignore[operator]
-        year += 1
-    return year
+    for year in range(newest.year, min(newest.year + 9, 10_000)):  # Feb 29 can be 8 years away; no year 10000
+        day = _safe_date(year, *page_md)
+        if day is not None and day >= newest:
+            return year
+    return None
 
 
 def parse(text: str, path: str, page_date: date | None = None) -> Listing:
@@ -163,7 +164,7 @@ def parse(text: str, path: str, page_date: date | None = None) -> Listing:
                     path,
                     header_line,
                     "warning",
-                    "cannot infer the page year (no card has one); pass --date or put YYYY-MM-DD in the file name",
+                    "cannot infer the page year from the cards; pass --date or put YYYY-MM-DD in the file name",
                 )
             )
         else:
