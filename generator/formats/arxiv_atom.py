@@ -73,7 +73,7 @@ def parse(text: str, path: str, page_date: date | None) -> Listing:
     if root.tag != ATOM + "feed":
         return _failed(path, page_date, f"root element is {root.tag!r}, not an Atom <feed>")
 
-    lines = [text.count("\n", 0, m.start()) + 1 for m in _ENTRY_TAG.finditer(text)]
+    lines = _entry_lines(text)
     nodes = root.findall(ATOM + "entry")
     if len(lines) != len(nodes):
         lines = [0] * len(nodes)
@@ -111,6 +111,17 @@ def _read_entry(node: ET.Element, path: str, line: int, problems: list[Problem])
         links=_links(node),
         categories=_categories(node),
     )
+
+
+def _entry_lines(text: str) -> list[int]:
+    """Line of each ``<entry>`` tag, counting newlines once through the text (linear in its size)."""
+    lines: list[int] = []
+    line, last = 1, 0
+    for match in _ENTRY_TAG.finditer(text):
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        lines.append(line)
+    return lines
 
 
 def _text(node: ET.Element, tag: str) -> str:

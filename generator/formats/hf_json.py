@@ -83,14 +83,16 @@ def page_item(props: dict[str, object]) -> dict[str, object]:
 def locate_in(text: str) -> Locate:
     """A locator finding each paper id in ``text``, searching on from the previous hit."""
     start = 0
+    line = 1  # line number at ``start``; counted on from there so a big file stays linear
 
     def locate(ident: str) -> int:
-        nonlocal start
+        nonlocal start, line
         match = re.compile(r'"id"\s*:\s*"' + re.escape(ident) + '"').search(text, start)
         if match is None:
             return 0
-        start = match.end()
-        return text.count("\n", 0, match.start()) + 1
+        found = line + text.count("\n", start, match.start())
+        start, line = match.end(), found + text.count("\n", match.start(), match.end())
+        return found
 
     return locate
 
