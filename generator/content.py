@@ -44,6 +44,10 @@ _LIST_FIELDS = ("authors", "topics", "keywords", "categories", "sources", "title
 _STR_FIELDS = ("title", "slug", "arxiv", "organization")
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader parses front matter about ten times faster than the pure-Python one (same results)."""
+
+
 class _Dumper(yaml.SafeDumper):
     """Block style, no aliases, stable output."""
 
@@ -86,7 +90,10 @@ def read_document(text: str) -> tuple[dict[str, Any], str, int]:
     front = text[4 : 4 + end.start()]
     body_start = 4 + end.end()
     try:
-        meta = yaml.safe_load(front)
+        try:
+            meta = yaml.load(front, Loader=_FAST_LOADER)  # noqa: S506 (a safe loader: libyaml's when available)
+        except yaml.YAMLError:
+            meta = yaml.safe_load(front)  # the pure-Python loader words its errors as our messages expect
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else 1
@@ -97,8 +104,9 @@ def read_document(text: str) -> tuple[dict[str, Any], str, int]:
         meta = {}
     if not isinstance(meta, dict) or not all(isinstance(key, str) for key in meta):
         raise DocumentError(2, "front matter must be a mapping of `key: value` lines")
-    body_line = text.count("\n", 0, body_start) + 1
-    return meta, text[body_start:].strip("\n"), body_line
+    rest = text[body_start:]
+    body_line = text.count("\n", 0, body_start + len(rest) - len(rest.lstrip("\n"))) + 1
+    return meta, rest.strip("\n"), body_line
 
 
 def key_line(text: str, key: str) -> int:
