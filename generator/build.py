@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.archive import render_archive
 from generator.config import load_config
 from generator.feed_pages import render_feed_pages
 from generator.feeds import write_feeds
@@ -81,6 +82,7 @@ def write_site(site: Site, theme: Theme, out: Output) -> SearchIndex:
     render_not_found(renderer)
     render_search(renderer)
     render_feed_pages(renderer)
+    render_archive(renderer)
     write_feeds(site, out)
     write_sitemap(site, out)
     copy_static(theme, out)

@@ -4,7 +4,7 @@ Merge rules (also in the README):
 - Identity: the arXiv id, else the normalised title as a listing showed it (``title_keys``), else the
   normalised current title. Editing a title never creates a second file.
 - Listings apply oldest first (by listing date, then path), so the newest listing that has a counter wins;
-  ``listed`` is the earliest day seen; a listing that lacks a field never erases it.
+  ``listed`` (and ``published``, which a listing may only guess) is the earliest day seen; a listing that lacks a field never erases it.
 - Once a file exists its title, body, topics and any key papersite does not know belong to the maintainer.
 - The slug (file name) never changes, even when an arXiv id is learned later.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,8 @@ from generator.listings import display_path, read_listing
 from generator.model import Entry, Listing, Problem
 
 SLUG_MAX = 80
+TITLE_MAX = 500
+"""Longer titles are cut (with a warning): real ones stay under 300 characters; longer is a broken scrape."""
 
 
 def normalize_title(title: str) -> str:
@@ -46,6 +48,23 @@ def slugify(title: str) -> str:
     if not slug and words:
         slug = words[0][:SLUG_MAX]
     return slug or "paper-" + hashlib.sha1(title.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+
+
+def shorten_title(title: str) -> str:
+    """``title`` cut to at most ``TITLE_MAX`` characters, at a space when one is near the end, with an ellipsis."""
+    cut = title[: TITLE_MAX - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > TITLE_MAX // 2 else cut).rstrip() + "…"
+
+
+def numbered_slug(base: str, number: int) -> str:
+    """``base-N`` within ``SLUG_MAX``, shortening ``base`` at a word boundary when it must."""
+    suffix = f"-{number}"
+    if len(base) + len(suffix) <= SLUG_MAX:
+        return base + suffix
+    cut = base[: SLUG_MAX - len(suffix) + 1]
+    cut = cut.rsplit("-", 1)[0] if "-" in cut else cut[:-1]
+    return cut + suffix
 
 
 def arxiv_slug(arxiv: str) -> str:
@@ -89,8 +108,10 @@ def _apply(record: _Record, entry: Entry, listing: Listing) -> None:
         meta["listed"] = day
     if day and (not isinstance(meta.get("updated"), date) or day > meta["updated"]):
         meta["updated"] = day
+    # The arXiv date never moves later; a later one is a listing's fallback (its page date), so keep the earliest.
+    if entry.published and (not isinstance(meta.get("published"), date) or entry.published < meta["published"]):
+        meta["published"] = entry.published
     values: dict[str, Any] = {
-        "published": entry.published,
         "authors": list(entry.authors) or None,
         "authors_count": entry.authors_count if not entry.authors else len(entry.authors),
         "organization": entry.organization,
@@ -154,6 +175,10 @@ def ingest(listing_paths: list[Path], papers_dir: Path, page_date: date | None =
         seen_here: dict[str, int] = {}
         for entry in listing.entries:
             entries += 1
+            if len(entry.title) > TITLE_MAX:
+                message = f"title is {len(entry.title):,} characters; cut to {TITLE_MAX} (is the abstract in it?)"
+                entry = replace(entry, title=shorten_title(entry.title))
+                problems.append(Problem(listing.path, entry.line, "warning", message))
             key = normalize_title(entry.title)
             if not key and not entry.arxiv:
                 problems.append(Problem(listing.path, entry.line, "warning", "entry has no title; skipped"))
@@ -168,7 +193,7 @@ def ingest(listing_paths: list[Path], papers_dir: Path, page_date: date | None =
                 base = arxiv_slug(entry.arxiv) if entry.arxiv else slugify(entry.title)
                 slug, number = base, 2
                 while slug in records:
-                    slug, number = f"{base[: SLUG_MAX - len(str(number)) - 1]}-{number}", number + 1
+                    slug, number = numbered_slug(base, number), number + 1
                 records[slug] = _Record(
                     meta={"title": entry.title, "slug": slug, "topics": []},
                     body="",

@@ -10,6 +10,8 @@ from generator.formats import find_format
 from generator.model import Listing, Problem
 
 LISTING_SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".xml", ".atom"}
+MAX_LISTING_BYTES = 20 * 1024 * 1024
+"""Larger files are refused unread: HF pages and API responses and arXiv feeds are a few MB at most."""
 _FILE_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
@@ -48,9 +50,17 @@ def read_listing(path: Path, page_date: date | None = None) -> Listing:
     """Parse one listing file. Never raises for bad content: problems are in the result."""
     shown = display_path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_LISTING_BYTES + 1)
+            size = len(raw) if len(raw) <= MAX_LISTING_BYTES else handle.seek(0, 2)
     except OSError as exc:
         return Listing(shown, "unknown", None, problems=(Problem(shown, 0, "error", f"cannot read: {exc.strerror}"),))
+    if size > MAX_LISTING_BYTES:
+        message = (
+            f"listing is {size / 2**20:.1f} MB, over the {MAX_LISTING_BYTES // 2**20} MB limit; not read "
+            "(HF and arXiv listings are a few MB: is this the right file?)"
+        )
+        return Listing(shown, "unknown", None, problems=(Problem(shown, 0, "error", message),))
     text, problem = decode(raw, shown)
     if text is None:
         return Listing(shown, "unknown", None, problems=(problem,) if problem else ())

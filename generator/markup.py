@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from markdown_it import MarkdownIt
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+from generator.mathml import math_plugin
+
+# linkify: bare http(s) URLs in abstracts become links (no fuzzy "example.com" guesses); $…$ math becomes MathML.
+_md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable("linkify")
+_md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})  # type: ignore[union-attr]
+_md.use(math_plugin)
 _md.validateLink = lambda url: url.strip().lower().startswith(("http://", "https://"))  # type: ignore[method-assign]
+
+
+def _external_link(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    tokens[idx].attrSet("rel", "noopener")
+    return str(self.renderToken(tokens, idx, options, env))
+
+
+_md.add_render_rule("link_open", _external_link)
 
 # Characters XML 1.0 forbids, plus the C1 controls and unpaired surrogates that break feed readers.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")

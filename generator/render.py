@@ -14,6 +14,7 @@ import jinja2
 from generator.markup import plain_text, render_markdown
 from generator.model import Paper
 from generator.output import Output
+from generator.paperpage import FILTERS, GLOBALS
 from generator.site import Site, Topic
 from generator.urls import home_path, output_file, paper_path, topic_path
 
@@ -83,6 +84,8 @@ class Renderer:
         )
         env.filters["markdown"] = render_markdown
         env.filters["plain"] = plain_text
+        env.filters.update(FILTERS)
+        env.globals.update(GLOBALS)
 
     def page(self, template: str, path: str, **context: Any) -> None:
         """Render ``template`` to the file that serves ``path``."""
@@ -98,10 +101,20 @@ def render_home(r: Renderer) -> None:
 
 def render_papers(r: Renderer) -> None:
     papers = r.site.papers
+    by_slug = {paper.slug: paper for paper in papers}
     for index, paper in enumerate(papers):
         newer = papers[index - 1] if index > 0 else None
         older = papers[index + 1] if index + 1 < len(papers) else None
-        r.page("paper.html", paper_path(paper.slug), paper=paper, newer=newer, older=older, title=paper.title)
+        related = tuple(by_slug[slug] for slug in r.site.related.get(paper.slug, ()))
+        r.page(
+            "paper.html",
+            paper_path(paper.slug),
+            paper=paper,
+            newer=newer,
+            older=older,
+            related=related,
+            title=paper.title,
+        )
 
 
 def render_topics(r: Renderer) -> None:

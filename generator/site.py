@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from generator.config import Config
 from generator.content import load_paper
 from generator.listings import display_path
 from generator.model import Paper, Problem
+from generator.related import related
 from generator.topics import OTHER_SLUG, TopicMatcher
 from generator.urls import Urls
 
@@ -38,6 +39,8 @@ class Site:
     """Topics in ``site.toml`` order, then "Other"; empty topics included."""
     now: datetime
     """Build time (``SOURCE_DATE_EPOCH`` or the clock), timezone-aware UTC; for checks, never for output."""
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """slug -> slugs of the most similar papers, best first (TF-IDF over title and abstract; ``related.py``)."""
 
     def topic(self, slug: str) -> Topic:
         return next(topic for topic in self.topics if topic.slug == slug)
@@ -113,4 +116,5 @@ def assemble(config: Config, papers: list[Paper]) -> tuple[Site, list[Problem]]:
     topic_list = [Topic(rule.slug, rule.name, rule.description, tuple(groups[rule.slug])) for rule in config.topics]
     topic_list.append(Topic(OTHER_SLUG, "Other", "Papers that match no topic rule.", tuple(groups[OTHER_SLUG])))
     urls = Urls(config.base_url, config.base_path)
-    return Site(config, urls, tuple(resolved), tuple(topic_list), build_time()), problems
+    site = Site(config, urls, tuple(resolved), tuple(topic_list), build_time(), related(resolved))
+    return site, problems

@@ -63,6 +63,8 @@ def items_of(data: object, path: str) -> tuple[list[object], date | None, list[P
             return [page_item(data)], day, []
         if "id" in data:
             return [{"paper": data}], day, []
+        if isinstance(data.get("error"), str):
+            return [], None, [Problem(path, 0, "error", f"the HF API answered with an error: {data['error']!r}")]
     kind = type(data).__name__
     return [], None, [Problem(path, 0, "error", f"unrecognised JSON ({kind}): expected HF papers items")]
 

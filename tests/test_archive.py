@@ -1,0 +1,54 @@
+"""Archive pages: every month with papers (by listed date) with counts, each month paginated."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from generator.archive import archive_months
+from generator.build import build
+from generator.model import Paper
+from conftest import make_project, write_paper
+
+
+def _paper(slug: str, listed: date | None, published: date | None = None) -> Paper:
+    return Paper(slug=slug, title=slug, abstract="", path=f"content/papers/{slug}.md", listed=listed, published=published)
+
+
+def test_months_grouped_by_listed_date_newest_first() -> None:
+    papers = (
+        _paper("a", date(2025, 1, 31), date(2020, 1, 1)),
+        _paper("b", date(2025, 3, 2)),
+        _paper("c", date(2025, 1, 1)),
+        _paper("d", None, date(2024, 12, 5)),
+        _paper("e", None, None),
+    )
+    months = archive_months(papers)
+    assert [(m.year, m.month, [p.slug for p in m.papers]) for m in months] == [
+        (2025, 3, ["b"]),
+        (2025, 1, ["a", "c"]),
+        (2024, 12, ["d"]),
+    ]
+    assert months[0].name == "March 2025"
+    assert months[0].path == "archive/2025/03/"
+
+
+def test_built_archive_pages(tmp_path: Path, pinned_clock: str) -> None:
+    root = make_project(tmp_path / "p", (Path(__file__).parent / "fixtures" / "site_small_pages.toml").read_text())
+    for day in range(1, 6):
+        write_paper(root, f"jan-{day}", {"title": f"January paper {day}", "listed": date(2025, 1, day)}, "Memory.")
+    write_paper(root, "feb-1", {"title": "February paper", "listed": date(2025, 2, 1)}, "Vision.")
+    result = build(root, out_dir=tmp_path / "out", search=False)
+    assert result.ok, result.problems
+    out = tmp_path / "out"
+    index = (out / "archive" / "index.html").read_text()
+    assert re.search(r'href="/archive/2025/02/">February</a> <span class="count">1 paper</span>', index)
+    assert re.search(r'href="/archive/2025/01/">January</a> <span class="count">5 papers</span>', index)
+    january = (out / "archive" / "2025" / "01" / "index.html").read_text()
+    assert january.count('class="card"') == 2
+    assert "Page 1 of 3" in january and 'href="/archive/2025/01/page/2/"' in january
+    assert 'href="/archive/2025/02/">← February 2025</a>' in january
+    last = (out / "archive" / "2025" / "01" / "page" / "3" / "index.html").read_text()
+    assert last.count('class="card"') == 1 and "January paper 1<" in last
+    assert 'href="/archive/"' in (out / "index.html").read_text()  # in the header nav
