@@ -226,7 +226,14 @@ def check_html(markup: str, where: str, site: Path | None, page: Path | None, th
             src = element.get("src")
             if src is None:
                 body = element.get_text().strip()
-                if body and body not in theme:
+                if element.get("type") == "application/ld+json":  # data, not script: must be JSON with no "<"
+                    try:
+                        json.loads(body)
+                    except ValueError:
+                        problems.append(f"{where}: JSON-LD is not JSON: {body[:80]!r}")
+                    if "<" in body:
+                        problems.append(f"{where}: JSON-LD holds a raw '<': {body[:80]!r}")
+                elif body and body not in theme:
                     problems.append(f"{where}: inline <script> not from the theme: {body[:80]!r}")
             elif site is None or page is None:
                 problems.append(f"{where}: <script src={src!r}> inside feed content")
