@@ -77,6 +77,7 @@ TOP_KEYS = {
     "extra",
 }
 FEED_KEYS = {"max_items"}
+TOML_TYPES = {dict: "a table", list: "an array", str: "a string", int: "an integer"}
 TOPIC_KEYS = {"slug", "name", "description", "include", "exclude", "threshold"}
 
 
@@ -108,6 +109,11 @@ def _unknown(keys: set[str], allowed: set[str], where: str, path: str, lines: di
     return problems
 
 
+def _list(value: Any) -> list[Any]:
+    """``value`` when it is a list, else empty (the wrong type is reported separately)."""
+    return value if isinstance(value, list) else []
+
+
 def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
@@ -127,7 +133,8 @@ def parse_config(
     def typed(key: str, kind: type, default: Any, table: dict[str, Any] = data, where: str = "") -> Any:
         value = table.get(key, default)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            problems.append(Problem(path, lines.get(key, 0), "error", f"`{where}{key}` must be a {kind.__name__}"))
+            name = TOML_TYPES.get(kind, kind.__name__)
+            problems.append(Problem(path, lines.get(key, 0), "error", f"`{where}{key}` must be {name}"))
             return default
         return value
 
@@ -194,8 +201,8 @@ def parse_config(
                 slug=slug,
                 name=name if isinstance(name, str) and name.strip() else slug,
                 description=str(raw.get("description", "")),
-                include=tuple(w for w in raw.get("include", []) if isinstance(w, str) and w.strip()),
-                exclude=tuple(w for w in raw.get("exclude", []) if isinstance(w, str) and w.strip()),
+                include=tuple(w for w in _list(raw.get("include")) if isinstance(w, str) and w.strip()),
+                exclude=tuple(w for w in _list(raw.get("exclude")) if isinstance(w, str) and w.strip()),
                 threshold=threshold,
             )
         )
@@ -225,7 +232,7 @@ def load_config(
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        return None, [Problem(name, 0, "error", "config file not found (run from the project root or pass --config)")]
+        return None, [Problem(name, 0, "error", "config file not found (run from the project root or pass --root)")]
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(name, 0, "error", f"cannot read config: {exc}")]
     return parse_config(text, name, base_url)

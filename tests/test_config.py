@@ -1,0 +1,144 @@
+"""``site.toml`` (``generator/config.py``): valid files become frozen records; every problem is reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.config import Config, load_config, normalize_base_url, parse_config
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = 'base_url = "https://example.org/papers"\n'
+
+
+def problems_of(text: str) -> list[str]:
+    config, problems = parse_config(text)
+    assert config is None
+    return [str(p) for p in problems]
+
+
+def test_repo_site_toml_is_valid() -> None:
+    config, problems = load_config(ROOT / "site.toml", display="site.toml")
+    assert problems == []
+    assert isinstance(config, Config)
+    assert config.base_url.endswith("/")
+    assert len(config.topics) >= 3
+    assert len({t.slug for t in config.topics}) == len(config.topics)
+
+
+def test_full_config() -> None:
+    config, problems = parse_config(
+        BASE
+        + 'title = "T"\nper_page = 5\n\n[feeds]\nmax_items = 7\n\n[extra]\nanalytics = "x"\nnested = {a = 1}\n\n'
+        + '[[topics]]\nslug = "memory"\nname = "Memory"\ninclude = ["memory", "recall"]\nexclude = ["RAM"]\n'
+    )
+    assert problems == []
+    assert config is not None
+    assert config.base_url == "https://example.org/papers/"
+    assert config.base_path == "/papers/"
+    assert (config.title, config.per_page, config.feed_max_items) == ("T", 5, 7)
+    assert config.extra_dict() == {"analytics": "x", "nested": {"a": 1}}
+    (topic,) = config.topics
+    assert (topic.slug, topic.name) == ("memory", "Memory")
+    assert (topic.include, topic.exclude) == (("memory", "recall"), ("RAM",))
+
+
+def test_base_url_override() -> None:
+    config, problems = parse_config(BASE, base_url="http://127.0.0.1:8000/sub")
+    assert problems == [] and config is not None
+    assert config.base_url == "http://127.0.0.1:8000/sub/"
+    config, problems = parse_config("", base_url="https://user.github.io/repo/")
+    assert problems == [] and config is not None and config.base_path == "/repo/"
+    assert [str(p) for p in parse_config(BASE, base_url="not a url")[1]] == [
+        "--base-url: error: base_url 'not a url' must be an absolute http(s) URL"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://a.org", "https://a.org/"),
+        ("https://a.org/x", "https://a.org/x/"),
+        (" http://a.org/x/ ", "http://a.org/x/"),
+        ("ftp://a.org/", None),
+        ("/relative/", None),
+        ("https://", None),
+    ],
+)
+def test_normalize_base_url(url: str, expected: str | None) -> None:
+    assert normalize_base_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (BASE + 'titel = "x"\n', ["site.toml:2: error: unknown key `titel`; did you mean `title`?"]),
+        (
+            BASE + "[feeds]\nmax_item = 3\n",
+            ["site.toml:3: error: unknown key `max_item` in [feeds]; did you mean `max_items`?"],
+        ),
+        (
+            BASE + '[[topics]]\nslug = "a"\nnmae = "A"\n',
+            ["site.toml:4: error: unknown key `nmae` in topics[0]; did you mean `name`?"],
+        ),
+        ('title = "x"\n', ["site.toml: error: missing required key `base_url` (e.g. https://user.github.io/repo/)"]),
+        ('base_url = "ftp://x"\n', ["site.toml:1: error: base_url 'ftp://x' must be an absolute http(s) URL"]),
+        (BASE + "per_page = 0\n", ["site.toml:2: error: `per_page` must be at least 1"]),
+        (BASE + 'per_page = "20"\n', ["site.toml:2: error: `per_page` must be an integer"]),
+        (BASE + "per_page = true\n", ["site.toml:2: error: `per_page` must be an integer"]),
+        (BASE + "feeds = 3\n", ["site.toml:2: error: `feeds` must be a table"]),
+        (BASE + "topics = 3\n", ["site.toml:2: error: `topics` must be an array"]),
+        (
+            BASE + '[[topics]]\nslug = "a"\ninclude = 5\n',
+            ["site.toml:4: error: `topics[0].include` must be a list of strings"],
+        ),
+        (
+            BASE + '[[topics]]\nslug = "Bad Slug"\n',
+            ["site.toml:2: error: `topics[0].slug` must be lowercase letters, digits and dashes, got 'Bad Slug'"],
+        ),
+        (
+            BASE + '[[topics]]\nslug = "a"\n[[topics]]\nslug = "a"\n',
+            ["site.toml:2: error: duplicate or reserved topic slug `a`"],
+        ),
+        (BASE + '[[topics]]\nslug = "other"\n', ["site.toml:2: error: duplicate or reserved topic slug `other`"]),
+    ],
+)
+def test_config_errors(text: str, expected: list[str]) -> None:
+    assert problems_of(text) == expected
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = problems_of('titel = "x"\nper_page = 0\n[feeds]\nmax_item = 1\n')
+    assert len(found) == 4
+    assert any("missing required key `base_url`" in p for p in found)
+    assert any("did you mean `title`" in p for p in found)
+    assert any("did you mean `max_items`" in p for p in found)
+    assert any("`per_page` must be at least 1" in p for p in found)
+
+
+def test_unknown_key_without_a_close_match_lists_known_keys() -> None:
+    (found,) = problems_of(BASE + "zzz = 1\n")
+    assert found.startswith("site.toml:2: error: unknown key `zzz`; known keys: base_url, description,")
+
+
+def test_bad_toml_names_the_line() -> None:
+    (found,) = problems_of(BASE + 'title = "x"\nper_page = \n')
+    assert found.startswith("site.toml:3: error: invalid TOML: ")
+
+
+def test_missing_and_unreadable_files(tmp_path: Path) -> None:
+    config, problems = load_config(tmp_path / "site.toml", display="site.toml")
+    assert config is None
+    assert [str(p) for p in problems] == [
+        "site.toml: error: config file not found (run from the project root or pass --root)"
+    ]
+    (tmp_path / "latin1.toml").write_bytes(b'base_url = "https://a.org/"\ntitle = "caf\xe9"\n')
+    config, problems = load_config(tmp_path / "latin1.toml", display="latin1.toml")
+    assert config is None and problems[0].severity == "error" and "cannot read config" in problems[0].message
+
+
+def test_bom_is_accepted(tmp_path: Path) -> None:
+    (tmp_path / "site.toml").write_bytes(b"\xef\xbb\xbf" + BASE.encode())
+    config, problems = load_config(tmp_path / "site.toml")
+    assert problems == [] and config is not None
