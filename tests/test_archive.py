@@ -8,12 +8,14 @@ from pathlib import Path
 
 from generator.archive import archive_months
 from generator.build import build
+from generator.content import dump_document
 from generator.model import Paper
-from conftest import make_project, write_paper
 
 
 def _paper(slug: str, listed: date | None, published: date | None = None) -> Paper:
-    return Paper(slug=slug, title=slug, abstract="", path=f"content/papers/{slug}.md", listed=listed, published=published)
+    return Paper(
+        slug=slug, title=slug, abstract="", path=f"content/papers/{slug}.md", listed=listed, published=published
+    )
 
 
 def test_months_grouped_by_listed_date_newest_first() -> None:
@@ -34,12 +36,19 @@ def test_months_grouped_by_listed_date_newest_first() -> None:
     assert months[0].path == "archive/2025/03/"
 
 
-def test_built_archive_pages(tmp_path: Path, pinned_clock: str) -> None:
-    root = make_project(tmp_path / "p", (Path(__file__).parent / "fixtures" / "site_small_pages.toml").read_text())
+def _write(root: Path, slug: str, title: str, listed: date) -> None:
+    meta = {"slug": slug, "title": title, "listed": listed}
+    (root / "content" / "papers" / f"{slug}.md").write_text(dump_document(meta, "Memory."), encoding="utf-8")
+
+
+def test_built_archive_pages(project: Path, tmp_path: Path, pinned_clock: str) -> None:
+    root = project
+    toml = (root / "site.toml").read_text()
+    (root / "site.toml").write_text(toml.replace("per_page = 20", "per_page = 2"))
     for day in range(1, 6):
-        write_paper(root, f"jan-{day}", {"title": f"January paper {day}", "listed": date(2025, 1, day)}, "Memory.")
-    write_paper(root, "feb-1", {"title": "February paper", "listed": date(2025, 2, 1)}, "Vision.")
-    result = build(root, out_dir=tmp_path / "out", search=False)
+        _write(root, f"jan-{day}", f"January paper {day}", date(2025, 1, day))
+    _write(root, "feb-1", "February paper", date(2025, 2, 1))
+    result = build(root, out_dir=tmp_path / "out")
     assert result.ok, result.problems
     out = tmp_path / "out"
     index = (out / "archive" / "index.html").read_text()

@@ -48,7 +48,9 @@ def test_dollar_amounts_are_not_math() -> None:
 
 
 def test_text_is_escaped() -> None:
-    assert render_tex('<script>alert("x")</script> & $x$').startswith("&lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; <math")
+    assert render_tex('<script>alert("x")</script> & $x$').startswith(
+        '&lt;script&gt;alert("x")&lt;/script&gt; &amp; <math'
+    )
 
 
 def test_plain_text_for_title_element() -> None:

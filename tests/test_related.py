@@ -60,7 +60,7 @@ def test_site_carries_related(project: Path) -> None:
     from generator.config import load_config
     from generator.site import assemble
 
-    config, problems = load_config(project / "site.toml", None, display="site.toml")
+    config, _problems = load_config(project / "site.toml", None, display="site.toml")
     assert config is not None
     site, _ = assemble(config, [])
     assert site.related == {}
