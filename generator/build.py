@@ -12,6 +12,7 @@ import jinja2
 
 from generator.archive import render_archive
 from generator.config import load_config
+from generator.content import duplicate_papers
 from generator.feed_pages import render_feed_pages
 from generator.feeds import write_feeds
 from generator.model import Problem
@@ -48,7 +49,7 @@ def build(root: Path, *, base_url: str | None = None, strict: bool = False, out_
     theme, found = load_theme(root, config.theme if config else "default")
     problems += found
     papers, found = load_papers(root / "content" / "papers")
-    problems += found
+    problems += found + duplicate_papers([(paper.path, paper.arxiv) for paper in papers])
     if config is None or theme is None or _failed(problems, strict):
         return BuildResult(False, tuple(problems))
     site, found = assemble(config, papers)

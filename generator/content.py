@@ -198,6 +198,49 @@ def load_paper(text: str, path: str) -> tuple[Paper | None, list[Problem]]:
     return paper, []
 
 
+def duplicate_papers(papers: list[tuple[str, str | None]]) -> list[Problem]:
+    """Errors for content files that claim the same paper: the same arXiv id (versions ignored), or slugs that
+    differ only in case (one URL on a case-insensitive file system). ``papers`` is (path, arxiv) per file, in
+    path order; each error names both files and the line of the key."""
+    problems: list[Problem] = []
+    by_arxiv: dict[str, str] = {}
+    by_slug: dict[str, str] = {}
+    for path, arxiv in papers:
+        if arxiv and arxiv.strip():
+            key = re.sub(r"v\d+$", "", arxiv.strip().lower())
+            first = by_arxiv.setdefault(key, path)
+            if first != path:
+                problems.append(
+                    Problem(
+                        path,
+                        _file_key_line(path, "arxiv"),
+                        "error",
+                        f"arXiv id {arxiv.strip()} is also claimed by {first}:{_file_key_line(first, 'arxiv')}; "
+                        "one paper, one file: merge them (keep the older slug so its URL survives)",
+                    )
+                )
+        first = by_slug.setdefault(Path(path).stem.casefold(), path)
+        if first != path:
+            problems.append(
+                Problem(
+                    path,
+                    _file_key_line(path, "slug"),
+                    "error",
+                    f"slug {Path(path).stem!r} differs from {first} only in case; "
+                    "they would share one URL on case-insensitive file systems",
+                )
+            )
+    return problems
+
+
+def _file_key_line(path: str, key: str) -> int:
+    """Line of ``key:`` in the file at ``path`` (as messages show it), 0 when it cannot be read."""
+    try:
+        return key_line(Path(path).read_text(encoding="utf-8"), key)
+    except (OSError, UnicodeDecodeError):
+        return 0
+
+
 def write_atomic(path: Path, data: str | bytes) -> bool:
     """Write through a temp file + rename, so a reader never sees half a file. False when unchanged."""
     raw = data.encode("utf-8") if isinstance(data, str) else data

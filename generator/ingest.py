@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator.content import DocumentError, dump_document, read_document, write_atomic
+from generator.content import DocumentError, dump_document, duplicate_papers, read_document, write_atomic
 from generator.listings import display_path, read_listing
 from generator.model import Entry, Listing, Problem
 
@@ -153,6 +153,11 @@ def ingest(listing_paths: list[Path], papers_dir: Path, page_date: date | None =
             problems.append(Problem(shown, 0, "error", f"cannot read content file: {exc}"))
             continue
         records[path.stem] = _Record(meta=meta, body=body, existed=True, path=path)
+    claims = [
+        (display_path(r.path), r.meta.get("arxiv") if isinstance(r.meta.get("arxiv"), str) else None)
+        for r in records.values()
+    ]
+    problems += duplicate_papers(claims)
     if any(p.severity == "error" for p in problems):
         return IngestReport(tuple(problems), 0, 0, (), len(records))
 
