@@ -1,12 +1,12 @@
 """Shared fixtures: small scratch projects (Lektor style), built from inline text and the repo's real theme.
 
-Layers:
+Test modules use these through fixtures, never ``import conftest`` (``tests/quality/conftest.py`` shares the name):
 
-- ``make_project(tmp_path, ...)``: a folder with ``site.toml``, ``themes/default`` (copied from the repo),
-  ``content/papers`` and ``content/listings``; the ``project`` fixture is one with the default config.
-- ``write_paper(root, slug, meta, body)``: one content file, written through ``dump_document``.
-- ``run_cli(root, *args)``: ``python -m generator ARGS`` in a subprocess with cwd = the project and the clock
-  pinned (``SOURCE_DATE_EPOCH``).
+- ``new_project(path, site_toml=SITE_TOML)``: a folder with ``site.toml``, ``themes/default`` (copied from the
+  repo), ``content/papers`` and ``content/listings``; the ``project`` fixture is one with the default config.
+- ``paper_writer(root, slug, meta, body)``: one content file, written through ``dump_document``.
+- ``cli(root, *args)``: ``python -m generator ARGS`` in a subprocess with cwd = the project and the clock pinned
+  (``SOURCE_DATE_EPOCH``); returns the ``CompletedProcess``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,18 @@ def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> str:
     """Pin "now" for in-process builds."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     return EPOCH
+
+
+@pytest.fixture
+def new_project() -> Callable[..., Path]:
+    return make_project
+
+
+@pytest.fixture
+def paper_writer() -> Callable[..., Path]:
+    return write_paper
+
+
+@pytest.fixture
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    return run_cli

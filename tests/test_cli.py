@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, make_project, run_cli, write_paper
+
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+Writer = Callable[..., Path]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -25,14 +29,14 @@ def assert_clean_failure(result: subprocess.CompletedProcess[str], code: int = 1
     assert "Traceback" not in result.stdout
 
 
-def add_papers(root: Path) -> None:
-    write_paper(
+def add_papers(root: Path, paper_writer: Writer) -> None:
+    paper_writer(
         root,
         "alpha-memory",
         {"title": "Alpha: Memory for Agents", "published": date(2026, 1, 5), "listed": date(2026, 2, 6)},
         "We study memory.",
     )
-    write_paper(
+    paper_writer(
         root,
         "2601.00002",
         {
@@ -47,8 +51,8 @@ def add_papers(root: Path) -> None:
 
 
 @pytest.fixture
-def site_project(project: Path) -> Path:
-    add_papers(project)
+def site_project(project: Path, paper_writer: Writer) -> Path:
+    add_papers(project, paper_writer)
     return project
 
 
@@ -56,15 +60,15 @@ def site_project(project: Path) -> Path:
 
 
 @pytest.mark.parametrize("command", ["ingest", "build", "serve"])
-def test_help(project: Path, command: str) -> None:
-    result = run_cli(project, command, "--help")
+def test_help(project: Path, command: str, cli: Cli) -> None:
+    result = cli(project, command, "--help")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"usage: papersite {command}")
     assert "--help" in result.stdout
 
 
-def test_top_level_help_lists_commands(project: Path) -> None:
-    result = run_cli(project, "--help")
+def test_top_level_help_lists_commands(project: Path, cli: Cli) -> None:
+    result = cli(project, "--help")
     assert result.returncode == 0
     for command in ("ingest", "build", "serve"):
         assert command in result.stdout
@@ -80,8 +84,8 @@ def test_top_level_help_lists_commands(project: Path) -> None:
         (("serve", "--port", "eighty"), "invalid int value: 'eighty'"),
     ],
 )
-def test_usage_errors_exit_2(project: Path, args: tuple[str, ...], message: str) -> None:
-    result = run_cli(project, *args)
+def test_usage_errors_exit_2(project: Path, args: tuple[str, ...], message: str, cli: Cli) -> None:
+    result = cli(project, *args)
     assert_clean_failure(result, 2)
     assert message in result.stderr
     assert "usage: papersite" in result.stderr
@@ -90,37 +94,37 @@ def test_usage_errors_exit_2(project: Path, args: tuple[str, ...], message: str)
 # --- config errors --------------------------------------------------------------------------------------------
 
 
-def test_unknown_config_key_has_line_and_hint(site_project: Path) -> None:
+def test_unknown_config_key_has_line_and_hint(site_project: Path, cli: Cli) -> None:
     toml = site_project / "site.toml"
     toml.write_text('titel = "Oops"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
-    result = run_cli(site_project, "build")
+    result = cli(site_project, "build")
     assert_clean_failure(result)
     assert "site.toml:1: error: unknown key `titel`; did you mean `title`?" in result.stderr.splitlines()
     assert not (site_project / "site").exists()
 
 
-def test_missing_base_url(site_project: Path) -> None:
+def test_missing_base_url(site_project: Path, cli: Cli) -> None:
     toml = site_project / "site.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('base_url = "https://example.org/"\n', ""))
-    result = run_cli(site_project, "build")
+    result = cli(site_project, "build")
     assert_clean_failure(result)
     assert "site.toml: error: missing required key `base_url`" in result.stderr
     # --base-url supplies it.
-    assert run_cli(site_project, "build", "--base-url", "https://example.org/").returncode == 0
+    assert cli(site_project, "build", "--base-url", "https://example.org/").returncode == 0
 
 
-def test_bad_toml(site_project: Path) -> None:
+def test_bad_toml(site_project: Path, cli: Cli) -> None:
     toml = site_project / "site.toml"
     toml.write_text(toml.read_text(encoding="utf-8") + "\n[feeds\n", encoding="utf-8")
     lines = toml.read_text(encoding="utf-8").count("\n")
-    result = run_cli(site_project, "build")
+    result = cli(site_project, "build")
     assert_clean_failure(result)
     assert f"site.toml:{lines}: error: invalid TOML" in result.stderr
 
 
-def test_missing_config_file(site_project: Path) -> None:
+def test_missing_config_file(site_project: Path, cli: Cli) -> None:
     (site_project / "site.toml").unlink()
-    result = run_cli(site_project, "build")
+    result = cli(site_project, "build")
     assert_clean_failure(result)
     assert "site.toml: error: config file not found" in result.stderr
 
@@ -149,21 +153,21 @@ def test_missing_config_file(site_project: Path) -> None:
         ),
     ],
 )
-def test_content_errors_name_file_and_line(site_project: Path, name: str, text: str, expected: str) -> None:
+def test_content_errors_name_file_and_line(site_project: Path, name: str, text: str, expected: str, cli: Cli) -> None:
     (site_project / "content" / "papers" / name).write_text(text, encoding="utf-8")
-    result = run_cli(site_project, "build")
+    result = cli(site_project, "build")
     assert_clean_failure(result)
     assert expected in result.stderr
     assert "site/ left as it was" in result.stderr
 
 
-def test_failed_build_leaves_previous_site_untouched(site_project: Path) -> None:
-    assert run_cli(site_project, "build").returncode == 0
+def test_failed_build_leaves_previous_site_untouched(site_project: Path, cli: Cli, paper_writer: Writer) -> None:
+    assert cli(site_project, "build").returncode == 0
     before = snapshot(site_project / "site")
     assert "index.html" in before
-    write_paper(site_project, "new-one", {"title": "New One"}, "Body.")
+    paper_writer(site_project, "new-one", {"title": "New One"}, "Body.")
     (site_project / "content" / "papers" / "alpha-memory.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
-    result = run_cli(site_project, "build")
+    result = cli(site_project, "build")
     assert_clean_failure(result)
     assert "content/papers/alpha-memory.md:" in result.stderr
     assert snapshot(site_project / "site") == before
@@ -171,10 +175,10 @@ def test_failed_build_leaves_previous_site_untouched(site_project: Path) -> None
     assert not (site_project / ".site.previous").exists()
 
 
-def test_broken_content_stops_ingest(project: Path) -> None:
+def test_broken_content_stops_ingest(project: Path, cli: Cli) -> None:
     shutil.copy(FIXTURES / "hf-papers-search-memory.txt", project / "content" / "listings")
     (project / "content" / "papers" / "broken.md").write_text("---\ntitle: 'open\n---\n", encoding="utf-8")
-    result = run_cli(project, "ingest")
+    result = cli(project, "ingest")
     assert_clean_failure(result)
     assert "content/papers/broken.md:" in result.stderr and "error:" in result.stderr
     assert sorted(p.name for p in (project / "content" / "papers").iterdir()) == ["broken.md"]
@@ -183,22 +187,22 @@ def test_broken_content_stops_ingest(project: Path) -> None:
 # --- ingest ---------------------------------------------------------------------------------------------------
 
 
-def test_ingest_default_folder_then_build(project: Path) -> None:
+def test_ingest_default_folder_then_build(project: Path, cli: Cli) -> None:
     shutil.copy(FIXTURES / "hf-papers-search-memory.txt", project / "content" / "listings")
-    result = run_cli(project, "ingest")
+    result = cli(project, "ingest")
     assert result.returncode == 0, result.stderr
     assert "content/listings/hf-papers-search-memory.txt:333: warning: " in result.stderr
     assert "ingested 59 entries from 1 listings: 59 papers, 59 files written" in result.stderr
-    again = run_cli(project, "ingest")
+    again = cli(project, "ingest")
     assert "59 papers, 0 files written" in again.stderr
-    assert run_cli(project, "build").returncode == 0
+    assert cli(project, "build").returncode == 0
     assert len(list((project / "site" / "papers").iterdir())) == 59
 
 
-def test_ingest_date_option_overrides_inference(project: Path) -> None:
+def test_ingest_date_option_overrides_inference(project: Path, cli: Cli) -> None:
     listing = project / "content" / "listings" / "seed.txt"
     shutil.copy(FIXTURES / "hf-papers-search-memory.txt", listing)
-    result = run_cli(project, "ingest", "--date", "2027-02-06", "content/listings/seed.txt")
+    result = cli(project, "ingest", "--date", "2027-02-06", "content/listings/seed.txt")
     assert result.returncode == 0, result.stderr
     text = (
         project
@@ -209,8 +213,8 @@ def test_ingest_date_option_overrides_inference(project: Path) -> None:
     assert "listed: 2027-02-06" in text.read_text(encoding="utf-8")
 
 
-def test_ingest_missing_path(project: Path) -> None:
-    result = run_cli(project, "ingest", "content/listings/nope.txt")
+def test_ingest_missing_path(project: Path, cli: Cli) -> None:
+    result = cli(project, "ingest", "content/listings/nope.txt")
     assert_clean_failure(result)
     assert "content/listings/nope.txt: error: no such file or folder" in result.stderr
 
@@ -218,21 +222,21 @@ def test_ingest_missing_path(project: Path) -> None:
 # --- strict ---------------------------------------------------------------------------------------------------
 
 
-def test_strict_turns_warnings_into_failures(site_project: Path) -> None:
-    write_paper(site_project, "tagged", {"title": "Tagged", "topics": ["no-such-topic"]}, "Body.")
-    relaxed = run_cli(site_project, "build")
+def test_strict_turns_warnings_into_failures(site_project: Path, cli: Cli, paper_writer: Writer) -> None:
+    paper_writer(site_project, "tagged", {"title": "Tagged", "topics": ["no-such-topic"]}, "Body.")
+    relaxed = cli(site_project, "build")
     assert relaxed.returncode == 0, relaxed.stderr
     assert "content/papers/tagged.md: warning: unknown topic 'no-such-topic'" in relaxed.stderr
     before = snapshot(site_project / "site")
-    strict = run_cli(site_project, "build", "--strict")
+    strict = cli(site_project, "build", "--strict")
     assert_clean_failure(strict)
     assert "warning: unknown topic 'no-such-topic'" in strict.stderr
     assert snapshot(site_project / "site") == before
 
 
-def test_strict_ingest(project: Path) -> None:
+def test_strict_ingest(project: Path, cli: Cli) -> None:
     shutil.copy(FIXTURES / "hf-papers-search-memory.txt", project / "content" / "listings")
-    result = run_cli(project, "ingest", "--strict")
+    result = cli(project, "ingest", "--strict")
     assert_clean_failure(result)
     assert ":333: warning: " in result.stderr
 
@@ -251,8 +255,8 @@ class _Links(HTMLParser):
                 self.links.append(value)
 
 
-def test_base_url_with_sub_path_prefixes_every_internal_link(site_project: Path) -> None:
-    result = run_cli(site_project, "build", "--base-url", "https://user.github.io/repo/")
+def test_base_url_with_sub_path_prefixes_every_internal_link(site_project: Path, cli: Cli) -> None:
+    result = cli(site_project, "build", "--base-url", "https://user.github.io/repo/")
     assert result.returncode == 0, result.stderr
     site = site_project / "site"
     pages = sorted(site.rglob("*.html"))
@@ -278,9 +282,9 @@ def test_base_url_with_sub_path_prefixes_every_internal_link(site_project: Path)
     )
 
 
-def test_root_option(tmp_path: Path) -> None:
-    root = make_project(tmp_path / "elsewhere")
-    add_papers(root)
-    result = run_cli(tmp_path, "--root", "elsewhere", "build")
+def test_root_option(tmp_path: Path, cli: Cli, paper_writer: Writer, new_project: Callable[..., Path]) -> None:
+    root = new_project(tmp_path / "elsewhere")
+    add_papers(root, paper_writer)
+    result = cli(tmp_path, "--root", "elsewhere", "build")
     assert result.returncode == 0, result.stderr
     assert (root / "site" / "papers" / "alpha-memory" / "index.html").is_file()

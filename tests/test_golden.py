@@ -21,10 +21,15 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, run_cli
+
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = ["small"]
@@ -35,11 +40,11 @@ MAX_DIFF_LINES = 80
 """Per file, so one broken template does not bury the rest of the report."""
 
 
-def build_case(case: str, where: Path) -> Path:
+def build_case(cli: Cli, case: str, where: Path) -> Path:
     """Copy the case's input and the default theme into ``where``, build, return ``site/``."""
     shutil.copytree(FIXTURES / f"golden-{case}", where)
     shutil.copytree(ROOT / "themes" / "default", where / "themes" / "default")
-    result = run_cli(where, "build")
+    result = cli(where, "build")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return where / "site"
@@ -87,8 +92,8 @@ def regenerate(actual: dict[str, bytes], folder: Path) -> None:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_golden_site(case: str, tmp_path: Path) -> None:
-    site = build_case(case, tmp_path / case)
+def test_golden_site(cli: Cli, case: str, tmp_path: Path) -> None:
+    site = build_case(cli, case, tmp_path / case)
     actual = output_files(site)
     if REGEN:
         regenerate(actual, GOLDEN / case)
@@ -103,22 +108,22 @@ def test_golden_site(case: str, tmp_path: Path) -> None:
         )
 
 
-def test_static_files_are_byte_copies_of_the_theme(tmp_path: Path) -> None:
-    site = build_case("small", tmp_path / "small")
+def test_static_files_are_byte_copies_of_the_theme(cli: Cli, tmp_path: Path) -> None:
+    site = build_case(cli, "small", tmp_path / "small")
     theme_static = ROOT / "themes" / "default" / "static"
     expected = {p.relative_to(theme_static).as_posix(): p.read_bytes() for p in theme_static.rglob("*") if p.is_file()}
     assert expected
     assert output_files(site / "static", ()) == expected
 
 
-def test_two_builds_give_identical_bytes(tmp_path: Path) -> None:
-    first = output_files(build_case("small", tmp_path / "one"), ())
-    second = output_files(build_case("small", tmp_path / "two"), ())
+def test_two_builds_give_identical_bytes(cli: Cli, tmp_path: Path) -> None:
+    first = output_files(build_case(cli, "small", tmp_path / "one"), ())
+    second = output_files(build_case(cli, "small", tmp_path / "two"), ())
     assert any(name.startswith("pagefind/") for name in first)
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
     # Rebuilding in place (whatever a build remembers between runs) changes nothing either.
-    again = run_cli(tmp_path / "one", "build")
+    again = cli(tmp_path / "one", "build")
     assert again.returncode == 0, again.stderr
     third = output_files(tmp_path / "one" / "site", ())
     assert [name for name in first if first[name] != third.get(name)] == []
