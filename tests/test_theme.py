@@ -70,9 +70,7 @@ def test_child_static_files_win_and_parent_is_reachable(tmp_path: Path, pinned_c
 def test_site_templates_folder_overrides_the_theme(tmp_path: Path, pinned_clock: str) -> None:
     root = _project(tmp_path)
     (root / "templates" / "partials").mkdir(parents=True)
-    (root / "templates" / "partials" / "paper_card.html").write_text(
-        '<p class="my-card">{{ paper.title | tex }}</p>\n'
-    )
+    (root / "templates" / "partials" / "paper_card.html").write_text('<p class="my-card">{{ paper.title | tex }}</p>\n')
     out = _build(root)
     home = (out / "index.html").read_text()
     assert 'class="my-card"' in home and 'class="card"' not in home
