@@ -1,11 +1,14 @@
 """Fixtures for the quality gates (issue 6), reusing the browser tests' fixtures in ``tests/browser/conftest.py``.
 
 ``site_at_root`` / ``site_at_subpath`` (the repository's real site built with the command line and served on
-127.0.0.1, strictly under its base path, 404.html for missing files) and ``browser`` (Debian's Chromium through
-Playwright) come from there: that module is loaded under its own name and its fixtures re-exported, because
-pytest does not share fixtures between sibling folders. The gates add the node tools from ``node_modules/``
-(installed by ``make test``: ``npm ci`` from the committed lock file) and Java for vnu.jar. A missing tool or
-browser skips on a developer machine and fails under ``CI=true``.
+127.0.0.1, strictly under its base path, 404.html for missing files) come from there: that module is loaded under
+its own name and its fixtures re-exported, because pytest does not share fixtures between sibling folders.
+``chromium`` is Debian's Chromium driven by Playwright from a worker thread: the browser tests' session-wide
+sync Playwright already owns the main thread's event loop, and a second one cannot start beside it there.
+
+The gates add the node tools from ``node_modules/`` (installed by ``make test``: ``npm ci`` from the committed
+lock file) and Java for vnu.jar. A missing tool or browser skips on a developer machine and fails under
+``CI=true``.
 """
 
 from __future__ import annotations
@@ -13,10 +16,18 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -39,7 +50,8 @@ Served = _shared.Served
 missing = _shared.missing
 site_at_root = _shared.site_at_root
 site_at_subpath = _shared.site_at_subpath
-browser = _shared.browser
+CHROMIUM = _shared.CHROMIUM
+CHROMIUM_ARGS = _shared.CHROMIUM_ARGS
 
 
 def node_file(relative: str) -> Path:
@@ -70,3 +82,43 @@ def vnu_jar() -> Path:
 def axe_source() -> str:
     """axe-core's browser bundle, to inject into pages."""
     return node_file("axe-core/axe.min.js").read_text(encoding="utf-8")
+
+
+class ThreadedChromium:
+    """A Chromium browser owned by one worker thread; ``run(fn, *args)`` calls ``fn(browser, *args)`` there."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._thread.submit(self._start).result()
+
+    def _start(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+    def _stop(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._playwright is not None:
+            self._playwright.stop()
+
+    def run(self, fn: Callable[..., T], *args: object) -> T:
+        assert self._browser is not None
+        return self._thread.submit(fn, self._browser, *args).result()
+
+    def close(self) -> None:
+        self._thread.submit(self._stop).result()
+        self._thread.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[ThreadedChromium]:
+    """Debian's Chromium through Playwright, in its own thread (see the module docstring)."""
+    if not Path(CHROMIUM).exists():
+        missing(f"{CHROMIUM} not found: apt-get install chromium (.ci/run does)")
+    launched = ThreadedChromium()
+    yield launched
+    launched.close()

@@ -7,6 +7,7 @@ each violation as ``rule (impact): help`` with the offending elements' selectors
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-    from tests.quality.conftest import Served
+    from tests.quality.conftest import Served, ThreadedChromium
 
 pytestmark = pytest.mark.browser
 
@@ -66,31 +67,56 @@ def describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", PAGES)
-def test_no_axe_violations(site_at_root: Served, browser: Browser, axe_source: str, name: str, scheme: str) -> None:
-    path = page_path(site_at_root.directory, name)
-    if path is None:
-        pytest.skip(f"the site has no {name} page yet")
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """What one page load and axe run found."""
+
+    status: int
+    violations: list[dict[str, Any]]
+    problems: list[str]
+    """Uncaught exceptions, console errors and failed requests."""
+
+
+def audit_page(browser: Browser, url: str, scheme: str, axe_source: str, wait_for: str | None) -> Audit:
+    """Load ``url`` in a fresh context with ``scheme``, inject axe-core and run it (in the browser's thread)."""
     context = browser.new_context(color_scheme=scheme, bypass_csp=True)  # type: ignore[arg-type]
     try:
         page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-        page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
-        page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-        url = site_at_root.url(path)
-        response = page.goto(url, wait_until="networkidle" if name.startswith("search") else "load")
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+        page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+        page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+        response = page.goto(url, wait_until="networkidle" if wait_for else "load")
         assert response is not None
-        if name == "not-found":
-            assert response.status == 404, f"{path}: HTTP {response.status}"
-            errors = [e for e in errors if e != f"HTTP 404: {url}" and "404" not in e.partition("console.error: ")[2]]
-        if name == "search-results":  # the results are rendered: audit them, not an empty list
-            page.wait_for_selector("#search-results > *")
+        if wait_for:
+            page.wait_for_selector(wait_for)
         page.add_script_tag(content=axe_source)
         result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-        violations = result["violations"]
-        assert not violations, f"{path} ({scheme}): {len(violations)} axe violation(s):\n" + describe(violations)
-        assert not errors, f"{path} ({scheme}): problems in the browser:\n" + "\n".join(errors)
+        return Audit(response.status, result["violations"], problems)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", PAGES)
+def test_no_axe_violations(
+    site_at_root: Served, chromium: ThreadedChromium, axe_source: str, name: str, scheme: str
+) -> None:
+    path = page_path(site_at_root.directory, name)
+    if path is None:
+        pytest.skip(f"the site has no {name} page yet")
+    url = site_at_root.url(path)
+    # Search results are rendered by script: wait for them, so axe audits results and not an empty list.
+    wait_for = "#search-results > *" if name == "search-results" else None
+    audit = chromium.run(audit_page, url, scheme, axe_source, wait_for)
+    problems = audit.problems
+    if name == "not-found":
+        assert audit.status == 404, f"{path}: HTTP {audit.status}"
+        expected = (f"HTTP 404: {url}", "console.error: Failed to load resource")  # the page itself is a 404
+        problems = [p for p in problems if not p.startswith(expected)]
+    else:
+        assert audit.status == 200, f"{path}: HTTP {audit.status}"
+    assert not audit.violations, f"{path} ({scheme}): {len(audit.violations)} axe violation(s):\n" + describe(
+        audit.violations
+    )
+    assert not problems, f"{path} ({scheme}): problems in the browser:\n" + "\n".join(problems)
