@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: build test lint typecheck unit serve clean audit
+.PHONY: build test lint typecheck unit serve clean audit bench bench-hugo
 
 build: $(VENV)/.installed
 	$(BIN)/papersite ingest
@@ -44,6 +44,14 @@ unit: $(VENV)/.installed-test node_modules/.installed
 # Practices score 100.
 audit: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python tools/audit.py
+
+# Build speed on a generated corpus (bench/run.py): N=1k and 10k papers, BENCH_N=100000 for 100k; writes
+# bench/results.md. bench-hugo (dev only) also times Hugo + the Pagefind CLI on the same papers.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
+bench-hugo: $(VENV)/.installed
+	$(BIN)/python bench/hugo.py
 
 serve: $(VENV)/.installed
 	$(BIN)/papersite serve --host 127.0.0.1 --port 8000

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
 import jinja2
 
 from generator.archive import render_archive
+from generator.cache import BuildCache
 from generator.config import load_config
 from generator.content import duplicate_papers
 from generator.feed_pages import render_feed_pages
 from generator.feeds import write_feeds
 from generator.model import Problem
 from generator.output import Output
+from generator.pagejobs import PageQueue, site_salt
+from generator.progress import Progress
 from generator.render import (
     Renderer,
     render_home,
@@ -26,9 +28,10 @@ from generator.render import (
     render_topics,
     write_sitemap,
 )
-from generator.search import SearchIndex, SearchIndexError, index_site
+from generator.search import INDEX_DIR, SearchIndex, SearchIndexError, index_site
 from generator.site import Site, assemble, load_papers
 from generator.theme import Theme, load_theme, template_problem
+from generator.urls import output_file, paper_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,24 +45,39 @@ class BuildResult:
     """What the search index step produced (pages, size, time), when the build got that far."""
 
 
-def build(root: Path, *, base_url: str | None = None, strict: bool = False, out_dir: Path | None = None) -> BuildResult:
-    """Gather and validate everything, then write ``site/`` through a staging folder and swap it in."""
-    started = time.perf_counter()
+def build(
+    root: Path,
+    *,
+    base_url: str | None = None,
+    strict: bool = False,
+    out_dir: Path | None = None,
+    use_cache: bool = True,
+    search: bool = True,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Gather and validate everything, then write ``site/`` through a staging folder and swap it in.
+    ``use_cache=False`` ignores every cache (a full build); ``jobs`` processes render pages (default: every core)."""
+    started, progress = time.perf_counter(), progress or Progress()
+    cache = BuildCache(root, enabled=use_cache)
     config, problems = load_config(root / "site.toml", base_url, display="site.toml")
     theme, found = load_theme(root, config.theme if config else "default")
     problems += found
-    papers, found = load_papers(root / "content" / "papers")
+    with progress.stage("content") as stage:
+        papers, found = load_papers(root / "content" / "papers", cache.content)
+        stage.count = len(papers)
     problems += found + duplicate_papers([(paper.path, paper.arxiv) for paper in papers])
     if config is None or theme is None or _failed(problems, strict):
         return BuildResult(False, tuple(problems))
-    site, found = assemble(config, papers)
+    site, found = assemble(config, papers, cache.content)
     problems += found + check_freshness(site)
     if _failed(problems, strict):
         return BuildResult(False, tuple(problems))
+    cache.save_content()
 
-    out = Output(out_dir or root / "site")
+    out = Output(out_dir or root / "site", rewrite=not use_cache)
     try:
-        search = write_site(site, theme, out)
+        index = write_site(site, theme, out, cache, progress, search=search, jobs=jobs)
     except SearchIndexError as exc:
         out.discard()
         return BuildResult(False, (*problems, Problem("site/pagefind", 0, "error", str(exc))))
@@ -69,31 +87,74 @@ def build(root: Path, *, base_url: str | None = None, strict: bool = False, out_
     except BaseException:
         out.discard()
         raise
-    out.publish()
+    cache.forget_pages()  # until the swap is done, the page cache describes no site
+    with progress.stage("publish"):
+        out.publish()
+    cache.save_pages()
     pages = sum(1 for f in out.files if f.endswith(".html"))
-    return BuildResult(True, tuple(problems), pages, len(site.papers), time.perf_counter() - started, search)
+    return BuildResult(True, tuple(problems), pages, len(site.papers), time.perf_counter() - started, index)
 
 
-def write_site(site: Site, theme: Theme, out: Output) -> SearchIndex:
-    """Every output, in order; the search index comes last because it reads the pages."""
-    renderer = Renderer(site, theme.environment(), out)
-    render_home(renderer)
-    render_papers(renderer)
-    render_topics(renderer)
-    render_not_found(renderer)
-    render_search(renderer)
-    render_feed_pages(renderer)
-    render_archive(renderer)
-    write_feeds(site, out)
-    write_sitemap(site, out)
-    copy_static(theme, out)
-    return index_site(site, out)
+def write_site(
+    site: Site,
+    theme: Theme,
+    out: Output,
+    cache: BuildCache | None = None,
+    progress: Progress | None = None,
+    *,
+    search: bool = True,
+    jobs: int | None = None,
+) -> SearchIndex | None:
+    """Every output, in order; the search index comes last because it reads the pages. Pages are queued by the
+    ``render_*`` functions and rendered together (on every core) at ``flush``."""
+    progress = progress or Progress(enabled=False)
+    env = theme.environment()
+    queue = PageQueue(env, out, cache, site_salt(site, theme), jobs)
+    renderer = Renderer(site, env, out, queue)
+    with progress.stage("pages") as stage:
+        render_home(renderer)
+        render_papers(renderer)
+        render_topics(renderer)
+        render_not_found(renderer)
+        render_search(renderer)
+        render_feed_pages(renderer)
+        render_archive(renderer)
+        renderer.flush()
+        stage.count, stage.detail = queue.rendered + queue.reused, f"{queue.reused:,} unchanged"
+    with progress.stage("feeds"):
+        write_feeds(site, out)
+        write_sitemap(site, out)
+        copy_static(theme, out)
+    if not search:
+        return None
+    with progress.stage("search") as stage:
+        index = search_index(site, out, queue, cache)
+        stage.count, stage.detail = index.pages, "unchanged" if index.seconds == 0 else ""
+    return index
+
+
+def search_index(site: Site, out: Output, queue: PageQueue, cache: BuildCache | None) -> SearchIndex:
+    """Index the paper pages, or link the published index when no paper page changed."""
+    key = queue.fingerprints({output_file(paper_path(p.slug)) for p in site.papers})
+    old = cache.previous_pages if cache else None
+    if cache is not None and old is not None and key and old.search == key and out.reuse_folder(INDEX_DIR):
+        index: SearchIndex = replace(old.search_result, seconds=0.0)
+    else:
+        out.fresh_folder(INDEX_DIR)
+        index = index_site(site, out)
+    if cache is not None:
+        cache.pages.search, cache.pages.search_result = key, index
+    return index
 
 
 def copy_static(theme: Theme, out: Output) -> None:
-    """Theme static files, parents first so a child theme's files win."""
+    """Theme static files, parents first so a child theme's files win (through ``out``: never in place)."""
+    files: dict[str, Path] = {}
     for folder in theme.static_dirs():
-        shutil.copytree(folder, out.staging / "static", dirs_exist_ok=True)
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            files[(Path("static") / file.relative_to(folder)).as_posix()] = file
+    for path, file in files.items():
+        out.copy(file, path)
 
 
 def check_freshness(site: Site) -> list[Problem]:

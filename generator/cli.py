@@ -53,6 +53,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         base_url=args.base_url,
         strict=args.strict,
         out_dir=Path(args.out) if args.out else None,
+        use_cache=not args.no_cache,
+        search=not args.no_search,
+        jobs=args.jobs,
     )
     failures = report(result.problems, args.strict)
     if not result.ok:
@@ -95,6 +98,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="override base_url from site.toml (e.g. https://user.github.io/repo/)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--out", help="output folder (default: site/)")
+    build.add_argument("--no-cache", action="store_true", help="ignore every cache: parse, render and index all")
+    build.add_argument("--no-search", action="store_true", help="skip the search index (for benchmarks, previews)")
+    build.add_argument("--jobs", type=int, metavar="N", help="processes that render pages (default: every core)")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser(

@@ -6,10 +6,12 @@ new one, even if the process is killed. Elsewhere it falls back to two renames.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
 import shutil
+import threading
 from pathlib import Path
 
 _AT_FDCWD = -100
@@ -28,27 +30,150 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 class Output:
-    """A staging folder for one build. ``write`` files into it, then ``publish`` swaps it into place."""
+    """A staging folder for one build. ``write`` files into it, then ``publish`` swaps it into place.
 
-    def __init__(self, target: Path) -> None:
+    The staging folder is not rebuilt from nothing: after a swap the previous site becomes the next build's staging
+    folder, and a build updates it in place. Unchanged bytes are not rewritten, files the build did not write are
+    pruned before the swap, and ``reuse`` hard-links a page from the published site instead of rendering it again.
+    Deleting and recreating a 10k-file tree costs seconds; this costs a stat per file.
+
+    Files may be shared (hard links) between ``site/`` and the staging folder, so nothing here ever opens an
+    existing file for writing: a changed file is unlinked and written anew. ``fresh_folder`` gives tools that write
+    in place (Pagefind) an empty folder of their own.
+    """
+
+    def __init__(self, target: Path, *, rewrite: bool = False) -> None:
         self.target = target
         self.staging = target.with_name(f".{target.name}.staging")
         self.previous = target.with_name(f".{target.name}.previous")
+        self.rewrite = rewrite
+        """Write every file even when its bytes are unchanged (a full build that ignores every cache)."""
         self.files: list[str] = []
-        for leftover in (self.staging, self.previous):
-            if leftover.exists():
-                shutil.rmtree(leftover)
-        self.staging.mkdir(parents=True)
+        self._dirs: set[Path] = set()
+        self._trash: list[threading.Thread] = []
+        if self.previous.exists():
+            shutil.rmtree(self.previous)
+        for trash in target.parent.glob(f".{target.name}.staging.trash.*"):
+            self._delete_later(trash)
+        if self.staging.is_symlink() or (self.staging.exists() and not self.staging.is_dir()):
+            self.staging.unlink()
+        self.staging.mkdir(parents=True, exist_ok=True)
+
+    def _make_parent(self, file: Path) -> None:
+        parent = file.parent
+        if parent not in self._dirs:
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                # a file from an older build stands where a folder must go
+                blocker = next(p for p in (parent, *parent.parents) if p.is_file() or p.is_symlink())
+                blocker.unlink()
+                parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
 
     def write(self, path: str, data: str | bytes) -> None:
         """Write ``path`` (relative to the site root)."""
-        file = self.staging / path
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         self.files.append(path)
+        self.put(path, data)
+
+    def put(self, path: str, data: str | bytes) -> tuple[int, int]:
+        """Write ``path`` without recording it in ``files`` (the caller does); return its (size, mtime_ns)."""
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        file = self.staging / path
+        try:
+            stat = file.stat()
+            if not self.rewrite and stat.st_size == len(raw) and file.read_bytes() == raw:
+                return stat.st_size, stat.st_mtime_ns
+            file.unlink()
+        except (FileNotFoundError, NotADirectoryError):
+            self._make_parent(file)
+        except IsADirectoryError:
+            shutil.rmtree(file)
+        with open(file, "xb") as handle:
+            handle.write(raw)
+            handle.flush()
+            stat = os.fstat(handle.fileno())
+        return stat.st_size, stat.st_mtime_ns
+
+    def reuse(self, path: str, size: int, mtime_ns: int) -> bool:
+        """Hard-link ``path`` from the published site when it is still the file a previous build wrote there
+        (same size and modification time); False when it is not, and the caller renders it."""
+        source = self.target / path
+        try:
+            stat = source.stat()
+            if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
+                return False
+            file = self.staging / path
+            try:
+                if file.stat().st_ino == stat.st_ino:
+                    self.files.append(path)
+                    return True
+                file.unlink()
+            except (FileNotFoundError, NotADirectoryError):
+                self._make_parent(file)
+            os.link(source, file)
+        except OSError:
+            return False
+        self.files.append(path)
+        return True
+
+    def copy(self, source: Path, path: str) -> None:
+        """Copy the file ``source`` to ``path``."""
+        self.write(path, source.read_bytes())
+
+    def fresh_folder(self, path: str) -> Path:
+        """An empty folder at ``path`` for a tool that writes into it directly; the old one is deleted in the
+        background. The caller records the files it leaves there in ``files``."""
+        folder = self.staging / path
+        if folder.exists() or folder.is_symlink():
+            trash = self.staging.with_name(f"{self.staging.name}.trash.{os.getpid()}.{len(self._trash)}")
+            os.replace(folder, trash)
+            self._delete_later(trash)
+        folder.mkdir(parents=True)
+        return folder
+
+    def reuse_folder(self, path: str) -> bool:
+        """Replace ``path`` in the staging folder by hard links to every file of the published site's ``path``;
+        False (and nothing recorded) when the published site has no such folder."""
+        source = self.target / path
+        if not source.is_dir():
+            return False
+        folder = self.fresh_folder(path)
+        linked = []
+        for file in sorted(p for p in source.rglob("*") if p.is_file()):
+            rel = file.relative_to(source)
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(file, folder / rel)
+            linked.append((Path(path) / rel).as_posix())
+        self.files.extend(linked)
+        return True
+
+    def _delete_later(self, folder: Path) -> None:
+        thread = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, daemon=True)
+        thread.start()
+        self._trash.append(thread)
+
+    def prune(self) -> None:
+        """Remove files and folders in the staging folder that this build did not write."""
+        keep = {os.path.normpath(path) for path in self.files}
+        for folder, dirs, names in os.walk(self.staging, topdown=False):
+            rel = os.path.relpath(folder, self.staging)
+            for name in names:
+                path = os.path.normpath(os.path.join(rel, name))
+                if path not in keep:
+                    os.unlink(os.path.join(folder, name))
+            for name in dirs:
+                full = os.path.join(folder, name)
+                if os.path.islink(full):
+                    os.unlink(full)
+                    continue
+                with contextlib.suppress(OSError):
+                    os.rmdir(full)  # only when empty
 
     def publish(self) -> None:
-        """Swap the staging folder into place and remove the old site."""
+        """Prune, then swap the staging folder into place; the old site stays as the next build's staging."""
+        self.prune()
+        self._wait()
         if self.target.is_symlink() or not self.target.exists():
             self.target.unlink(missing_ok=True)
             os.replace(self.staging, self.target)
@@ -56,8 +181,13 @@ class Output:
         if not _exchange(self.staging, self.target):
             os.replace(self.target, self.previous)
             os.replace(self.staging, self.target)
-            self.staging = self.previous
-        shutil.rmtree(self.staging, ignore_errors=True)
+            os.replace(self.previous, self.staging)
 
     def discard(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+        """Give up this build; ``site/`` is untouched and the staging folder is reconciled by the next build."""
+        self._wait()
+
+    def _wait(self) -> None:
+        for thread in self._trash:
+            thread.join()
+        self._trash.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 from xml.sax.saxutils import escape
 
@@ -17,6 +17,9 @@ from generator.output import Output
 from generator.paperpage import FILTERS, GLOBALS
 from generator.site import Site, Topic
 from generator.urls import home_path, output_file, paper_path, topic_path
+
+if TYPE_CHECKING:
+    from generator.pagejobs import PageQueue
 
 PathFor = Callable[[int], str]
 
@@ -42,6 +45,10 @@ class Pager:
     def path(self) -> str:
         return self.path_for(self.number)
 
+    def fingerprint_parts(self) -> tuple[object, ...]:
+        """What a page can see of this pager (for the page cache; ``path_for`` itself is a closure)."""
+        return (self.number, self.total, self.items, self.path, self.prev_path, self.next_path)
+
 
 def paginate(items: Sequence[Paper], per_page: int, path_for: PathFor) -> Iterator[Pager]:
     """Pages of ``per_page`` items; an empty list still gets its first page."""
@@ -65,10 +72,12 @@ def source_links(paper: Paper) -> list[tuple[str, str]]:
 class Renderer:
     """Renders templates for one site into one output."""
 
-    def __init__(self, site: Site, env: jinja2.Environment, out: Output) -> None:
+    def __init__(self, site: Site, env: jinja2.Environment, out: Output, queue: PageQueue | None = None) -> None:
         self.site = site
         self.out = out
         self.env = env
+        self.queue = queue
+        """When set (a build), ``page`` only queues the page; ``flush`` renders the queue on every core."""
         names = site.topic_names
         env.globals.update(
             site=site,
@@ -88,9 +97,18 @@ class Renderer:
         env.globals.update(GLOBALS)
 
     def page(self, template: str, path: str, **context: Any) -> None:
-        """Render ``template`` to the file that serves ``path``."""
+        """Render ``template`` to the file that serves ``path`` (or queue it; see ``generator/pagejobs.py`` for what
+        a page may depend on)."""
+        if self.queue is not None:
+            self.queue.add(template, path, context)
+            return
         html = self.env.get_template(template).render(path=path, **context)
         self.out.write(output_file(path), html)
+
+    def flush(self) -> None:
+        """Render every queued page."""
+        if self.queue is not None:
+            self.queue.flush()
 
 
 def render_home(r: Renderer) -> None:

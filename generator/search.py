@@ -21,9 +21,12 @@ Result URLs are site-root-relative (``/papers/<slug>/``); the search page passes
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gzip
 import hashlib
 import json
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -104,10 +107,20 @@ def _run_pagefind(site_dir: Path, glob: str, folder: Path, language: str) -> Non
     command += ["--force-language", language, "--quiet"]
     for selector in EXCLUDE_SELECTORS:
         command += ["--exclude-selectors", selector]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, preexec_fn=_die_with_parent)
     if done.returncode != 0:
         output = " ".join((done.stdout + done.stderr).split())
         raise SearchIndexError(f"pagefind failed (exit {done.returncode}): {output}")
+
+
+def _die_with_parent() -> None:
+    """In the Pagefind child: get SIGKILL when the build dies, so a killed build leaves no Pagefind writing into
+    the staging folder the next build reuses (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def stabilise(folder: Path) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from generator.cache import ContentCache
 from generator.config import Config
 from generator.content import load_paper
 from generator.listings import display_path
@@ -64,34 +65,53 @@ def sort_key(paper: Paper) -> tuple[date, date, str]:
     return (paper.published or paper.listed or date.min, paper.listed or date.min, paper.slug)
 
 
-def load_papers(papers_dir: Path) -> tuple[list[Paper], list[Problem]]:
-    """Read every content file; broken files are errors that name the file and line."""
+def load_papers(papers_dir: Path, cache: ContentCache | None = None) -> tuple[list[Paper], list[Problem]]:
+    """Read every content file; broken files are errors that name the file and line. With a ``cache``, a file
+    whose bytes are unchanged since the last build is not parsed again."""
     papers: list[Paper] = []
     problems: list[Problem] = []
     for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
         shown = display_path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
+            key, cached = cache.paper(shown, raw) if cache is not None else (None, None)
+            if cached is not None:
+                paper, found = cached[0], list(cached[1])
+            else:
+                # universal newlines, as Path.read_text would give
+                text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(shown, 0, "error", f"cannot read content file: {exc}"))
             continue
-        paper, found = load_paper(text, shown)
+        if cached is None:
+            paper, found = load_paper(text, shown)
+            if cache is not None and key is not None:
+                cache.store_paper(key, (paper, tuple(found)))
         problems += found
         if paper is not None:
             papers.append(paper)
     return papers, problems
 
 
-def assemble(config: Config, papers: list[Paper]) -> tuple[Site, list[Problem]]:
-    """Resolve topics (rules + manual), order papers, group them by topic."""
+def assemble(config: Config, papers: list[Paper], cache: ContentCache | None = None) -> tuple[Site, list[Problem]]:
+    """Resolve topics (rules + manual), order papers, group them by topic. A ``cache`` remembers rule matches
+    between builds."""
     problems: list[Problem] = []
     matcher = TopicMatcher(config.topics)
+    if cache is not None:
+        cache.use_rules(repr(config.topics))
     known = {rule.slug: rule for rule in config.topics}
     by_name = {rule.name.casefold(): rule.slug for rule in config.topics}
     resolved = []
     for paper in papers:
         # HF ai_keywords count like abstract mentions ("; " keeps phrases from running across keywords).
-        topics = set(matcher.match(paper.title, "; ".join((paper.abstract, *paper.keywords))))
+        text = "; ".join((paper.abstract, *paper.keywords))
+        matched = cache.match(paper.title, text) if cache is not None else None
+        if matched is None:
+            matched = matcher.match(paper.title, text)
+            if cache is not None:
+                cache.store_match(paper.title, text, matched)
+        topics = set(matched)
         for manual in paper.topics:
             slug = manual if manual in known else by_name.get(manual.casefold())
             if slug is None:

@@ -1,0 +1,215 @@
+"""`make bench`: papersite's build speed on a deterministic synthetic corpus, as ratios from alternating runs.
+
+    python bench/run.py [--n 1000,10000] [--runs 3]        (BENCH_N=100000 sets --n)
+
+For each N: generate N papers as HF API listings (bench/make_corpus.py), ingest them once (timed for
+information), then per round, in this order:
+  full      `papersite build --no-cache`  every page, feed and the search index, ignoring every cache;
+  no-change `papersite build`             nothing changed since the previous build;
+  add-50    `papersite build`             after ingesting one new 50-paper daily listing (ingest timed apart);
+then the listing and its papers are removed and the site rebuilt (untimed) for the next round.
+Absolute seconds on a shared machine swing by ±30%; the ratios are taken pair by pair within a round.
+Prints a table and writes bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import make_corpus  # noqa: E402
+import timer  # noqa: E402
+
+SEED = 42
+EPOCH = str(int(dt.datetime(2026, 7, 2, tzinfo=dt.UTC).timestamp()))
+"""SOURCE_DATE_EPOCH for every build: the day after the extra listing, so the freshness check passes."""
+EXTRA_DAY = "2026-07-01"
+"""The day of the extra 50-paper listing (the corpus spans 2021-01-01 .. 2026-06-30)."""
+
+
+@dataclass
+class Result:
+    n: int
+    ingest: timer.Run | None = None
+    full: list[timer.Run] = field(default_factory=list)
+    nochange: list[timer.Run] = field(default_factory=list)
+    add: list[timer.Run] = field(default_factory=list)
+    add_ingest: list[timer.Run] = field(default_factory=list)
+    pages: str = ""
+
+
+def papersite() -> list[str]:
+    return [sys.executable, "-m", "generator"]
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONHASHSEED": "0"}
+
+
+def check(run: timer.Run, what: str, log: Path) -> timer.Run:
+    if run.rc != 0:
+        sys.exit(f"bench: {what} failed with exit code {run.rc}; see {log}")
+    return run
+
+
+def prepare(n: int, out: Path) -> Path:
+    """A project folder with N papers as listings, the repo's site.toml and theme, ingested once."""
+    folder = out / f"n{n}"
+    stamp = folder / ".corpus"
+    want = f"n={n} seed={SEED} {(HERE / 'make_corpus.py').stat().st_size}"
+    if stamp.is_file() and stamp.read_text() == want:
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "content").mkdir(parents=True)
+    records = list(make_corpus.generate(n, SEED, make_corpus.DEFAULT_SEED_FILE))
+    make_corpus.write_hf_api(records, str(folder))
+    shutil.copy(REPO / "site.toml", folder / "site.toml")
+    shutil.copytree(REPO / "themes", folder / "themes")
+    return folder
+
+
+def extra_listing(n: int) -> list[dict[str, object]]:
+    """50 new papers (records N..N+49 of the same generator), all listed on ``EXTRA_DAY``."""
+    records = list(make_corpus.generate(n + 50, SEED, make_corpus.DEFAULT_SEED_FILE))[n:]
+    return [{**r, "date": EXTRA_DAY} for r in records]
+
+
+def bench_n(n: int, runs: int, out: Path) -> Result:
+    folder = prepare(n, out)
+    log = folder / "bench.log"
+    log.unlink(missing_ok=True)
+    result = Result(n)
+    stamp = folder / ".corpus"
+    if not stamp.is_file():
+        print(f"  N={n}: ingesting", file=sys.stderr)
+        result.ingest = check(timer.run([*papersite(), "ingest"], cwd=folder, env=env(), log=log), "ingest", log)
+        stamp.write_text(f"n={n} seed={SEED} {(HERE / 'make_corpus.py').stat().st_size}")
+    build = [*papersite(), "build"]
+    check(timer.run(build, cwd=folder, env=env(), log=log), "warm-up build", log)
+    papers = folder / "content" / "papers"
+    listing = folder / "content" / "listings" / f"hf-daily-{EXTRA_DAY}.json"
+    for round_ in range(runs):
+        print(f"  N={n}: round {round_ + 1}/{runs}", file=sys.stderr)
+        result.full.append(check(timer.run([*build, "--no-cache"], cwd=folder, env=env(), log=log), "full", log))
+        result.nochange.append(check(timer.run(build, cwd=folder, env=env(), log=log), "no-change", log))
+        before = {p.name for p in papers.iterdir()}
+        scratch = folder / ".extra"
+        make_corpus.write_hf_api(extra_listing(n), str(scratch))
+        shutil.move(scratch / "content" / "listings" / listing.name, listing)
+        shutil.rmtree(scratch)
+        ingest = [*papersite(), "ingest", str(listing)]
+        result.add_ingest.append(check(timer.run(ingest, cwd=folder, env=env(), log=log), "ingest extra", log))
+        result.add.append(check(timer.run(build, cwd=folder, env=env(), log=log), "add-50 build", log))
+        listing.unlink()
+        for name in {p.name for p in papers.iterdir()} - before:
+            (papers / name).unlink()
+        check(timer.run(build, cwd=folder, env=env(), log=log), "restoring build", log)
+    result.pages = summary_line(log)
+    return result
+
+
+def summary_line(log: Path) -> str:
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.startswith("built ")]
+    return lines[0] if lines else ""
+
+
+def ratios(a: list[timer.Run], b: list[timer.Run]) -> float:
+    return timer.median([x.wall / y.wall for x, y in zip(a, b, strict=True)])
+
+
+def machine() -> list[str]:
+    cpu = ""
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        pass
+    mem = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kib / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "-C", str(REPO), "status", "--porcelain", "generator"], capture_output=True, text=True
+    )
+    versions = ", ".join(
+        f"{pkg} {_version(pkg)}" for pkg in ("jinja2", "markdown-it-py", "feedgen", "PyYAML", "pagefind")
+    )
+    return [
+        f"- Machine: {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem} RAM, {platform.system()} "
+        f"{platform.release()}",
+        f"- Python {platform.python_version()}; {versions}",
+        f"- papersite at {rev.stdout.strip() or '?'}{' (with uncommitted changes)' if dirty.stdout.strip() else ''}",
+    ]
+
+
+def _version(pkg: str) -> str:
+    try:
+        return metadata.version(pkg)
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+def table(results: list[Result], runs: int) -> list[str]:
+    rows = [
+        "| N | full build s | no-change s | add-50 s | no-change / full | add-50 / full | peak MiB (largest "
+        "process) | peak MiB (process tree) | ingest N s | ingest +50 s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        med = timer.median
+        rows.append(
+            f"| {r.n:,} | {med([x.wall for x in r.full]):.2f} | {med([x.wall for x in r.nochange]):.2f} | "
+            f"{med([x.wall for x in r.add]):.2f} | {ratios(r.nochange, r.full):.3f} | {ratios(r.add, r.full):.3f} | "
+            f"{max(x.peak_mib for x in r.full):.0f} | {max(x.tree_mib for x in r.full):.0f} | "
+            f"{r.ingest.wall if r.ingest else float('nan'):.1f} | {med([x.wall for x in r.add_ingest]):.2f} |"
+        )
+    if len(results) > 1:
+        a, b = results[0], results[-1]
+        growth = timer.median([x.wall for x in b.full]) / timer.median([x.wall for x in a.full])
+        rows += ["", f"Full build time grows {growth:.1f}x from N={a.n:,} to N={b.n:,} ({b.n / a.n:.0f}x papers)."]
+    rows += [
+        "",
+        f"Medians of {runs} round(s); ratios are medians of per-round pairs. Ingest N is blank when the "
+        "corpus was already ingested by an earlier run.",
+    ]
+    rows += [f"- N={r.n:,}: {r.pages}" for r in results if r.pages]
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", default=os.environ.get("BENCH_N", "1000,10000"), help="comma-separated paper counts")
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    parser.add_argument("--out", default=str(HERE / "out"))
+    parser.add_argument("--results", default=str(HERE / "results.md"))
+    args = parser.parse_args()
+    sizes = [int(part) for part in args.n.split(",") if part.strip()]
+    results = [bench_n(n, args.runs, Path(args.out)) for n in sizes]
+    lines = table(results, args.runs)
+    print("\n".join(lines))
+    text = ["# papersite build benchmark", "", "Written by `make bench` (bench/run.py).", "", *machine(), "", *lines]
+    Path(args.results).write_text("\n".join(text) + "\n", encoding="utf-8")
+    print(f"wrote {args.results}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Whole-process measurements for the benchmarks: wall time, CPU, and peak memory of a command.
+
+Peak memory is reported two ways, because a build may fork worker processes:
+- ``peak MiB``: the largest single process (``ru_maxrss`` from ``wait4``, which covers waited-for children);
+- ``tree MiB``: the largest sum of RSS over the whole process group, sampled every 20 ms from ``/proc``. Pages
+  a forked worker shares with its parent are counted twice, so this is an upper bound.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    peak_mib: float
+    tree_mib: float
+    rc: int
+
+
+def _group_rss_kib(pgid: int) -> int:
+    """Sum of VmRSS over the processes of group ``pgid`` (0 when /proc cannot tell)."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+            # fields after the command name "(...)": state ppid pgrp ...
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[2]) != pgid:
+                continue
+            for line in Path(entry.path, "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+                    break
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def run(
+    cmd: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 3600,
+    log: Path | None = None,
+) -> Run:
+    """Run ``cmd`` once in its own process group and measure it. Output goes to ``log`` (or nowhere)."""
+    sink = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        t0 = time.monotonic()
+        proc = subprocess.Popen(
+            list(cmd),
+            cwd=cwd,
+            env=dict(env) if env else None,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=sink,
+            start_new_session=True,
+        )
+        tree = 0
+        next_sample = t0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            now = time.monotonic()
+            if now > t0 + timeout:
+                os.killpg(proc.pid, 9)
+                os.wait4(proc.pid, 0)
+                raise TimeoutError(" ".join(cmd))
+            if now >= next_sample:
+                tree = max(tree, _group_rss_kib(proc.pid))
+                next_sample = now + 0.02
+            time.sleep(0.005)
+        wall = time.monotonic() - t0
+    finally:
+        if log:
+            sink.close()  # type: ignore[union-attr]
+    return Run(
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        max(tree, usage.ru_maxrss) / 1024,
+        os.waitstatus_to_exitcode(status),
+    )
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")

@@ -1,0 +1,239 @@
+"""What a build remembers for the next one, in ``.papersite-cache/`` (git-ignored; delete it any time).
+
+- ``content.pickle``: parsed content files keyed by (path, hash of the file's bytes), and topic matches keyed by
+  (title, abstract) for the current topic rules. Unchanged files are not parsed again.
+- ``pages.pickle``: for each page of the published ``site/``, the fingerprint of everything that went into it and
+  the size and modification time of the file written; plus the search index's fingerprint. A page whose fingerprint
+  is unchanged is hard-linked from ``site/`` instead of rendered. This file is removed before ``site/`` is swapped
+  and written again after, so it never describes a site other than the published one.
+
+Every cache is keyed by a fingerprint of papersite's own code, so a new version never reads an old cache.
+``papersite build --no-cache`` reads none of it (and writes it afresh).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import enum
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from generator.model import Paper, Problem
+
+CACHE_DIR = ".papersite-cache"
+_FORMAT = 1
+
+
+@cache
+def code_fingerprint() -> str:
+    """Hash of papersite's own source files and the Python version: any change invalidates every cache."""
+    digest = hashlib.blake2b(f"{_FORMAT} {sys.version}".encode(), digest_size=16)
+    package = Path(__file__).resolve().parent
+    for file in sorted(package.rglob("*.py")):
+        digest.update(file.relative_to(package).as_posix().encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def folder_fingerprint(folders: Iterable[Path]) -> str:
+    """Hash of every file under ``folders`` (names and bytes): templates and static files of a theme."""
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in folders:
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+ParseResult = tuple[Paper | None, tuple[Problem, ...]]
+
+
+@dataclass
+class ContentCache:
+    """Parsed content files and topic matches. Entries not used by a build are dropped when it is saved."""
+
+    parsed: dict[tuple[str, bytes], ParseResult] = field(default_factory=dict)
+    topics_key: str = ""
+    topics: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
+    used_parsed: dict[tuple[str, bytes], ParseResult] = field(default_factory=dict)
+    used_topics: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
+
+    def paper(self, path: str, raw: bytes) -> tuple[tuple[str, bytes], ParseResult | None]:
+        key = (path, hashlib.blake2b(raw, digest_size=16).digest())
+        found = self.parsed.get(key)
+        if found is not None:
+            self.used_parsed[key] = found
+        return key, found
+
+    def store_paper(self, key: tuple[str, bytes], result: ParseResult) -> None:
+        self.used_parsed[key] = result
+
+    def use_rules(self, key: str) -> None:
+        """Topic matches are only valid for the rules (and code) they were computed with."""
+        if key != self.topics_key:
+            self.topics_key, self.topics = key, {}
+
+    def match(self, title: str, text: str) -> tuple[str, ...] | None:
+        key = _text_key(title, text)
+        found = self.topics.get(key)
+        if found is not None:
+            self.used_topics[key] = found
+        return found
+
+    def store_match(self, title: str, text: str, slugs: tuple[str, ...]) -> None:
+        self.used_topics[_text_key(title, text)] = slugs
+
+
+def _text_key(title: str, text: str) -> bytes:
+    return hashlib.blake2b(f"{title}\0{text}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+@dataclass
+class PageCache:
+    """Fingerprints of the pages of the published site, and of its search index."""
+
+    pages: dict[str, tuple[bytes, int, int]] = field(default_factory=dict)
+    """Output file -> (fingerprint, size, mtime_ns) of the file written for it."""
+    search: bytes = b""
+    search_result: Any = None
+
+
+class BuildCache:
+    """Both caches of one project; ``enabled=False`` starts empty (``--no-cache``) but still saves."""
+
+    def __init__(self, root: Path, *, enabled: bool = True) -> None:
+        self.folder = root / CACHE_DIR
+        self.key = code_fingerprint()
+        self.content: ContentCache = self._load("content", ContentCache) if enabled else ContentCache()
+        self.previous_pages: PageCache = self._load("pages", PageCache) if enabled else PageCache()
+        self.pages = PageCache()
+
+    def _path(self, name: str) -> Path:
+        return self.folder / f"{name}-{self.key}.pickle"
+
+    def _load(self, name: str, kind: type[Any]) -> Any:
+        try:
+            with open(self._path(name), "rb") as handle:
+                value = pickle.load(handle)
+        except Exception:  # a missing, old or corrupt cache is an empty one, never a failed build
+            return kind()
+        return value if isinstance(value, kind) else kind()
+
+    def _save(self, name: str, value: Any) -> None:
+        self.folder.mkdir(exist_ok=True)
+        for stale in self.folder.glob(f"{name}-*.pickle"):
+            if stale != self._path(name):
+                stale.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self._path(name))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def save_content(self) -> None:
+        used = ContentCache(self.content.used_parsed, self.content.topics_key, self.content.used_topics)
+        with contextlib.suppress(OSError):
+            self._save("content", used)
+
+    def forget_pages(self) -> None:
+        """Before ``site/`` changes: a crash from here on must not leave fingerprints of another site."""
+        self._path("pages").unlink(missing_ok=True)
+
+    def save_pages(self) -> None:
+        with contextlib.suppress(OSError):
+            self._save("pages", self.pages)
+
+
+class Fingerprint:
+    """Stable hashes of page contexts: frozen records, tuples, dicts, dates, text, numbers, and the functions
+    templates get (by qualified name and the values they close over). A ``Paper`` is hashed once per build."""
+
+    def __init__(self, salt: str) -> None:
+        self.salt = salt.encode()
+        self._papers: dict[int, tuple[Paper, bytes]] = {}
+        self._long: dict[int, tuple[Any, bytes]] = {}
+
+    def of(self, *values: Any) -> bytes:
+        digest = hashlib.blake2b(self.salt, digest_size=16)
+        for value in values:
+            self._feed(digest, value)
+        return digest.digest()
+
+    def _paper(self, paper: Paper) -> bytes:
+        found = self._papers.get(id(paper))
+        if found is None or found[0] is not paper:
+            digest = hashlib.blake2b(digest_size=16)
+            for name in (f.name for f in fields(paper)):
+                self._feed(digest, getattr(paper, name))
+            found = self._papers[id(paper)] = (paper, digest.digest())
+        return found[1]
+
+    def _feed_items(self, digest: Any, items: tuple[Any, ...] | list[Any]) -> None:
+        digest.update(b"(%d:" % len(items))
+        for item in items:
+            self._feed(digest, item)
+        digest.update(b")")
+
+    def _feed(self, digest: Any, value: Any) -> None:
+        update = digest.update
+        if value is None or isinstance(value, (bool, int, float, enum.Enum)):
+            update(f"{type(value).__name__}:{value!r};".encode())
+        elif isinstance(value, str):
+            update(b"s%d:" % len(value))
+            update(value.encode("utf-8", "surrogatepass"))
+        elif isinstance(value, bytes):
+            update(b"b%d:" % len(value) + value)
+        elif isinstance(value, (dt.date, dt.datetime, dt.time)):
+            update(f"{type(value).__name__}:{value.isoformat()};".encode())
+        elif isinstance(value, Paper):
+            update(b"P" + self._paper(value))
+        elif isinstance(value, (tuple, list)):
+            if len(value) > 32:  # long tuples (a topic's papers) recur on many pages: hash each once
+                found = self._long.get(id(value))
+                if found is None or found[0] is not value:
+                    inner = hashlib.blake2b(digest_size=16)
+                    self._feed_items(inner, value)
+                    found = self._long[id(value)] = (value, inner.digest())
+                update(b"L" + found[1])
+            else:
+                self._feed_items(digest, value)
+        elif hasattr(type(value), "fingerprint_parts"):
+            update(f"O{type(value).__qualname__}:".encode())
+            self._feed(digest, value.fingerprint_parts())
+        elif isinstance(value, dict):
+            update(b"{%d:" % len(value))
+            for key, item in value.items():
+                self._feed(digest, key)
+                self._feed(digest, item)
+            update(b"}")
+        elif isinstance(value, (set, frozenset)):
+            self._feed(digest, sorted(value, key=repr))
+        elif is_dataclass(value) and not isinstance(value, type):
+            update(f"D{type(value).__qualname__}:".encode())
+            for f in fields(value):
+                self._feed(digest, getattr(value, f.name))
+            for name in getattr(type(value), "__fingerprint__", ()):
+                self._feed(digest, getattr(value, name))
+        elif callable(value) and hasattr(value, "__qualname__"):
+            update(f"F{getattr(value, '__module__', '')}.{value.__qualname__};".encode())
+            cells = getattr(value, "__closure__", None) or ()
+            self._feed(digest, [cell.cell_contents for cell in cells])
+            bound = getattr(value, "__self__", None)
+            if bound is not None and not isinstance(bound, type(sys)):
+                self._feed(digest, bound)
+        elif isinstance(value, Path):
+            update(f"path:{value.as_posix()};".encode())
+        else:
+            raise TypeError(f"cannot fingerprint a {type(value).__name__} for the page cache")

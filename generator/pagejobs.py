@@ -1,0 +1,133 @@
+"""The page queue: ``Renderer.page`` calls become jobs, rendered together at ``flush`` on every core, and skipped
+when nothing that goes into a page changed since the published site was built.
+
+A page's fingerprint covers its template name, its path, its context (every value passed to ``Renderer.page``)
+and a salt: papersite's code, the theme's files, the config, and the site summary templates may read from the
+``site`` global (the number of papers, each topic's slug, name, description and size). A template must not read
+anything else from ``site``: what a page shows beyond that summary is passed in its context, so that a change
+reaches exactly the pages it should. ``tests/test_incremental.py`` checks incremental builds against clean ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+import jinja2.meta
+import jinja2.nodes
+
+from generator.cache import BuildCache, Fingerprint, code_fingerprint, folder_fingerprint
+from generator.output import Output
+from generator.parallel import run_jobs
+from generator.site import Site
+from generator.theme import Theme
+from generator.urls import output_file
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    template: str
+    path: str
+    """The page's site path (``papers/x/``); the file is ``output_file(path)``."""
+    context: dict[str, Any]
+
+
+def site_salt(site: Site, theme: Theme) -> tuple[str, str]:
+    """What every page may depend on besides its own context, and the site summary that only pages whose
+    templates read the ``site`` global depend on (see the module docstring)."""
+    folders = [folder for _, folder in theme.chain]
+    if theme.overrides is not None:
+        folders.insert(0, theme.overrides)
+    names = [(t.slug, t.name, t.description) for t in site.topics]
+    summary = [len(t.papers) for t in site.topics]
+    return (
+        f"{code_fingerprint()} {folder_fingerprint(folders)} {site.config!r} {names!r}",
+        f"{summary} {len(site.papers)}",
+    )
+
+
+def reads_site(env: jinja2.Environment, name: str, seen: set[str] | None = None) -> bool:
+    """Whether template ``name``, or a template it extends or includes, reads the ``site`` global."""
+    seen = seen if seen is not None else set()
+    if name in seen:
+        return False
+    seen.add(name)
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    tree = env.parse(source)
+    if any(node.name == "site" and node.ctx == "load" for node in tree.find_all(jinja2.nodes.Name)):
+        return True
+    # a template named by an expression cannot be followed: assume it reads the site
+    return any(ref is None or reads_site(env, ref, seen) for ref in jinja2.meta.find_referenced_templates(tree))
+
+
+class PageQueue:
+    """Jobs collected from ``Renderer.page``; ``flush`` renders or reuses them all."""
+
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        out: Output,
+        cache: BuildCache | None,
+        salt: tuple[str, str],
+        jobs: int | None = None,
+    ) -> None:
+        self.env = env
+        self.out = out
+        self.cache = cache
+        self.fingerprint = Fingerprint(salt[0])
+        self.summary = salt[1]
+        self._reads_site: dict[str, bool] = {}
+        self.workers = jobs
+        self.jobs: list[PageJob] = []
+        self.rendered = 0
+        self.reused = 0
+
+    def add(self, template: str, path: str, context: dict[str, Any]) -> None:
+        self.jobs.append(PageJob(template, path, context))
+
+    def flush(self) -> None:
+        """Reuse every page whose fingerprint is unchanged, render the rest in parallel, record them all."""
+        jobs, self.jobs = self.jobs, []
+        files = [output_file(job.path) for job in jobs]
+        prints = [self.fingerprint.of(job.template, job.path, job.context, self._salt(job.template)) for job in jobs]
+        previous = self.cache.previous_pages.pages if self.cache else {}
+        todo = []
+        for index, file in enumerate(files):
+            old = previous.get(file)
+            if old is not None and old[0] == prints[index] and self.out.reuse(file, old[1], old[2]):
+                self._record(file, prints[index], old[1], old[2])
+                self.reused += 1
+            else:
+                todo.append(index)
+        for name in sorted({jobs[index].template for index in todo}):
+            self.env.get_template(name)  # compile once, before forking
+
+        def render(number: int) -> tuple[int, int]:
+            job = jobs[todo[number]]
+            html = self.env.get_template(job.template).render(path=job.path, **job.context)
+            return self.out.put(files[todo[number]], html)
+
+        for index, (size, mtime) in zip(todo, run_jobs(len(todo), render, jobs=self.workers), strict=True):
+            self.out.files.append(files[index])
+            self._record(files[index], prints[index], size, mtime)
+        self.rendered += len(todo)
+
+    def _salt(self, template: str) -> str:
+        found = self._reads_site.get(template)
+        if found is None:
+            found = self._reads_site[template] = reads_site(self.env, template)
+        return self.summary if found else ""
+
+    def _record(self, file: str, fingerprint: bytes, size: int, mtime: int) -> None:
+        if self.cache is not None:
+            self.cache.pages.pages[file] = (fingerprint, size, mtime)
+
+    def fingerprints(self, files: set[str] | None = None) -> bytes:
+        """One fingerprint of the pages recorded so far (or of ``files`` among them), for the search index."""
+        if self.cache is None:
+            return b""
+        pages = self.cache.pages.pages
+        chosen = sorted(pages if files is None else files & pages.keys())
+        return self.fingerprint.of([(file, pages[file][0]) for file in chosen])

@@ -1,0 +1,84 @@
+"""Run a build's page jobs on every core: forked worker processes, each rendering chunks of jobs and writing the
+files itself.
+
+Forking (not spawning) is what makes this cheap: a worker starts with the parent's memory, so the site, the job
+list and the compiled Jinja templates are already there and nothing is pickled but job indexes going in and small
+results coming out. Output is the same as serial: each job writes its own file, and results come back in job order.
+Where fork is unavailable, or there is too little work to be worth a process, jobs run in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
+
+MIN_PARALLEL_JOBS = 200
+"""Below this many jobs, starting workers costs more than it saves."""
+
+CHUNK = 64
+"""Jobs a worker takes at a time: large enough to keep messages rare, small enough to balance the load."""
+
+_work: Callable[[int], Any] | None = None
+"""The job function, set in the parent just before forking so that workers inherit it."""
+
+
+class JobFailed(Exception):
+    """A job failed in a worker; the caller runs it again in this process to get the real error."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(f"job {index} failed in a worker")
+        self.index = index
+
+
+def workers(requested: int | None = None) -> int:
+    """How many processes to use: ``requested``, else ``PAPERSITE_JOBS``, else the cores this process may use."""
+    if requested is not None:
+        return max(1, requested)
+    env = os.environ.get("PAPERSITE_JOBS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
+    assert _work is not None
+    results = []
+    for index in range(*bounds):
+        try:
+            results.append(_work(index))
+        except BaseException:
+            return [JobFailed(index)]
+    return results
+
+
+def run_jobs(
+    count: int, work: Callable[[int], Result], *, jobs: int | None = None, min_jobs: int | None = None
+) -> list[Result]:
+    """``[work(0), ..., work(count - 1)]``, computed by ``jobs`` forked workers when there are at least
+    ``min_jobs`` jobs. A job that fails in a worker is run again here, so its exception is raised as usual."""
+    global _work
+    min_jobs = MIN_PARALLEL_JOBS if min_jobs is None else min_jobs
+    processes = min(workers(jobs), max(1, count // CHUNK))
+    if processes < 2 or count < min_jobs or "fork" not in multiprocessing.get_all_start_methods():
+        return [work(index) for index in range(count)]
+    chunks: Sequence[tuple[int, int]] = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
+    _work = work
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            parts = pool.map(_run_chunk, chunks, chunksize=1)
+    finally:
+        _work = None
+    results: list[Result] = []
+    for part in parts:
+        if part and isinstance(part[0], JobFailed):
+            work(part[0].index)  # raises the job's own error, with its traceback, in this process
+            raise RuntimeError(f"job {part[0].index} failed in a worker but not when run again")
+        results.extend(part)
+    return results

@@ -1,0 +1,175 @@
+"""Incremental builds give the same bytes as clean ones; the output swap reuses the previous tree safely."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.content import dump_document
+from generator.output import Output
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SITE_TOML = """\
+base_url = "https://example.org/"
+title = "Incremental"
+description = "A scratch site."
+theme = "default"
+per_page = 5
+freshness_days = 36500
+
+[[topics]]
+slug = "memory"
+name = "Memory"
+include = ["memory"]
+
+[[topics]]
+slug = "agents"
+name = "Agents"
+include = ["agent", "agents"]
+"""
+
+WORDS = ("memory", "agents", "retrieval", "vision", "long context", "graphs")
+
+
+def write_paper(root: Path, number: int, extra: str = "") -> None:
+    day = date(2025, 1, 1) + timedelta(days=number * 3)
+    meta = {
+        "title": f"Paper {number} on {WORDS[number % len(WORDS)]}",
+        "slug": f"paper-{number:03d}",
+        "arxiv": f"2501.{number:05d}",
+        "published": day,
+        "listed": day,
+        "authors": [f"Author {number}", "Someone Else"],
+        "upvotes": number % 7,
+    }
+    body = f"We study {WORDS[number % len(WORDS)]} and {WORDS[(number + 1) % len(WORDS)]}. {extra}".strip()
+    (root / "content" / "papers" / f"paper-{number:03d}.md").write_text(dump_document(meta, body), encoding="utf-8")
+
+
+def make_project(root: Path, count: int = 24) -> Path:
+    (root / "content" / "papers").mkdir(parents=True)
+    shutil.copytree(ROOT / "themes", root / "themes")
+    (root / "site.toml").write_text(SITE_TOML, encoding="utf-8")
+    for number in range(count):
+        write_paper(root, number)
+    return root
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_clean(project: Path, scratch: Path, search: bool = False) -> None:
+    """Build ``project`` incrementally, then a copy of its inputs from nothing, and compare every byte."""
+    result = build(project, search=search)
+    assert result.ok, result.problems
+    clean = scratch / f"clean-{len(list(scratch.iterdir()))}"
+    clean.mkdir()
+    for name in ("content", "themes", "site.toml"):
+        source = project / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, clean / name)
+    assert build(clean, use_cache=False, search=search).ok
+    got, want = tree(project / "site"), tree(clean / "site")
+    assert sorted(got) == sorted(want)
+    changed = [path for path in want if got[path] != want[path]]
+    assert not changed, f"incremental build differs from a clean build in {changed[:10]}"
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1770422400")
+    monkeypatch.delenv("PAPERSITE_JOBS", raising=False)
+
+
+def test_incremental_builds_match_clean_builds(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    assert build(project, search=False).ok
+    assert_same_as_clean(project, scratch)  # nothing changed
+    write_paper(project, 5, "A new sentence about agents.")  # edit one paper: its topics change too
+    assert_same_as_clean(project, scratch)
+    for number in range(24, 30):  # a new listing: newest papers shift every list page
+        write_paper(project, number)
+    assert_same_as_clean(project, scratch)
+    (project / "content" / "papers" / "paper-003.md").unlink()  # a paper goes away
+    assert_same_as_clean(project, scratch)
+    toml = project / "site.toml"
+    toml.write_text(toml.read_text().replace('title = "Incremental"', 'title = "Renamed"'), encoding="utf-8")
+    assert_same_as_clean(project, scratch)
+    template = project / "themes" / "default" / "templates" / "paper.html"
+    template.write_text(template.read_text() + "\n", encoding="utf-8")
+    assert_same_as_clean(project, scratch)
+
+
+def test_unchanged_pages_are_not_rendered_again(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    assert build(project, search=False).ok
+    before = {p: p.stat().st_ino for p in (project / "site" / "papers").rglob("index.html")}
+    assert build(project, search=False).ok
+    after = {p: p.stat().st_ino for p in (project / "site" / "papers").rglob("index.html")}
+    assert before == after  # the very same files, hard-linked, not rewritten
+
+
+def test_search_index_is_reused_only_when_paper_pages_are_unchanged(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", count=8)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    first = build(project)
+    assert first.ok and first.search is not None and first.search.seconds > 0
+    again = build(project)
+    assert again.search is not None and again.search.seconds == 0  # reused
+    assert_same_as_clean(project, scratch, search=True)
+    write_paper(project, 2, "Now also about vision.")
+    changed = build(project)
+    assert changed.search is not None and changed.search.seconds > 0  # indexed again
+    assert_same_as_clean(project, scratch, search=True)
+
+
+def test_no_cache_ignores_a_corrupt_or_stale_cache(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    assert build(project, search=False).ok
+    for file in (project / ".papersite-cache").iterdir():
+        file.write_bytes(b"not a pickle")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    assert_same_as_clean(project, scratch)
+
+
+def test_writes_never_change_the_published_site_in_place(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    out = Output(target)
+    out.write("a/index.html", "one")
+    out.write("b.txt", "bee")
+    out.publish()
+    # the next build links an unchanged file from site/ and rewrites a changed one
+    out = Output(target)
+    stat = (target / "a" / "index.html").stat()
+    assert out.reuse("a/index.html", stat.st_size, stat.st_mtime_ns)
+    out.write("b.txt", "changed")
+    assert (target / "b.txt").read_text() == "bee"  # site/ untouched until the swap
+    out.publish()
+    assert (target / "b.txt").read_text() == "changed"
+    assert (target / "a" / "index.html").read_text() == "one"
+    out = Output(target)
+    out.write("a/index.html", "two")  # the staging copy may be a hard link to site/'s file
+    assert (target / "a" / "index.html").read_text() == "one"
+    out.discard()
+    assert (target / "a" / "index.html").read_text() == "one"
+    assert sorted(os.listdir(target)) == ["a", "b.txt"]
+
+
+def test_files_a_build_no_longer_writes_are_removed(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    for files in (["x/index.html", "y/index.html"], ["x/index.html"], ["x"]):
+        out = Output(target)
+        for path in files:
+            out.write(path, path)
+        out.publish()
+        assert sorted(tree(target)) == files

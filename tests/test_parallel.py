@@ -1,0 +1,43 @@
+"""Rendering on several processes gives the same site as rendering in one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_incremental import make_project, tree
+
+from generator import parallel
+from generator.build import build
+
+
+def square(number: int) -> int:
+    return number * number
+
+
+def test_run_jobs_keeps_job_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+    assert parallel.run_jobs(50, square, jobs=2, min_jobs=1) == [n * n for n in range(50)]
+
+
+def test_a_failing_job_raises_its_own_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+
+    def work(number: int) -> int:
+        if number == 17:
+            raise ValueError("job 17 is broken")
+        return number
+
+    with pytest.raises(ValueError, match="job 17 is broken"):
+        parallel.run_jobs(30, work, jobs=2, min_jobs=1)
+
+
+def test_parallel_site_is_identical_to_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1770422400")
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_JOBS", 1)
+    serial = make_project(tmp_path / "serial", count=40)
+    forked = make_project(tmp_path / "forked", count=40)
+    assert build(serial, use_cache=False, search=False, jobs=1).ok
+    assert build(forked, use_cache=False, search=False, jobs=2).ok
+    assert tree(serial / "site") == tree(forked / "site")
