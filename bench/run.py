@@ -69,13 +69,14 @@ def prepare(n: int, out: Path) -> Path:
     folder = out / f"n{n}"
     stamp = folder / ".corpus"
     want = f"n={n} seed={SEED} {(HERE / 'make_corpus.py').stat().st_size}"
-    if stamp.is_file() and stamp.read_text() == want:
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder / "content").mkdir(parents=True)
-    records = list(make_corpus.generate(n, SEED, make_corpus.DEFAULT_SEED_FILE))
-    make_corpus.write_hf_api(records, str(folder))
+    if not (stamp.is_file() and stamp.read_text() == want):
+        shutil.rmtree(folder, ignore_errors=True)
+        (folder / "content").mkdir(parents=True)
+        records = list(make_corpus.generate(n, SEED, make_corpus.DEFAULT_SEED_FILE))
+        make_corpus.write_hf_api(records, str(folder))
+    # always the repository's current config and theme
     shutil.copy(REPO / "site.toml", folder / "site.toml")
+    shutil.rmtree(folder / "themes", ignore_errors=True)
     shutil.copytree(REPO / "themes", folder / "themes")
     return folder
 

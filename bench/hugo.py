@@ -1,0 +1,106 @@
+"""`make bench-hugo` (dev only): papersite against Hugo + the Pagefind CLI on the same N papers, in alternating runs.
+
+    python bench/hugo.py [--n 10000] [--runs 3]       (BENCH_N sets --n)
+
+Needs the shared benchmark kit beside the repository (../shared/bench: make_corpus.py and the anchors-hugo site);
+installs Debian's hugo with apt when it is missing. For each round, in turn:
+  ours         `papersite build --no-cache`            pages, feeds and search index, every cache ignored
+  ours-pages   `papersite build --no-cache --no-search` pages and feeds alone
+  hugo         `hugo` over the same papers              pages and RSS
+  hugo+search  `hugo` then `python -m pagefind` over Hugo's output
+and prints the ratios ours / (hugo + pagefind) and ours-pages / hugo, taken pair by pair.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+KIT = REPO.parent / "shared" / "bench"
+sys.path.insert(0, str(HERE))
+
+import run as ours  # noqa: E402
+import timer  # noqa: E402
+
+
+def ensure_hugo() -> str:
+    found = shutil.which("hugo")
+    if found:
+        return found
+    print("bench-hugo: installing hugo with apt-get", file=sys.stderr)
+    subprocess.run(["apt-get", "install", "-y", "hugo"], check=True, stdout=subprocess.DEVNULL)
+    return shutil.which("hugo") or sys.exit("bench-hugo: hugo is still missing after apt-get install")
+
+
+def prepare(n: int, out: Path) -> tuple[Path, Path]:
+    """Our project (HF API listings from the kit's generator, ingested) and the Hugo site, for the same papers."""
+    seed_file = str(HERE / "seed-listing.txt")
+    mine, hugo = out / f"hugo-n{n}-papersite", out / f"hugo-n{n}-hugo"
+    if not (mine / ".corpus").is_file():
+        shutil.rmtree(mine, ignore_errors=True)
+        make = [sys.executable, str(KIT / "make_corpus.py"), "--n", str(n), "--seed-file", seed_file]
+        subprocess.run([*make, "--format", "hf-api", "--out", str(mine)], check=True)
+        shutil.copy(REPO / "site.toml", mine / "site.toml")
+        shutil.copytree(REPO / "themes", mine / "themes")
+        subprocess.run([*ours.papersite(), "ingest"], cwd=mine, env=ours.env(), check=True, capture_output=True)
+        shutil.rmtree(hugo, ignore_errors=True)
+        subprocess.run([*make, "--format", "hugo", "--out", str(hugo)], check=True)
+        shutil.copytree(KIT / "anchors-hugo", hugo, dirs_exist_ok=True)
+        (mine / ".corpus").write_text(str(n))
+    shutil.rmtree(mine / "themes")
+    shutil.copytree(REPO / "themes", mine / "themes")
+    return mine, hugo
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=int(os.environ.get("BENCH_N", "10000").split(",")[-1]))
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if not (KIT / "make_corpus.py").is_file():
+        sys.exit(f"bench-hugo: the shared benchmark kit is missing ({KIT})")
+    hugo_bin = ensure_hugo()
+    mine, hugo = prepare(args.n, HERE / "out")
+    public = hugo.parent / (hugo.name + "-public")
+    commands = {
+        "ours": [*ours.papersite(), "build", "--no-cache"],
+        "ours-pages": [*ours.papersite(), "build", "--no-cache", "--no-search"],
+        "hugo": ["sh", "-c", f"rm -rf '{public}' && '{hugo_bin}' --quiet -s '{hugo}' -d '{public}'"],
+        "hugo+search": [
+            "sh",
+            "-c",
+            f"rm -rf '{public}' && '{hugo_bin}' --quiet -s '{hugo}' -d '{public}' && "
+            f"'{sys.executable}' -m pagefind --site '{public}' >/dev/null",
+        ],
+    }
+    results: dict[str, list[timer.Run]] = {name: [] for name in commands}
+    log = HERE / "out" / "bench-hugo.log"
+    for round_ in range(args.runs + 1):  # the first round warms caches and is not counted
+        for name, cmd in commands.items():
+            run = timer.run(cmd, cwd=mine, env=ours.env(), log=log)
+            if run.rc != 0:
+                sys.exit(f"bench-hugo: {name} failed (exit {run.rc}); see {log}")
+            if round_:
+                results[name].append(run)
+        print(f"  round {round_}/{args.runs}", file=sys.stderr)
+    print(f"N={args.n:,}, median of {args.runs} rounds (wall s, peak MiB largest process / process tree)")
+    for name, runs in results.items():
+        print(
+            f"  {name:12s} {timer.median([r.wall for r in runs]):8.2f} s  "
+            f"{max(r.peak_mib for r in runs):6.0f} / {max(r.tree_mib for r in runs):6.0f} MiB"
+        )
+    full = ours.ratios(results["ours"], results["hugo+search"])
+    pages = ours.ratios(results["ours-pages"], results["hugo"])
+    print(f"  ours / (hugo + pagefind) = {full:.2f}   (goal <= 0.75)")
+    print(f"  ours pages+feeds / hugo  = {pages:.2f}   (goal <= 1.0)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
