@@ -9,8 +9,11 @@ Where fork is unavailable, or there is too little work to be worth a process, jo
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -47,6 +50,18 @@ def workers(requested: int | None = None) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def die_with_parent() -> None:
+    """In a child process: get SIGKILL when the parent dies, so a killed build leaves no worker writing into the
+    staging folder that the next build reuses (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent died before the line above
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     assert _work is not None
     results = []
@@ -71,7 +86,7 @@ def run_jobs(
     chunks: Sequence[tuple[int, int]] = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     _work = work
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+        with multiprocessing.get_context("fork").Pool(processes, initializer=die_with_parent) as pool:
             parts = pool.map(_run_chunk, chunks, chunksize=1)
     finally:
         _work = None

@@ -21,12 +21,9 @@ Result URLs are site-root-relative (``/papers/<slug>/``); the search page passes
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import gzip
 import hashlib
 import json
-import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -36,6 +33,7 @@ from typing import Any
 from pagefind.service import get_executable
 
 from generator.output import Output
+from generator.parallel import die_with_parent
 from generator.site import Site
 from generator.urls import output_file, paper_path
 
@@ -107,20 +105,10 @@ def _run_pagefind(site_dir: Path, glob: str, folder: Path, language: str) -> Non
     command += ["--force-language", language, "--quiet"]
     for selector in EXCLUDE_SELECTORS:
         command += ["--exclude-selectors", selector]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, preexec_fn=_die_with_parent)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, preexec_fn=die_with_parent)
     if done.returncode != 0:
         output = " ".join((done.stdout + done.stderr).split())
         raise SearchIndexError(f"pagefind failed (exit {done.returncode}): {output}")
-
-
-def _die_with_parent() -> None:
-    """In the Pagefind child: get SIGKILL when the build dies, so a killed build leaves no Pagefind writing into
-    the staging folder the next build reuses (Linux ``PR_SET_PDEATHSIG``; elsewhere nothing)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-_PR_SET_PDEATHSIG = 1
 
 
 def stabilise(folder: Path) -> None:
