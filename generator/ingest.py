@@ -4,7 +4,8 @@ Merge rules (also in the README):
 - Identity: the arXiv id, else the normalised title as a listing showed it (``title_keys``), else the
   normalised current title. Editing a title never creates a second file.
 - Listings apply oldest first (by listing date, then path), so the newest listing that has a counter wins;
-  ``listed`` (and ``published``, which a listing may only guess) is the earliest day seen; a listing that lacks a field never erases it.
+  ``listed`` (and ``published``, which a listing may only guess) is the earliest day seen; a listing that lacks a
+  field never erases it.
 - Once a file exists its title, body, topics and any key papersite does not know belong to the maintainer.
 - The slug (file name) never changes, even when an arXiv id is learned later.
 """
