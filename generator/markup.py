@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -34,6 +35,7 @@ def clean_text(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text)
 
 
+@functools.lru_cache(maxsize=8192)  # feeds render the same abstracts as the pages, several times over
 def render_markdown(text: str) -> str:
     """Abstract Markdown to HTML. Raw HTML in the input is escaped, never passed through."""
     return str(_md.render(clean_text(text)))
