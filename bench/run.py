@@ -55,7 +55,7 @@ def papersite() -> list[str]:
 
 
 def env() -> dict[str, str]:
-    return {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONHASHSEED": "0"}
+    return {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONHASHSEED": "0", "PAPERSITE_PROGRESS": "1"}
 
 
 def check(run: timer.Run, what: str, log: Path) -> timer.Run:
