@@ -103,6 +103,9 @@ def _apply(record: _Record, entry: Entry, listing: Listing) -> None:
     """Fold one entry into a record. Later (newer) listings overwrite counters and machine fields."""
     meta = record.meta
     day = entry.listed or listing.date
+    # Older than what the file already reflects (e.g. `ingest old.txt` run alone): fill gaps, overwrite nothing.
+    last = meta.get("updated")
+    older = bool(day and isinstance(last, date) and day < last)
     if entry.arxiv and not meta.get("arxiv"):
         meta["arxiv"] = entry.arxiv
     if day and (not isinstance(meta.get("listed"), date) or day < meta["listed"]):
@@ -123,11 +126,11 @@ def _apply(record: _Record, entry: Entry, listing: Listing) -> None:
         "categories": list(entry.categories) or None,
     }
     for key, value in values.items():
-        if value is not None:
+        if value is not None and not (older and meta.get(key) is not None):
             meta[key] = value
     if entry.links:
         links = dict(meta.get("links") or {})
-        links.update(entry.links)
+        links.update((k, v) for k, v in entry.links if not (older and k in links))
         meta["links"] = dict(sorted(links.items()))
     name = Path(listing.path).name
     meta["sources"] = sorted({*meta.get("sources", []), name})

@@ -121,3 +121,19 @@ def test_atom_and_json_share_an_id(tmp_path: Path) -> None:
     merged = next(meta for meta in second.values() if meta["arxiv"] == ids[0])
     assert merged["upvotes"] == 9
     assert len(merged["sources"]) == 2
+
+
+def test_older_listing_ingested_alone_does_not_overwrite_newer_counters(tmp_path: Path) -> None:
+    listings = tmp_path / "listings"
+    listings.mkdir()
+    papers = tmp_path / "papers"
+    old = listings / "hf-daily-2025-10-02.json"
+    new = listings / "hf-daily-2025-10-09.json"
+    old.write_text(_daily("", [_item("2509.24002", MCPMARK, "2025-10-02", 10, 1)]), encoding="utf-8")
+    new.write_text(_daily("", [_item("2509.24002", MCPMARK, "2025-10-09", 150, 4)]), encoding="utf-8")
+    ingest([new], papers)
+    ingest([old], papers)  # a maintainer re-ingests one old file by itself
+    meta = _papers(papers)["2509.24002"]
+    assert (meta["upvotes"], meta["comments"]) == (150, 4)
+    assert str(meta["listed"]) == "2025-10-02"
+    assert meta["sources"] == ["hf-daily-2025-10-02.json", "hf-daily-2025-10-09.json"]

@@ -184,7 +184,7 @@ def parse(text: str, path: str, page_date: date | None = None) -> Listing:
 
 
 def _card(item: _Card, path: str, page_date: date | None) -> tuple[Entry | None, list[Problem]]:
-    line, title, abstract = item.line, item.title.strip(), "\n\n".join(item.abstract)
+    line, title, abstract = item.line, " ".join(item.title.split()), "\n\n".join(item.abstract)
     entry = Entry(title=title, line=line, abstract=abstract, listed=page_date)
     problems: list[Problem] = []
     if not abstract:
