@@ -140,6 +140,7 @@ def search_index(site: Site, out: Output, queue: PageQueue, cache: BuildCache | 
     if cache is not None and old is not None and key and old.search == key and out.reuse_folder(INDEX_DIR):
         index: SearchIndex = replace(old.search_result, seconds=0.0)
     else:
+        out.prune()  # pages an earlier or killed build left in the staging folder must not be indexed
         out.fresh_folder(INDEX_DIR)
         index = index_site(site, out)
     if cache is not None:
