@@ -23,6 +23,7 @@ from feedgen.feed import FeedGenerator
 from generator.feed_model import EPOCH, FORMATS, GENERATOR, SUMMARY_CHARS, Feed, FeedFormat, FeedItem
 from generator.feeds_json import json_feed
 from generator.markup import plain_text, render_markdown, strip_tags
+from generator.mathml import plain_tex
 from generator.model import Paper
 from generator.opml import opml
 from generator.output import Output
@@ -33,6 +34,11 @@ from generator.urls import digest_path, home_path, paper_path, topic_path
 def text(value: str) -> str:
     """A one-line clean string: XML-forbidden characters removed, whitespace collapsed."""
     return plain_text(value)
+
+
+def paper_title(paper: Paper) -> str:
+    """The title as plain text, LaTeX math as Unicode (``PanGu-$\\pi$`` -> ``PanGu-π``), else the slug."""
+    return text(plain_tex(paper.title)) or paper.slug
 
 
 def midnight(day: date) -> datetime:
@@ -62,7 +68,7 @@ def paper_item(site: Site, paper: Paper) -> FeedItem:
     names = site.topic_names
     return FeedItem(
         id=url,
-        title=text(paper.title) or text(paper.slug),
+        title=paper_title(paper),
         link=url,
         summary=abstract_summary(paper.abstract),
         content_html=render_markdown(paper.abstract),
@@ -89,14 +95,14 @@ def day_title(day: date, count: int) -> str:
 def day_item(site: Site, day: date, papers: tuple[Paper, ...]) -> FeedItem:
     """A digest entry: one listed day, linking each of its papers."""
     url = site.urls.absolute(digest_path(day))
-    links = ((site.urls.absolute(paper_path(p.slug)), text(p.title) or p.slug) for p in papers)
+    links = ((site.urls.absolute(paper_path(p.slug)), paper_title(p)) for p in papers)
     rows = "".join(f'<li><a href="{html.escape(href)}">{html.escape(title)}</a></li>\n' for href, title in links)
     changed = max(max(d for d in (p.updated, p.listed) if d) for p in papers)
     return FeedItem(
         id=url,
         title=day_title(day, len(papers)),
         link=url,
-        summary=plain_text("; ".join(text(p.title) or p.slug for p in papers), SUMMARY_CHARS),
+        summary=plain_text("; ".join(paper_title(p) for p in papers), SUMMARY_CHARS),
         content_html=f"<ul>\n{rows}</ul>\n",
         published=midnight(day),
         updated=midnight(max(changed, day)),
