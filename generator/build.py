@@ -16,7 +16,7 @@ from generator.content import duplicate_papers
 from generator.feed_pages import render_feed_pages
 from generator.feeds import write_feeds
 from generator.model import Problem
-from generator.output import Output
+from generator.output import Output, recover
 from generator.pagejobs import PageQueue, site_salt
 from generator.progress import Progress
 from generator.render import (
@@ -59,6 +59,8 @@ def build(
     """Gather and validate everything, then write ``site/`` through a staging folder and swap it in.
     ``use_cache=False`` ignores every cache (a full build); ``jobs`` processes render pages (default: every core)."""
     started, progress = time.perf_counter(), progress or Progress()
+    target = out_dir or root / "site"
+    recover(target)  # a build killed mid-swap may have left no site/: put the previous one back first
     cache = BuildCache(root, enabled=use_cache)
     config, problems = load_config(root / "site.toml", base_url, display="site.toml")
     theme, found = load_theme(root, config.theme if config else "default")
@@ -75,7 +77,7 @@ def build(
         return BuildResult(False, tuple(problems))
     cache.save_content()
 
-    out = Output(out_dir or root / "site", rewrite=not use_cache)
+    out = Output(target, rewrite=not use_cache)
     try:
         index = write_site(site, theme, out, cache, progress, search=search, jobs=jobs)
     except SearchIndexError as exc:

@@ -29,6 +29,21 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
+def recover(target: Path) -> None:
+    """Undo what a build killed in the middle of the two-rename fallback swap left: put the previous site back
+    when ``site/`` is missing, else keep the leftover as the next staging folder."""
+    previous = target.with_name(f".{target.name}.previous")
+    staging = target.with_name(f".{target.name}.staging")
+    if not previous.is_dir():
+        return
+    if not target.exists() and not target.is_symlink():
+        os.replace(previous, target)
+    elif not staging.exists():
+        os.replace(previous, staging)
+    else:
+        shutil.rmtree(previous)
+
+
 class Output:
     """A staging folder for one build. ``write`` files into it, then ``publish`` swaps it into place.
 
@@ -51,8 +66,7 @@ class Output:
         self.files: list[str] = []
         self._dirs: set[Path] = set()
         self._trash: list[threading.Thread] = []
-        if self.previous.exists():
-            shutil.rmtree(self.previous)
+        recover(target)
         for trash in target.parent.glob(f".{target.name}.staging.trash.*"):
             self._delete_later(trash)
         if self.staging.is_symlink() or (self.staging.exists() and not self.staging.is_dir()):
