@@ -66,6 +66,7 @@ def main() -> int:
     if not (KIT / "make_corpus.py").is_file():
         sys.exit(f"bench-hugo: the shared benchmark kit is missing ({KIT})")
     hugo_bin = ensure_hugo()
+    ours.snapshot_code()
     mine, hugo = prepare(args.n, HERE / "out")
     public = hugo.parent / (hugo.name + "-public")
     commands = {

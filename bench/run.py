@@ -54,8 +54,25 @@ def papersite() -> list[str]:
     return [sys.executable, "-m", "generator"]
 
 
+CODE = HERE / "out" / "code"
+"""A snapshot of the generator package taken when the bench starts: edits made to the working tree while it runs
+(which would change papersite's code fingerprint and so empty its caches) do not reach the builds."""
+
+
+def snapshot_code() -> None:
+    shutil.rmtree(CODE, ignore_errors=True)
+    shutil.copytree(REPO / "generator", CODE / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+
+
 def env() -> dict[str, str]:
-    return {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONHASHSEED": "0", "PAPERSITE_PROGRESS": "1"}
+    path = os.pathsep.join(p for p in (str(CODE), os.environ.get("PYTHONPATH", "")) if p)
+    return {
+        **os.environ,
+        "SOURCE_DATE_EPOCH": EPOCH,
+        "PYTHONHASHSEED": "0",
+        "PAPERSITE_PROGRESS": "1",
+        "PYTHONPATH": path,
+    }
 
 
 def check(run: timer.Run, what: str, log: Path) -> timer.Run:
@@ -203,6 +220,7 @@ def main() -> int:
     parser.add_argument("--results", default=str(HERE / "results.md"))
     args = parser.parse_args()
     sizes = [int(part) for part in args.n.split(",") if part.strip()]
+    snapshot_code()
     results = [bench_n(n, args.runs, Path(args.out)) for n in sizes]
     lines = table(results, args.runs)
     print("\n".join(lines))
