@@ -1,0 +1,274 @@
+"""Crash safety: a build killed with SIGKILL at any moment leaves ``site/`` exactly the previous complete site or
+exactly the new one, and the next build recovers from whatever the killed one left behind (staging folder,
+``.site.previous``, caches). Ingest killed mid-write leaves every content file whole.
+
+Reference trees come from building each content version in a separate project: builds are reproducible, so
+"exactly the old site" and "exactly the new site" are file-by-file hash comparisons.
+
+Two ways of killing: after a delay spread over a build's duration (``test_sigkill_at_many_moments``), and at
+chosen instants around the swap, from inside the build (``test_sigkill_around_the_swap``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.content import read_document
+
+REPO = Path(__file__).resolve().parents[1]
+PAPERS = 200
+"""Papers in the project killed at many moments: enough that a build takes a moment."""
+SMALL = 30
+"""Papers in the projects killed around the swap: the instant is chosen, so size does not matter."""
+SITE_TOML = """\
+base_url = "https://example.org/crash/"
+title = "Crash safety"
+freshness_days = 100000
+per_page = 20
+
+[[topics]]
+slug = "memory"
+name = "Memory"
+include = ["memory"]
+
+[[topics]]
+slug = "vision"
+name = "Vision"
+include = ["vision"]
+"""
+FRACTIONS = (0.1, 0.3, 0.55, 0.8, 0.95, 1.1)
+"""When to kill, as fractions of an uninterrupted build's wall time."""
+
+# A build run in-process, with SIGKILL injected at one instant of Output.publish.
+INJECT = """
+import os, signal, sys
+import generator.output as output
+
+point = sys.argv[1]
+real_exchange, real_replace = output._exchange, os.replace
+
+def die(*_args):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if point == "before-swap":
+    output._exchange = die
+elif point == "after-swap":
+    output._exchange = lambda a, b: (real_exchange(a, b), die())
+elif point.startswith("fallback-"):
+    output._exchange = lambda a, b: False
+    def replace(src, dst, *args, **kwargs):
+        real_replace(src, dst, *args, **kwargs)
+        if point == "fallback-between-renames" and str(dst).endswith(".site.previous"):
+            die()
+        if point == "fallback-after-renames" and str(src).endswith(".site.staging"):
+            die()
+    os.replace = replace
+
+from generator.cli import main
+sys.exit(main(["build"]))
+"""
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "SOURCE_DATE_EPOCH": "1770595200", "PYTHONPATH": str(REPO)}
+
+
+def make_project(root: Path) -> Path:
+    root.mkdir(parents=True)
+    (root / "site.toml").write_text(SITE_TOML, encoding="utf-8")
+    shutil.copytree(REPO / "themes", root / "themes")
+    (root / "content" / "papers").mkdir(parents=True)
+    return root
+
+
+def write_content(root: Path, version: str, count: int = PAPERS) -> None:
+    """Content version ``a`` or ``b``: b edits a third of the abstracts, drops 20 papers and adds 20."""
+    papers = root / "content" / "papers"
+    for old in papers.glob("*.md"):
+        old.unlink()
+    numbers = range(count) if version == "a" else range(20, count + 20)
+    for n in numbers:
+        subject = ("memory", "vision", "retrieval")[n % 3]
+        edited = version == "b" and n % 3 == 0
+        body = f"Paper {n} studies {subject} in depth." + (" Revised abstract, version b." if edited else "")
+        body += " " + " ".join(f"word{(n * 7 + k) % 97}" for k in range(120))
+        day = 1 + n % 27
+        (papers / f"paper-{n:04d}.md").write_text(
+            f'---\ntitle: "A study of {subject}, number {n}"\nslug: paper-{n:04d}\narxiv: "2601.{n:05d}"\n'
+            f"listed: 2026-01-{day:02d}\nauthors: [Ann Author, Bo Author]\n---\n\n{body}\n",
+            encoding="utf-8",
+        )
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    if not folder.is_dir():
+        return {}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "build"], cwd=root, env=env(), capture_output=True, text=True, timeout=600
+    )
+
+
+def describe(state: dict[str, str], refs: dict[str, dict[str, str]]) -> str:
+    """Why ``state`` is neither reference tree: the first few differing files against each."""
+    lines = []
+    for name, ref in refs.items():
+        missing = sorted(set(ref) - set(state))[:5]
+        extra = sorted(set(state) - set(ref))[:5]
+        changed = sorted(p for p in set(ref) & set(state) if ref[p] != state[p])[:5]
+        lines.append(f"vs {name}: missing {missing}, extra {extra}, changed {changed}")
+    return "\n".join(lines)
+
+
+Refs = dict[str, dict[str, str]]
+
+
+def reference_builds(base: Path, count: int) -> tuple[Refs, float]:
+    """Hashes of the site built from content a and from content b, and the wall time of the slower build."""
+    refs, seconds = {}, 0.0
+    for version in ("a", "b"):
+        root = make_project(base / version)
+        write_content(root, version, count)
+        started = time.monotonic()
+        result = build(root)
+        seconds = max(seconds, time.monotonic() - started)
+        assert result.returncode == 0, result.stderr
+        refs[version] = tree_hashes(root / "site")
+    assert refs["a"] != refs["b"]
+    return refs, seconds
+
+
+@pytest.fixture(scope="module")
+def references(tmp_path_factory: pytest.TempPathFactory) -> tuple[Refs, float]:
+    return reference_builds(tmp_path_factory.mktemp("crash-refs"), PAPERS)
+
+
+@pytest.fixture(scope="module")
+def small_references(tmp_path_factory: pytest.TempPathFactory) -> Refs:
+    return reference_builds(tmp_path_factory.mktemp("crash-refs-small"), SMALL)[0]
+
+
+def test_sigkill_at_many_moments(references: tuple[Refs, float], tmp_path: Path) -> None:
+    refs, seconds = references
+    root = make_project(tmp_path / "work")
+    write_content(root, "a")
+    assert build(root).returncode == 0
+    # Builds are reproducible, so the references built elsewhere are what this project's builds give.
+    assert tree_hashes(root / "site") == refs["a"]
+    current, outcomes = "a", []
+    for fraction in FRACTIONS:
+        target = "b" if current == "a" else "a"
+        write_content(root, target)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator", "build"],
+            cwd=root,
+            env=env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(seconds * fraction)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        state = tree_hashes(root / "site")
+        assert state in (refs[current], refs[target]), (
+            f"killed at {fraction:.0%} of a build: site/ is neither the old nor the new site\n"
+            + describe(state, {current: refs[current], target: refs[target]})
+        )
+        outcomes.append((fraction, "new" if state == refs[target] else "old"))
+        current = target if state == refs[target] else current
+    # The next build recovers from whatever the killed ones left behind.
+    for version in ("a", "b"):
+        write_content(root, version)
+        result = build(root)
+        assert result.returncode == 0, result.stderr
+        assert tree_hashes(root / "site") == refs[version], describe(tree_hashes(root / "site"), refs)
+    assert any(outcome == "old" for _, outcome in outcomes), outcomes
+
+
+@pytest.mark.parametrize(
+    ("point", "expected"),
+    [
+        ("before-swap", "a"),
+        ("after-swap", "b"),
+        ("fallback-between-renames", None),
+        ("fallback-after-renames", "b"),
+    ],
+)
+def test_sigkill_around_the_swap(point: str, expected: str | None, small_references: Refs, tmp_path: Path) -> None:
+    """Kill at chosen instants of publishing. With renameat2 the swap is one step; the two-rename fallback has a
+    moment with no site/ at all, so the next build must put the previous site back before anything else."""
+    refs = small_references
+    root = make_project(tmp_path / "swap")
+    write_content(root, "a", SMALL)
+    assert build(root).returncode == 0
+    write_content(root, "b", SMALL)
+    killed = subprocess.run(
+        [sys.executable, "-c", INJECT, point], cwd=root, env=env(), capture_output=True, text=True, timeout=600
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    state = tree_hashes(root / "site")
+    if expected is not None:
+        assert state == refs[expected], describe(state, refs)
+    else:
+        assert not (root / "site").exists()
+        assert tree_hashes(root / ".site.previous") == refs["a"]
+        # A build that fails validation must still put the previous complete site back.
+        broken = root / "content" / "papers" / "broken.md"
+        broken.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+        assert build(root).returncode == 1
+        assert tree_hashes(root / "site") == refs["a"], describe(tree_hashes(root / "site"), refs)
+        broken.unlink()
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    assert tree_hashes(root / "site") == refs["b"], describe(tree_hashes(root / "site"), refs)
+    assert not (root / ".site.previous").exists()
+
+
+def test_sigkill_during_ingest_leaves_every_content_file_whole(tmp_path: Path) -> None:
+    """Content files are replaced by rename: a killed ingest leaves each one old or new, never half written."""
+    root = make_project(tmp_path / "ingest")
+    listings = root / "content" / "listings"
+    listings.mkdir()
+    cards = []
+    for n in range(1000):
+        cards.append(
+            f"Paper number {n} on memory\n\n{'An abstract sentence. ' * 40}\n\n  • 3 authors\n·\nJan 5, 2026 {n}\n"
+        )
+    (listings / "hf-papers-2026-02-06.txt").write_text("Daily Papers\n\nFeb 6\n\n" + "\n".join(cards), "utf-8")
+    for delay in (0.3, 0.8, 1.5):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator", "ingest"],
+            cwd=root,
+            env=env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for path in (root / "content" / "papers").glob("*.md"):
+            meta, body, _ = read_document(path.read_text(encoding="utf-8"))
+            assert meta["title"].startswith("Paper number") and body.endswith("sentence."), path
+    # Leftover temp files are hidden (never read as content) and a finished ingest leaves the folder complete.
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "ingest"], cwd=root, env=env(), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(list((root / "content" / "papers").glob("*.md"))) == 1000
+    assert not [p.name for p in (root / "content" / "papers").iterdir() if p.name.startswith(".")], "temp files left"
