@@ -1,4 +1,4 @@
-"""``make audit``: Lighthouse on the built site served on 127.0.0.1 (home, a paper, a topic, the search page).
+"""``make audit``: Lighthouse on the built site served on 127.0.0.1 (home, a paper, a topic, the archive, search).
 
 Builds the site into a temporary folder with ``base_url`` set to the local server, serves it (a missing file
 gets ``404.html`` with status 404, as on GitHub Pages), runs Lighthouse from ``node_modules`` in Debian's
@@ -7,7 +7,7 @@ Accessibility, SEO and Best Practices are 100 on every page. Performance is prin
 the machine). Exit 2 when a tool is missing.
 
 Usage: ``python tools/audit.py [--keep DIR] [PATH ...]`` where PATH is a site-relative page (default: the
-home page, the first paper and topic, ``search/``).
+home page, the first paper and topic, ``archive/``, ``search/``).
 """
 
 from __future__ import annotations
@@ -66,14 +66,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def default_pages(site: Path) -> list[str]:
-    """The home page, the first paper and topic pages, and the search page."""
+    """The home page, the first paper and topic pages, the archive and the search page."""
     pages = [""]
     for folder in ("papers", "topics"):
         names = sorted(p.parent.name for p in (site / folder).glob("*/index.html"))
         pages += [f"{folder}/{name}/" for name in names[:1]]
-    if (site / "search" / "index.html").is_file():
-        pages.append("search/")
-    return pages
+    return pages + [path for path in ("archive/", "search/") if (site / path / "index.html").is_file()]
 
 
 def lighthouse(url: str, workdir: Path) -> dict[str, object]:
@@ -162,7 +160,7 @@ def audit(pages: list[str] | None, keep: Path | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tools/audit.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("pages", nargs="*", help="site-relative pages (default: home, a paper, a topic, search/)")
+    parser.add_argument("pages", nargs="*", help="site-relative pages (default: see above)")
     parser.add_argument("--keep", type=Path, help="build into this folder and keep it (default: a temporary one)")
     args = parser.parse_args(argv)
     return audit(args.pages, args.keep)

@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+ROOT = Path(__file__).resolve().parents[2]
+
 if TYPE_CHECKING:
     from tests.quality.conftest import Served
 
@@ -51,6 +53,17 @@ def test_every_page_is_valid_html(site_at_root: Served, java: str, vnu_jar: Path
     errors = [m for m in messages if m.get("type") in {"error", "non-document-error"}]
     assert not errors, f"{len(errors)} error(s) in {len(pages)} pages and their stylesheets:\n" + "\n".join(
         describe(m, site_at_root.directory) for m in errors
+    )
+
+
+def test_golden_site_is_valid_html(java: str, vnu_jar: Path) -> None:
+    """The golden test's small site (tests/golden/small): math as MathML, odd characters, a sub-path base URL."""
+    golden = ROOT / "tests" / "golden" / "small"
+    pages = sorted(golden.rglob("*.html"))
+    assert pages, f"{golden} has no pages"
+    errors = [m for m in run_vnu(java, vnu_jar, golden) if m.get("type") in {"error", "non-document-error"}]
+    assert not errors, f"{len(errors)} error(s) in {len(pages)} golden pages:\n" + "\n".join(
+        describe(m, golden) for m in errors
     )
 
 
