@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: build test lint typecheck unit serve clean audit bench bench-hugo
+.PHONY: build test lint typecheck unit serve clean audit bench bench-hugo fuzz
 
 build: $(VENV)/.installed
 	$(BIN)/papersite ingest
@@ -56,6 +56,14 @@ bench-hugo: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/papersite serve --host 127.0.0.1 --port 8000
 
+# Coverage-guided fuzzing (atheris) of every listing parser and content-file reading, FUZZ_SECONDS long
+# (not part of `make test`, which runs a few seconds of it). Crashes are saved under tests/artifacts/fuzz/.
+FUZZ_SECONDS ?= 300
+fuzz: $(VENV)/.installed-test
+	mkdir -p .fuzz-corpus tests/artifacts/fuzz
+	$(BIN)/python fuzz/fuzz_listings.py -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/artifacts/fuzz/ \
+		.fuzz-corpus fuzz/seeds
+
 clean:
-	rm -rf site .site.staging .site.previous .papersite-cache .pytest_cache .mypy_cache .ruff_cache tests/artifacts
+	rm -rf site .site.staging .site.previous .papersite-cache .pytest_cache .mypy_cache .ruff_cache tests/artifacts .fuzz-corpus
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

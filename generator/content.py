@@ -100,6 +100,11 @@ def read_document(text: str) -> tuple[dict[str, Any], str, int]:
         raise DocumentError(line, f"invalid YAML front matter: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise DocumentError(1, f"invalid YAML front matter: {exc}") from None
+    except ValueError as exc:  # PyYAML builds unquoted dates itself: 2026-13-01 raises ValueError
+        line = next((n for n, row in enumerate(front.split("\n"), 2) if _impossible_date(row)), 2)
+        raise DocumentError(line, f"invalid YAML front matter: {exc} (not a real date?)") from None
+    except RecursionError:
+        raise DocumentError(2, "invalid YAML front matter: nested too deeply") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict) or not all(isinstance(key, str) for key in meta):
@@ -107,6 +112,19 @@ def read_document(text: str) -> tuple[dict[str, Any], str, int]:
     rest = text[body_start:]
     body_line = text.count("\n", 0, body_start + len(rest) - len(rest.lstrip("\n"))) + 1
     return meta, rest.strip("\n"), body_line
+
+
+def _impossible_date(row: str) -> bool:
+    """Does this front-matter line hold an unquoted date that is not a real day (``listed: 2026-02-30``)?"""
+    match = re.match(r"^[^#'\"]*?(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt ](\d{1,2}):(\d{2}):(\d{2}))?", row)
+    if match is None:
+        return False
+    try:
+        year, month, day, hour, minute, second = (int(part or 0) for part in match.groups())
+        dt.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return True
+    return False
 
 
 def key_line(text: str, key: str) -> int:

@@ -79,6 +79,11 @@ BROKEN = {
         "content/papers/the-same-paper-again.md:4: error: arXiv id 2601.00001v2 is also claimed by "
         "content/papers/episodic-memory.md:4",
     ),
+    "impossible-date": (
+        "bad-date.md",
+        "---\ntitle: Bad date\nlisted: 2026-02-30\n---\n\nBody.\n",
+        "content/papers/bad-date.md:3: error: invalid YAML front matter: day is out of range for month",
+    ),
     "slug-differs-only-in-case": (
         "Vision-Paper.md",
         "---\ntitle: A vision paper, again\n---\n\nBody.\n",

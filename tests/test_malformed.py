@@ -198,3 +198,27 @@ def test_cases_are_all_here() -> None:
         "duplicate-cards",
     }
     assert required <= set(CASES)
+
+
+def test_fuzz_smoke(tmp_path: Path) -> None:
+    """A few seconds of ``make fuzz`` (fuzz/fuzz_listings.py): the seeds and some mutations of them never crash a
+    parser. The full run is ``make fuzz`` (FUZZ_SECONDS, default 300)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "fuzz" / "fuzz_listings.py"),
+            "-runs=3000",
+            "-max_total_time=5",
+            f"-artifact_prefix={tmp_path}/",
+            str(corpus),
+            str(REPO / "fuzz" / "seeds"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert not list(tmp_path.glob("crash-*"))

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, ParserRejectedMarkup, Tag
 
 from generator.formats.arxiv_atom import arxiv_id, collapse_space
 from generator.formats.hf_json import items_of, read_items
@@ -34,7 +34,11 @@ def sniff(text: str, name: str) -> bool:
 
 def parse(text: str, path: str, page_date: date | None) -> Listing:
     """Entries of an HF papers page."""
-    soup = BeautifulSoup(text, "html.parser")
+    try:
+        soup = BeautifulSoup(text, "html.parser")
+    except ParserRejectedMarkup as err:  # html.parser gives up on some broken markup, e.g. "<![octype"
+        cause = str(err).strip().splitlines()[-1].strip()
+        return Listing(path, NAME, page_date, (), (Problem(path, 0, "error", f"unreadable HTML: {cause}"),))
     div = soup.find("div", attrs={"data-target": TARGETS})
     line = (div.sourceline or 0) if isinstance(div, Tag) else 0
     if isinstance(div, Tag):
