@@ -79,6 +79,45 @@ class DocumentError(ValueError):
         self.line = line
 
 
+_TOP_KEY = re.compile(r"^([^\s#'\"-][^:#]*?)\s*:(?:\s|$)")
+
+
+def _front_lines(text: str) -> tuple[list[str], list[str], list[str]] | None:
+    """(lines before, front-matter lines, lines from the closing ``---`` on), or None without front matter."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if not lines or lines[0].lstrip("\ufeff") != "---":
+        return None
+    for index, line in enumerate(lines[1:], 1):
+        if re.fullmatch(r"---[ \t]*", line):
+            return lines[:1], lines[1:index], lines[index:]
+    return None
+
+
+def keep_comments(old: str, new: str) -> str:
+    """``new`` with the full-line ``#`` comments of ``old``'s front matter put back, each above the key it stood
+    above (at the end when that key is gone). YAML loses comments in a load/dump round trip; a maintainer's notes
+    must survive re-ingest. (Comments at the end of a value line are not kept.)"""
+    old_parts, new_parts = _front_lines(old), _front_lines(new)
+    if old_parts is None or new_parts is None or not any(line.lstrip().startswith("#") for line in old_parts[1]):
+        return new
+    above: dict[str, list[str]] = {}
+    pending: list[str] = []
+    for line in old_parts[1]:
+        if line.lstrip().startswith("#"):
+            pending.append(line.strip())
+        elif (match := _TOP_KEY.match(line)) and pending:
+            above.setdefault(match.group(1), []).extend(pending)
+            pending = []
+    front: list[str] = []
+    for line in new_parts[1]:
+        match = _TOP_KEY.match(line)
+        if match:
+            front += above.pop(match.group(1), [])
+        front.append(line)
+    front += [comment for comments in above.values() for comment in comments] + pending
+    return "\n".join(new_parts[0] + front + new_parts[2])
+
+
 def read_document(text: str) -> tuple[dict[str, Any], str, int]:
     """Split file text into (front matter mapping, body, first line of body). Raises ``DocumentError``."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n")

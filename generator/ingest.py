@@ -20,7 +20,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator.content import DocumentError, dump_document, duplicate_papers, read_document, write_atomic
+from generator.content import (
+    DocumentError,
+    dump_document,
+    duplicate_papers,
+    keep_comments,
+    read_document,
+    write_atomic,
+)
 from generator.listings import display_path, read_listing
 from generator.model import Entry, Listing, Problem
 
@@ -82,6 +89,8 @@ class _Record:
     path: Path
     newest_abstract: tuple[date, str] | None = None
     touched: set[str] = field(default_factory=set)
+    source: str = ""
+    """The file's text as read, so a rewrite keeps the maintainer's ``#`` comments."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +158,15 @@ def ingest(listing_paths: list[Path], papers_dir: Path, page_date: date | None =
     for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
         shown = display_path(path)
         try:
-            meta, body, _ = read_document(path.read_text(encoding="utf-8"))
+            source = path.read_text(encoding="utf-8")
+            meta, body, _ = read_document(source)
         except DocumentError as exc:
             problems.append(Problem(shown, exc.line, "error", f"{exc}; fix it before ingesting"))
             continue
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(shown, 0, "error", f"cannot read content file: {exc}"))
             continue
-        records[path.stem] = _Record(meta=meta, body=body, existed=True, path=path)
+        records[path.stem] = _Record(meta=meta, body=body, existed=True, path=path, source=source)
     claims = [
         (display_path(r.path), r.meta.get("arxiv") if isinstance(r.meta.get("arxiv"), str) else None)
         for r in records.values()
@@ -227,7 +237,7 @@ def ingest(listing_paths: list[Path], papers_dir: Path, page_date: date | None =
     written = []
     for slug, record in sorted(records.items()):
         record.meta.setdefault("slug", slug)
-        text = dump_document(record.meta, record.body)
+        text = keep_comments(record.source, dump_document(record.meta, record.body))
         if write_atomic(record.path, text):
             written.append(display_path(record.path))
     return IngestReport(tuple(problems), len(listings), entries, tuple(written), len(records))

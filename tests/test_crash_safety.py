@@ -12,6 +12,7 @@ chosen instants around the swap, from inside the build (``test_sigkill_around_th
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from generator.content import read_document
+from generator.ingest import ingest
 
 REPO = Path(__file__).resolve().parents[1]
 PAPERS = 200
@@ -272,3 +274,101 @@ def test_sigkill_during_ingest_leaves_every_content_file_whole(tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert len(list((root / "content" / "papers").glob("*.md"))) == 1000
     assert not [p.name for p in (root / "content" / "papers").iterdir() if p.name.startswith(".")], "temp files left"
+
+
+# Nothing ever lost ----------------------------------------------------------------------------------------------
+
+EDITED = """---
+title: "<script>alert('title')</script> \u202eMy own title, edited by hand"
+slug: 2601.00001
+arxiv: "2601.00001"
+listed: 2026-02-01
+# pinned by hand: keep this paper at the top of the memory topic
+upvotes: 3
+topics: [memory]
+notes: "keep: me\\n---\\nnot front matter"
+---
+
+My rewritten abstract.
+
+---
+
+A second part after a dashes line, and {{ jinja }} and <b>html</b>.
+"""
+
+
+def hostile_daily(title: str, summary: str, upvotes: int) -> str:
+    item = {
+        "paper": {
+            "id": "2601.00001",
+            "title": title,
+            "summary": summary,
+            "upvotes": upvotes,
+            "authors": [{"name": "<img src=x onerror=alert(1)>"}, {"name": "Robert'); DROP TABLE papers;--"}],
+        },
+        "publishedAt": "2026-02-06T08:00:00.000Z",
+        "numComments": 4,
+    }
+    return json.dumps([item])
+
+
+def test_maintainer_edits_survive_hostile_reingest(tmp_path: Path) -> None:
+    """An edited file, then newer listings that disagree about everything: the maintainer's title, body, topics,
+    own keys and comments stay; only counters and machine fields move. A second run changes no byte."""
+    papers, listings = tmp_path / "content" / "papers", tmp_path / "content" / "listings"
+    papers.mkdir(parents=True)
+    listings.mkdir(parents=True)
+    (papers / "2601.00001.md").write_text(EDITED, encoding="utf-8")
+    (listings / "hf-daily-2026-02-06.json").write_text(
+        hostile_daily("Original title --- </title><script>x()</script>", "---\ntitle: injected\n---", 99), "utf-8"
+    )
+    (listings / "hf-papers-2026-02-07.txt").write_text(
+        "Daily Papers\n\nFeb 7\n\nOriginal title --- </title><script>x()</script>\n\n"
+        "A conflicting abstract from a later text listing.\n\n  • 9 authors\n·\nJan 5, 2026 7\n",
+        "utf-8",
+    )
+    files = sorted(listings.iterdir())
+
+    first = ingest(files, papers)
+    text = (papers / "2601.00001.md").read_text(encoding="utf-8")
+    meta, body, _ = read_document(text)
+
+    assert meta["title"] == "<script>alert('title')</script> \u202eMy own title, edited by hand"
+    assert body == read_document(EDITED)[1]
+    assert meta["topics"] == ["memory"]
+    assert meta["notes"] == "keep: me\n---\nnot front matter"
+    assert meta["upvotes"] == 99 and meta["comments"] == 7
+    assert "<img src=x onerror=alert(1)>" in meta["authors"]
+    assert "# pinned by hand: keep this paper at the top of the memory topic" in text
+    assert len(list(papers.glob("*.md"))) == 1, "the text card merged into the file by its old title"
+    assert not [p for p in first.problems if p.severity == "error"]
+    before = text
+    again = ingest(files, papers)
+    assert again.written == ()
+    assert (papers / "2601.00001.md").read_text(encoding="utf-8") == before
+
+
+def test_papers_that_vanish_from_later_listings_stay_on_the_site(tmp_path: Path) -> None:
+    """A paper listed once, then missing from every later listing (even after its listing file is deleted), keeps
+    its content file and its page, and stays in the feeds and search."""
+    root = make_project(tmp_path / "vanish")
+    listings = root / "content" / "listings"
+    listings.mkdir()
+    card = "{0}\n\nAbout {0}.\n\n  • 2 authors\n·\nJan 5, 2026 1\n"
+    (listings / "hf-papers-2026-02-05.txt").write_text(
+        "Daily Papers\n\nFeb 5\n\n" + card.format("Vanishing Memory Paper") + "\n" + card.format("Staying Paper"),
+        "utf-8",
+    )
+    (listings / "hf-papers-2026-02-06.txt").write_text(
+        "Daily Papers\n\nFeb 6\n\n" + card.format("Staying Paper"), "utf-8"
+    )
+    run = [sys.executable, "-m", "generator"]
+    assert subprocess.run([*run, "ingest"], cwd=root, env=env(), capture_output=True).returncode == 0
+    (listings / "hf-papers-2026-02-05.txt").unlink()
+    assert subprocess.run([*run, "ingest"], cwd=root, env=env(), capture_output=True).returncode == 0
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    assert (root / "content" / "papers" / "vanishing-memory-paper.md").is_file()
+    page = root / "site" / "papers" / "vanishing-memory-paper" / "index.html"
+    assert "Vanishing Memory Paper" in page.read_text(encoding="utf-8")
+    assert "vanishing-memory-paper" in (root / "site" / "feed.json").read_text(encoding="utf-8")
