@@ -18,8 +18,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -372,3 +375,80 @@ def test_papers_that_vanish_from_later_listings_stay_on_the_site(tmp_path: Path)
     page = root / "site" / "papers" / "vanishing-memory-paper" / "index.html"
     assert "Vanishing Memory Paper" in page.read_text(encoding="utf-8")
     assert "vanishing-memory-paper" in (root / "site" / "feed.json").read_text(encoding="utf-8")
+
+
+def daily_body(day: str) -> bytes:
+    items = [
+        {"paper": {"id": f"2602.{n:05d}", "title": f"Paper {n} of {day}"}, "publishedAt": f"{day}T08:00:00Z"}
+        for n in range(40)
+    ]
+    return json.dumps(items).encode()
+
+
+@pytest.mark.parametrize("fault", ["server-dies", "scrape-killed"])
+def test_scrape_failing_midway_leaves_earlier_listings_as_they_were(fault: str, tmp_path: Path) -> None:
+    """``scrape --since``: the HF server sends half of 2026-02-05 and dies (or the scraper is killed while it
+    waits for the rest). Listings saved before stay byte for byte; nothing half-written appears; ingest still runs."""
+    listings = tmp_path / "content" / "listings"
+    listings.mkdir(parents=True)
+    old = {
+        "hf-daily-2026-02-05.json": daily_body("2026-02-05").replace(b"Paper", b"Old paper"),
+        "hf-daily-2026-02-06.json": daily_body("2026-02-06").replace(b"Paper", b"Old paper"),
+        "hf-papers-2026-02-01.txt": b"Daily Papers\n\nFeb 1\n\nA Hand Saved Card\n\nIts abstract.\n",
+    }
+    for name, data in old.items():
+        (listings / name).write_bytes(data)
+    release = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            day = parse_qs(urlsplit(self.path).query)["date"][0]
+            body = daily_body(day)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if day != "2026-02-05":
+                self.wfile.write(body)
+                return
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            if fault == "scrape-killed":
+                release.wait(30)
+            threading.Thread(target=lambda: (server.shutdown(), server.server_close())).start()
+            self.close_connection = True
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/api"
+    command = [sys.executable, "-m", "generator", "scrape", "--since", "2026-02-04", "--api-url", url]
+    command += ["--rate", "0", "--retries", "1", "--backoff", "0", "--timeout", "2"]
+    scrape_env = {**env(), "SOURCE_DATE_EPOCH": "1770422400"}  # today = 2026-02-07
+    try:
+        if fault == "server-dies":
+            done = subprocess.run(command, cwd=tmp_path, env=scrape_env, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 1, done.stderr
+            assert "Traceback" not in done.stderr
+        else:
+            proc = subprocess.Popen(command, cwd=tmp_path, env=scrape_env, stdout=subprocess.PIPE, text=True)
+            assert proc.stdout is not None
+            assert "hf-daily-2026-02-04.json" in proc.stdout.readline()  # the day before was saved...
+            time.sleep(0.5)  # ...and the scraper now waits for the rest of 2026-02-05
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+
+    for name, data in old.items():
+        assert (listings / name).read_bytes() == data, f"{name} changed"
+    assert (listings / "hf-daily-2026-02-04.json").read_bytes() == daily_body("2026-02-04")
+    assert sorted(p.name for p in listings.iterdir()) == sorted([*old, "hf-daily-2026-02-04.json"])
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "ingest"], cwd=tmp_path, env=env(), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
