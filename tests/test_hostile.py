@@ -25,7 +25,12 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup, Tag
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from lxml import etree
+
+from generator.content import DocumentError, dump_document, keep_comments, read_document
+from generator.listings import read_listing
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -325,3 +330,39 @@ def test_checker_catches_what_it_should() -> None:
     )
     found = check_html(bad, "t", Path("/nonexistent"), Path("/nonexistent/index.html"), "")
     assert len(found) == 6, found
+
+
+# Properties: hostile text through the ingest-level reading path and the comment-keeping rewrite ------------------
+
+NAUGHTY_TEXT = st.sampled_from(NAUGHTY) | st.text()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=2000) | NAUGHTY_TEXT.map(lambda s: s.encode("utf-8", "surrogatepass")))
+def test_read_listing_never_raises(tmp_path: Path, data: bytes) -> None:
+    """Whatever bytes a listing file holds, ``read_listing`` (decode, sniff, parse) returns problems, never raises."""
+    path = tmp_path / "hf-daily-2026-02-06.txt"
+    path.write_bytes(data)
+    listing = read_listing(path)
+    assert all(p.severity in ("error", "warning") for p in listing.problems)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["title", "notes", "abstract_note", "x-y"]), NAUGHTY_TEXT, min_size=1),
+    st.lists(NAUGHTY_TEXT.map(lambda s: "# " + " ".join(s.split())), min_size=1, max_size=4),
+)
+def test_kept_comments_never_change_the_data(meta: dict[str, str], comments: list[str]) -> None:
+    """Comments put back by ``keep_comments`` stay comments: the rewritten file reads back to the same data."""
+    keys = list(meta)
+    old_front = "".join(f"{comments[i % len(comments)]}\n{key}: x\n" for i, key in enumerate(keys))
+    old = f"---\n{old_front}---\n\nBody\n"
+    try:
+        read_document(old)
+    except DocumentError:
+        assume(False)  # ingest never rewrites a file it cannot read
+    new = dump_document(meta, "Body")
+    kept = keep_comments(old, new)
+    assert read_document(kept)[:2] == read_document(new)[:2]
+    for comment in comments[: len(keys)]:
+        assert comment.strip() in kept
