@@ -155,6 +155,8 @@ def ingest(listing_paths: list[Path], papers_dir: Path, page_date: date | None =
     """Merge every listing into ``papers_dir``. Writes nothing if an existing content file is broken."""
     problems: list[Problem] = []
     records: dict[str, _Record] = {}
+    for stale in papers_dir.glob(".*.md.*.tmp") if papers_dir.is_dir() else []:
+        stale.unlink(missing_ok=True)  # write_atomic's temp file, left by a killed ingest: never content
     for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
         shown = display_path(path)
         try:

@@ -270,7 +270,8 @@ def test_sigkill_during_ingest_leaves_every_content_file_whole(tmp_path: Path) -
         for path in (root / "content" / "papers").glob("*.md"):
             meta, body, _ = read_document(path.read_text(encoding="utf-8"))
             assert meta["title"].startswith("Paper number") and body.endswith("sentence."), path
-    # Leftover temp files are hidden (never read as content) and a finished ingest leaves the folder complete.
+    # Leftover temp files are hidden (never read as content); the next ingest removes them and completes the folder.
+    (root / "content" / "papers" / ".paper-number-1-on-memory.md.k1ll3d.tmp").write_text("---\ntitle: half", "utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "generator", "ingest"], cwd=root, env=env(), capture_output=True, text=True
     )
