@@ -4,7 +4,7 @@
 
 Each input is decoded the way ``papersite ingest`` decodes a listing (``generator.listings.decode``) and then given
 to *every* parser in ``generator.formats.FORMATS`` (not only the one its sniffer picks: each parser must survive
-any text), and to ``content.load_paper``. Any exception escaping them is a crash, as is a result that breaks the
+any text), and to ``content.load_paper`` (and ``keep_comments``). Any exception escaping them is a crash, as is a result that breaks the
 record contracts (entries without a title, problems on the wrong path, negative line numbers).
 
 With atheris (libFuzzer for Python) installed, this is a coverage-guided fuzzer taking libFuzzer's flags; a crash
@@ -30,12 +30,12 @@ except ImportError:  # not installable on this platform: the fallback below stil
 
 if atheris is not None:
     with atheris.instrument_imports(include=["generator"]):
-        from generator.content import DocumentError, load_paper, read_document
+        from generator.content import DocumentError, keep_comments, load_paper, read_document
         from generator.formats import FORMATS
         from generator.listings import decode
         from generator.model import Entry, Listing
 else:
-    from generator.content import DocumentError, load_paper, read_document
+    from generator.content import DocumentError, keep_comments, load_paper, read_document
     from generator.formats import FORMATS
     from generator.listings import decode
     from generator.model import Entry, Listing
@@ -69,6 +69,7 @@ def test_one_input(data: bytes) -> None:
         check_listing(name, parse(text, PATH, None))
     with contextlib.suppress(DocumentError):
         read_document(text)
+        keep_comments(text, text)
     load_paper(text, "content/papers/fuzz.md")
 
 
