@@ -36,9 +36,9 @@ def date_from_name(name: str) -> date | None:
 def decode(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
     """UTF-8 text (BOM dropped), or a problem for empty and binary files."""
     if not raw.strip():
-        return None, Problem(path, 0, "warning", "empty listing; nothing to ingest")
+        return None, Problem(path, 1, "warning", "empty listing; nothing to ingest")
     if b"\x00" in raw[:8192]:
-        return None, Problem(path, 0, "error", "binary file, not a listing (expected text, HTML, JSON or Atom)")
+        return None, Problem(path, 1, "error", "binary file, not a listing (expected text, HTML, JSON or Atom)")
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -54,13 +54,13 @@ def read_listing(path: Path, page_date: date | None = None) -> Listing:
             raw = handle.read(MAX_LISTING_BYTES + 1)
             size = len(raw) if len(raw) <= MAX_LISTING_BYTES else handle.seek(0, 2)
     except OSError as exc:
-        return Listing(shown, "unknown", None, problems=(Problem(shown, 0, "error", f"cannot read: {exc.strerror}"),))
+        return Listing(shown, "unknown", None, problems=(Problem(shown, 1, "error", f"cannot read: {exc.strerror}"),))
     if size > MAX_LISTING_BYTES:
         message = (
             f"listing is {size / 2**20:.1f} MB, over the {MAX_LISTING_BYTES // 2**20} MB limit; not read "
             "(HF and arXiv listings are a few MB: is this the right file?)"
         )
-        return Listing(shown, "unknown", None, problems=(Problem(shown, 0, "error", message),))
+        return Listing(shown, "unknown", None, problems=(Problem(shown, 1, "error", message),))
     text, problem = decode(raw, shown)
     if text is None:
         return Listing(shown, "unknown", None, problems=(problem,) if problem else ())

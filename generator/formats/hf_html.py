@@ -38,7 +38,7 @@ def parse(text: str, path: str, page_date: date | None) -> Listing:
         soup = BeautifulSoup(text, "html.parser")
     except ParserRejectedMarkup as err:  # html.parser gives up on some broken markup, e.g. "<![octype"
         cause = str(err).strip().splitlines()[-1].strip()
-        return Listing(path, NAME, page_date, (), (Problem(path, 0, "error", f"unreadable HTML: {cause}"),))
+        return Listing(path, NAME, page_date, (), (Problem(path, 1, "error", f"unreadable HTML: {cause}"),))
     div = soup.find("div", attrs={"data-target": TARGETS})
     line = (div.sourceline or 0) if isinstance(div, Tag) else 0
     if isinstance(div, Tag):

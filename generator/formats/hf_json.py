@@ -44,7 +44,7 @@ def parse(text: str, path: str, page_date: date | None) -> Listing:
         error = Problem(path, err.lineno, "error", f"invalid JSON: {err.msg} (column {err.colno})")
         return Listing(path, NAME, page_date, (), (error,))
     except (ValueError, RecursionError) as err:
-        return Listing(path, NAME, page_date, (), (Problem(path, 0, "error", f"invalid JSON: {err}"),))
+        return Listing(path, NAME, page_date, (), (Problem(path, 1, "error", f"invalid JSON: {err}"),))
     items, day, problems = items_of(data, path)
     entries, item_problems = read_items(items, path, locate_in(text))
     return Listing(path, NAME, day or page_date, tuple(entries), tuple(problems + item_problems))
@@ -64,9 +64,9 @@ def items_of(data: object, path: str) -> tuple[list[object], date | None, list[P
         if "id" in data:
             return [{"paper": data}], day, []
         if isinstance(data.get("error"), str):
-            return [], None, [Problem(path, 0, "error", f"the HF API answered with an error: {data['error']!r}")]
+            return [], None, [Problem(path, 1, "error", f"the HF API answered with an error: {data['error']!r}")]
     kind = type(data).__name__
-    return [], None, [Problem(path, 0, "error", f"unrecognised JSON ({kind}): expected HF papers items")]
+    return [], None, [Problem(path, 1, "error", f"unrecognised JSON ({kind}): expected HF papers items")]
 
 
 def page_item(props: dict[str, object]) -> dict[str, object]:
