@@ -1,7 +1,8 @@
 """What a build remembers for the next one, in ``.papersite-cache/`` (git-ignored; delete it any time).
 
 - ``content.pickle``: parsed content files keyed by (path, hash of the file's bytes), and topic matches keyed by
-  (title, abstract) for the current topic rules. Unchanged files are not parsed again.
+  (title, abstract) for the current topic rules. Unchanged files are not parsed again. Also the related papers,
+  keyed by a hash of every paper's slug, title and abstract.
 - ``pages.pickle``: for each page of the published ``site/``, the fingerprint of everything that went into it and
   the size and modification time of the file written; plus the search index's fingerprint. A page whose fingerprint
   is unchanged is hard-linked from ``site/`` instead of rendered. This file is removed before ``site/`` is swapped
@@ -66,6 +67,10 @@ class ContentCache:
     topics: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
     used_parsed: dict[tuple[str, bytes], ParseResult] = field(default_factory=dict)
     used_topics: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
+    related_key: bytes = b""
+    """Hash of the inputs of ``related`` (``related.corpus_key``) for the result below; set by ``assemble``."""
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Related papers of the last build: recomputed only when a title, an abstract or the set of papers changes."""
 
     def paper(self, path: str, raw: bytes) -> tuple[tuple[str, bytes], ParseResult | None]:
         key = (path, hashlib.blake2b(raw, digest_size=16).digest())
@@ -143,7 +148,9 @@ class BuildCache:
             raise
 
     def save_content(self) -> None:
-        used = ContentCache(self.content.used_parsed, self.content.topics_key, self.content.used_topics)
+        content = self.content
+        used = ContentCache(content.used_parsed, content.topics_key, content.used_topics)
+        used.related_key, used.related = content.related_key, content.related
         with contextlib.suppress(OSError):
             self._save("content", used)
 

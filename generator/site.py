@@ -13,7 +13,7 @@ from generator.config import Config
 from generator.content import load_paper
 from generator.listings import display_path
 from generator.model import Paper, Problem
-from generator.related import related
+from generator.related import corpus_key, related
 from generator.topics import OTHER_SLUG, TopicMatcher
 from generator.urls import Urls
 
@@ -136,5 +136,15 @@ def assemble(config: Config, papers: list[Paper], cache: ContentCache | None = N
     topic_list = [Topic(rule.slug, rule.name, rule.description, tuple(groups[rule.slug])) for rule in config.topics]
     topic_list.append(Topic(OTHER_SLUG, "Other", "Papers that match no topic rule.", tuple(groups[OTHER_SLUG])))
     urls = Urls(config.base_url, config.base_path)
-    site = Site(config, urls, tuple(resolved), tuple(topic_list), build_time(), related(resolved))
+    site = Site(config, urls, tuple(resolved), tuple(topic_list), build_time(), related_papers(resolved, cache))
     return site, problems
+
+
+def related_papers(papers: list[Paper], cache: ContentCache | None) -> dict[str, tuple[str, ...]]:
+    """``related(papers)``, or the last build's result when no slug, title or abstract changed."""
+    if cache is None:
+        return related(papers)
+    key = corpus_key(papers)
+    if cache.related_key != key:
+        cache.related_key, cache.related = key, related(papers)
+    return cache.related
