@@ -77,7 +77,7 @@ def build(
         return BuildResult(False, tuple(problems))
     cache.save_content()
 
-    out = Output(target, rewrite=not use_cache)
+    out = Output(target)
     try:
         index = write_site(site, theme, out, cache, progress, search=search, jobs=jobs)
     except SearchIndexError as exc:

@@ -24,6 +24,13 @@ def _external_link(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> 
 
 _md.add_render_rule("link_open", _external_link)
 
+# The same parser without linkify, for text that cannot hold a bare URL: linkify's pre-test is a large Unicode
+# regex run over every paragraph, and most abstracts have no URL at all.
+_md_plain = MarkdownIt("commonmark", {"html": False, "typographer": False})
+_md_plain.use(math_plugin)
+_md_plain.validateLink = _md.validateLink  # type: ignore[method-assign]
+_md_plain.add_render_rule("link_open", _external_link)
+
 # Characters XML 1.0 forbids, plus the C1 controls and unpaired surrogates that break feed readers.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _TAGS = re.compile(r"<[^>]*>")
@@ -35,14 +42,29 @@ def clean_text(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text)
 
 
-@functools.lru_cache(maxsize=8192)  # feeds render the same abstracts as the pages, several times over
+@functools.lru_cache(maxsize=32768)  # feeds render the same abstracts as the pages, several times over
 def render_markdown(text: str) -> str:
     """Abstract Markdown to HTML. Raw HTML in the input is escaped, never passed through."""
-    return str(_md.render(clean_text(text)))
+    text = clean_text(text)
+    return str((_md if _may_link(text) else _md_plain).render(text))
 
 
+def _may_link(text: str) -> bool:
+    """Could linkify find a link in ``text``? Only http(s) links pass ``validateLink``, and those need ``//``
+    in the text once entities (``&#47;``) and backslash escapes (``\\/``) are decoded."""
+    return "//" in text or "&" in text or "\\" in text
+
+
+@functools.lru_cache(maxsize=65536)  # list pages show each paper's summary several times
 def plain_text(text: str, limit: int | None = None) -> str:
     """Collapse whitespace; cut at a word boundary to ``limit`` characters with an ellipsis."""
+    if limit is not None and len(text) > 2 * limit + 64:
+        # Only the start matters: cleaning and collapsing never move a character earlier than a longer input
+        # would, so when a prefix already collapses to more than ``limit`` visible characters, its cut is the
+        # cut of the whole text.
+        head = _SPACE.sub(" ", clean_text(text[: 2 * limit + 64])).lstrip()
+        if len(head.rstrip()) > limit:
+            text = head
     text = _SPACE.sub(" ", clean_text(text)).strip()
     if limit is not None and len(text) > limit:
         cut = text[: limit - 1]

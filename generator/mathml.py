@@ -241,6 +241,7 @@ def math_plain(tex: str, display: bool = False) -> str:
         return tex_source(tex, display)
 
 
+@functools.lru_cache(maxsize=65536)  # titles recur on every list page, related list and neighbour link
 def render_tex(text: str) -> Markup:
     """A title (plain text with TeX) as safe HTML: text escaped, ``\\%`` as ``%``, math as MathML."""
     parts = []
@@ -252,6 +253,7 @@ def render_tex(text: str) -> Markup:
     return Markup("".join(parts))
 
 
+@functools.lru_cache(maxsize=65536)
 def plain_tex(text: str) -> str:
     """A title or abstract as plain text (for ``<title>``, meta tags, summaries): math as readable text."""
     return "".join(

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 _AT_FDCWD = -100
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _RENAME_EXCHANGE = 2
 
 
@@ -27,6 +28,21 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return bool(result == 0)
+
+
+def stat_is_file(stat: os.stat_result) -> bool:
+    return (stat.st_mode & 0o170000) == 0o100000
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """Up to ``size`` bytes from ``fd`` (one read, unless the file system returns less)."""
+    data = os.read(fd, size)
+    while len(data) < size:
+        more = os.read(fd, size - len(data))
+        if not more:
+            break
+        data += more
+    return data
 
 
 def recover(target: Path) -> None:
@@ -57,12 +73,10 @@ class Output:
     in place (Pagefind) an empty folder of their own.
     """
 
-    def __init__(self, target: Path, *, rewrite: bool = False) -> None:
+    def __init__(self, target: Path) -> None:
         self.target = target
         self.staging = target.with_name(f".{target.name}.staging")
         self.previous = target.with_name(f".{target.name}.previous")
-        self.rewrite = rewrite
-        """Write every file even when its bytes are unchanged (a full build that ignores every cache)."""
         self.files: list[str] = []
         self._dirs: set[Path] = set()
         self._trash: list[threading.Thread] = []
@@ -93,21 +107,41 @@ class Output:
     def put(self, path: str, data: str | bytes) -> tuple[int, int]:
         """Write ``path`` without recording it in ``files`` (the caller does); return its (size, mtime_ns)."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        file = self.staging / path
+        file = os.path.join(self.staging, path)
         try:
-            stat = file.stat()
-            if not self.rewrite and stat.st_size == len(raw) and file.read_bytes() == raw:
-                return stat.st_size, stat.st_mtime_ns
-            file.unlink()
-        except (FileNotFoundError, NotADirectoryError):
-            self._make_parent(file)
-        except IsADirectoryError:
-            shutil.rmtree(file)
-        with open(file, "xb") as handle:
-            handle.write(raw)
-            handle.flush()
-            stat = os.fstat(handle.fileno())
+            fd = os.open(file, os.O_RDONLY | _O_NOFOLLOW)
+        except FileNotFoundError:
+            self._make_parent(Path(file))
+        except (NotADirectoryError, IsADirectoryError, OSError) as exc:
+            self._clear(Path(file), exc)
+        else:
+            try:
+                stat = os.fstat(fd)
+                # Unchanged bytes stay: reading a file back costs far less than unlinking and writing it again
+                # (even in a full build, where the staging folder holds the site before last).
+                if stat.st_size == len(raw) and stat_is_file(stat) and _read_all(fd, len(raw)) == raw:
+                    return stat.st_size, stat.st_mtime_ns
+            finally:
+                os.close(fd)
+            self._clear(Path(file), None)
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW, 0o666)
+        try:
+            view = memoryview(raw)
+            while view:
+                view = view[os.write(fd, view) :]
+            stat = os.fstat(fd)
+        finally:
+            os.close(fd)
         return stat.st_size, stat.st_mtime_ns
+
+    def _clear(self, file: Path, exc: OSError | None) -> None:
+        """Make way for a new ``file``: unlink what stands there (a file, link or folder), or create its folder."""
+        if isinstance(exc, NotADirectoryError):
+            self._make_parent(file)  # a file stands where a parent folder must go
+        elif file.is_dir() and not file.is_symlink():
+            shutil.rmtree(file)
+        else:
+            file.unlink(missing_ok=True)
 
     def reuse(self, path: str, size: int, mtime_ns: int) -> bool:
         """Hard-link ``path`` from the published site when it is still the file a previous build wrote there

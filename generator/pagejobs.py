@@ -18,8 +18,10 @@ import jinja2.meta
 import jinja2.nodes
 
 from generator.cache import BuildCache, Fingerprint, code_fingerprint, folder_fingerprint
+from generator.model import Paper
 from generator.output import Output
 from generator.parallel import run_jobs
+from generator.render import CARD_TEMPLATE, Cards, Pager
 from generator.site import Site
 from generator.theme import Theme
 from generator.urls import output_file
@@ -47,8 +49,14 @@ def site_salt(site: Site, theme: Theme) -> tuple[str, str]:
     )
 
 
-def reads_site(env: jinja2.Environment, name: str, seen: set[str] | None = None) -> bool:
+def reads_site(env: jinja2.Environment, name: str) -> bool:
     """Whether template ``name``, or a template it extends or includes, reads the ``site`` global."""
+    return reads_name(env, name, "site")
+
+
+def reads_name(env: jinja2.Environment, name: str, variable: str, seen: set[str] | None = None) -> bool:
+    """Whether template ``name``, or a template it extends or includes (or renders through ``paper_card``), reads
+    the variable ``variable``."""
     seen = seen if seen is not None else set()
     if name in seen:
         return False
@@ -56,10 +64,27 @@ def reads_site(env: jinja2.Environment, name: str, seen: set[str] | None = None)
     assert env.loader is not None
     source, _, _ = env.loader.get_source(env, name)
     tree = env.parse(source)
-    if any(node.name == "site" and node.ctx == "load" for node in tree.find_all(jinja2.nodes.Name)):
+    loaded = {node.name for node in tree.find_all(jinja2.nodes.Name) if node.ctx == "load"}
+    if variable in loaded:
         return True
-    # a template named by an expression cannot be followed: assume it reads the site
-    return any(ref is None or reads_site(env, ref, seen) for ref in jinja2.meta.find_referenced_templates(tree))
+    refs = list(jinja2.meta.find_referenced_templates(tree))
+    if "paper_card" in loaded:
+        refs.append(CARD_TEMPLATE)
+    # a template named by an expression cannot be followed: assume it reads the variable
+    return any(ref is None or reads_name(env, ref, variable, seen) for ref in refs)
+
+
+def listed_papers(context: dict[str, Any]) -> list[Paper]:
+    """The papers a page's context lists (``pager.items``, tuples of papers), whose cards the page may show."""
+    found: list[Paper] = []
+    for value in context.values():
+        if isinstance(value, Pager):
+            value = value.items
+        if isinstance(value, Paper):
+            found.append(value)
+        elif isinstance(value, (tuple, list)):
+            found += (item for item in value if isinstance(item, Paper))
+    return found
 
 
 class PageQueue:
@@ -79,6 +104,9 @@ class PageQueue:
         self.fingerprint = Fingerprint(salt[0])
         self.summary = salt[1]
         self._reads_site: dict[str, bool] = {}
+        self._shows_cards: dict[str, bool] = {}
+        self.cards: Cards | None = None
+        """Set by ``Renderer``: list pages' cards are rendered (in parallel) before the pages themselves."""
         self.workers = jobs
         self.jobs: list[PageJob] = []
         self.rendered = 0
@@ -103,6 +131,9 @@ class PageQueue:
                 todo.append(index)
         for name in sorted({jobs[index].template for index in todo}):
             self.env.get_template(name)  # compile once, before forking
+        if self.cards is not None:
+            listed = [listed_papers(jobs[index].context) for index in todo if self._cards(jobs[index].template)]
+            self.cards.prepare([paper for papers in listed for paper in papers], self.workers)
 
         def render(number: int) -> tuple[int, int]:
             job = jobs[todo[number]]
@@ -113,6 +144,12 @@ class PageQueue:
             self.out.files.append(files[index])
             self._record(files[index], prints[index], size, mtime)
         self.rendered += len(todo)
+
+    def _cards(self, template: str) -> bool:
+        found = self._shows_cards.get(template)
+        if found is None:
+            found = self._shows_cards[template] = reads_name(self.env, template, "paper_card")
+        return found
 
     def _salt(self, template: str) -> str:
         found = self._reads_site.get(template)

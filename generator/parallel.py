@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -85,11 +86,13 @@ def run_jobs(
         return [work(index) for index in range(count)]
     chunks: Sequence[tuple[int, int]] = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     _work = work
+    gc.freeze()  # workers share the parent's objects: their collections must not walk (and so copy) them all
     try:
         with multiprocessing.get_context("fork").Pool(processes, initializer=die_with_parent) as pool:
             parts = pool.map(_run_chunk, chunks, chunksize=1)
     finally:
         _work = None
+        gc.unfreeze()
     results: list[Result] = []
     for part in parts:
         if part and isinstance(part[0], JobFailed):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -10,11 +11,13 @@ from urllib.parse import quote_plus
 from xml.sax.saxutils import escape
 
 import jinja2
+from markupsafe import Markup
 
 from generator.markup import plain_text, render_markdown
 from generator.model import Paper
 from generator.output import Output
 from generator.paperpage import FILTERS, GLOBALS
+from generator.parallel import run_jobs
 from generator.site import Site, Topic
 from generator.urls import home_path, output_file, paper_path, topic_path
 
@@ -69,6 +72,39 @@ def source_links(paper: Paper) -> list[tuple[str, str]]:
     return [("Search arXiv", f"https://arxiv.org/search/?query={quote_plus(paper.title)}&searchtype=title")]
 
 
+CARD_TEMPLATE = "partials/paper_card.html"
+
+
+class Cards:
+    """``paper_card(paper)`` in templates: a paper's card (``partials/paper_card.html``), rendered once per build
+    and reused on every list page that shows the paper (home, topics, archive, digest). A card sees ``paper`` and
+    the globals, never the page it is on: it is the same on every page."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self.html: dict[str, tuple[Paper, Markup]] = {}
+
+    def __call__(self, paper: Paper) -> Markup:
+        found = self.html.get(paper.slug)
+        if found is not None and found[0] is paper:
+            return found[1]
+        html = self.render(paper)
+        self.html[paper.slug] = (paper, html)
+        return html
+
+    def render(self, paper: Paper) -> Markup:
+        return Markup(self.env.get_template(CARD_TEMPLATE).render(paper=paper))
+
+    def prepare(self, papers: Sequence[Paper], jobs: int | None = None) -> None:
+        """Render the cards of ``papers`` not rendered yet, on every core (before list pages are rendered)."""
+        todo = list({paper.slug: paper for paper in papers if paper.slug not in self.html}.values())
+        if not todo:
+            return
+        self.env.get_template(CARD_TEMPLATE)  # compile once, before forking
+        for paper, html in zip(todo, run_jobs(len(todo), lambda i: str(self.render(todo[i])), jobs=jobs), strict=True):
+            self.html[paper.slug] = (paper, Markup(html))
+
+
 class Renderer:
     """Renders templates for one site into one output."""
 
@@ -78,11 +114,15 @@ class Renderer:
         self.env = env
         self.queue = queue
         """When set (a build), ``page`` only queues the page; ``flush`` renders the queue on every core."""
+        self.cards = Cards(env)
+        if queue is not None:
+            queue.cards = self.cards
+        env.auto_reload = False  # templates do not change during a build: no stat per template per page
         names = site.topic_names
         env.globals.update(
             site=site,
             config=site.config,
-            href=site.urls.href,
+            href=functools.lru_cache(maxsize=None)(site.urls.href),  # the same few links on every page
             absolute=site.urls.absolute,
             paper_path=paper_path,
             topic_path=topic_path,
@@ -90,6 +130,7 @@ class Renderer:
             source_links=source_links,
             markdown=render_markdown,
             plain_text=plain_text,
+            paper_card=self.cards,
         )
         env.filters["markdown"] = render_markdown
         env.filters["plain"] = plain_text
