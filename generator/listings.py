@@ -17,8 +17,30 @@ _FILE_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 def display_path(path: Path) -> str:
     """``path`` relative to the working directory when it is inside it, for messages."""
+    return _shown(path, path.resolve(), Path.cwd().resolve())
+
+
+def display_paths(paths: list[Path]) -> list[str]:
+    """``display_path`` of many files: the working directory and each folder are resolved once, not once per file
+    (a file that is a symbolic link is still resolved itself)."""
+    cwd = Path.cwd().resolve()
+    folders: dict[Path, Path] = {}
+    shown = []
+    for path in paths:
+        if path.is_symlink() or path.name in ("", ".", ".."):
+            resolved = path.resolve()
+        else:
+            folder = folders.get(path.parent)
+            if folder is None:
+                folder = folders[path.parent] = path.parent.resolve()
+            resolved = folder / path.name
+        shown.append(_shown(path, resolved, cwd))
+    return shown
+
+
+def _shown(path: Path, resolved: Path, cwd: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(resolved.relative_to(cwd))
     except ValueError:
         return str(path)
 

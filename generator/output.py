@@ -146,23 +146,28 @@ class Output:
     def reuse(self, path: str, size: int, mtime_ns: int) -> bool:
         """Hard-link ``path`` from the published site when it is still the file a previous build wrote there
         (same size and modification time); False when it is not, and the caller renders it."""
-        source = self.target / path
+        if not self.link(path, size, mtime_ns):
+            return False
+        self.files.append(path)
+        return True
+
+    def link(self, path: str, size: int, mtime_ns: int) -> bool:
+        """``reuse`` without recording ``path`` in ``files`` (for a worker process; the caller records it)."""
+        source = os.path.join(self.target, path)
         try:
-            stat = source.stat()
+            stat = os.stat(source)
             if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
                 return False
-            file = self.staging / path
+            file = os.path.join(self.staging, path)
             try:
-                if file.stat().st_ino == stat.st_ino:
-                    self.files.append(path)
+                if os.stat(file).st_ino == stat.st_ino:
                     return True
-                file.unlink()
+                os.unlink(file)
             except (FileNotFoundError, NotADirectoryError):
-                self._make_parent(file)
+                self._make_parent(Path(file))
             os.link(source, file)
         except OSError:
             return False
-        self.files.append(path)
         return True
 
     def copy(self, source: Path, path: str) -> None:

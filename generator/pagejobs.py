@@ -116,33 +116,54 @@ class PageQueue:
         self.jobs.append(PageJob(template, path, context))
 
     def flush(self) -> None:
-        """Reuse every page whose fingerprint is unchanged, render the rest in parallel, record them all."""
+        """Reuse every page whose fingerprint is unchanged, render the rest, record them all. Fingerprints are
+        computed in the workers too: with a previous site, all pages are checked (and linked) on every core first;
+        without one (a full build), each page's fingerprint is computed where it is rendered."""
         jobs, self.jobs = self.jobs, []
         files = [output_file(job.path) for job in jobs]
-        prints = [self.fingerprint.of(job.template, job.path, job.context, self._salt(job.template)) for job in jobs]
+        salts = {name: self._salt(name) for name in sorted({job.template for job in jobs})}  # before forking
         previous = self.cache.previous_pages.pages if self.cache else {}
-        todo = []
-        for index, file in enumerate(files):
-            old = previous.get(file)
-            if old is not None and old[0] == prints[index] and self.out.reuse(file, old[1], old[2]):
-                self._record(file, prints[index], old[1], old[2])
-                self.reused += 1
-            else:
-                todo.append(index)
+
+        def fingerprint(index: int) -> bytes:
+            if self.cache is None:
+                return b""
+            job = jobs[index]
+            return self.fingerprint.of(job.template, job.path, job.context, salts[job.template])
+
+        def check(index: int) -> tuple[bytes, bool]:
+            """The page's fingerprint, and whether its file was linked from the published site."""
+            print_, old = fingerprint(index), previous.get(files[index])
+            return print_, old is not None and old[0] == print_ and self.out.link(files[index], old[1], old[2])
+
+        prints: list[bytes | None] = [None] * len(jobs)
+        todo = list(range(len(jobs)))
+        if previous:
+            todo = []
+            for index, (print_, linked) in enumerate(run_jobs(len(jobs), check, jobs=self.workers)):
+                prints[index] = print_
+                if linked:
+                    old = previous[files[index]]
+                    self.out.files.append(files[index])
+                    self._record(files[index], print_, old[1], old[2])
+                    self.reused += 1
+                else:
+                    todo.append(index)
         for name in sorted({jobs[index].template for index in todo}):
             self.env.get_template(name)  # compile once, before forking
         if self.cards is not None:
             listed = [listed_papers(jobs[index].context) for index in todo if self._cards(jobs[index].template)]
             self.cards.prepare([paper for papers in listed for paper in papers], self.workers)
 
-        def render(number: int) -> tuple[int, int]:
-            job = jobs[todo[number]]
+        def render(number: int) -> tuple[bytes, int, int]:
+            index = todo[number]
+            job = jobs[index]
+            print_ = prints[index]
             html = self.env.get_template(job.template).render(path=job.path, **job.context)
-            return self.out.put(files[todo[number]], html)
+            return (fingerprint(index) if print_ is None else print_, *self.out.put(files[index], html))
 
-        for index, (size, mtime) in zip(todo, run_jobs(len(todo), render, jobs=self.workers), strict=True):
+        for index, (print_, size, mtime) in zip(todo, run_jobs(len(todo), render, jobs=self.workers), strict=True):
             self.out.files.append(files[index])
-            self._record(files[index], prints[index], size, mtime)
+            self._record(files[index], print_, size, mtime)
         self.rendered += len(todo)
 
     def _cards(self, template: str) -> bool:

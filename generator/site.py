@@ -11,8 +11,9 @@ from pathlib import Path
 from generator.cache import ContentCache
 from generator.config import Config
 from generator.content import load_paper
-from generator.listings import display_path
+from generator.listings import display_paths
 from generator.model import Paper, Problem
+from generator.parallel import run_jobs
 from generator.related import corpus_key, related
 from generator.topics import OTHER_SLUG, TopicMatcher
 from generator.urls import Urls
@@ -68,29 +69,28 @@ def sort_key(paper: Paper) -> tuple[date, date, str]:
 def load_papers(papers_dir: Path, cache: ContentCache | None = None) -> tuple[list[Paper], list[Problem]]:
     """Read every content file; broken files are errors that name the file and line. With a ``cache``, a file
     whose bytes are unchanged since the last build is not parsed again."""
-    papers: list[Paper] = []
-    problems: list[Problem] = []
-    for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
-        shown = display_path(path)
+    paths = sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []
+    shown = display_paths(paths)
+    results: list[tuple[Paper | None, tuple[Problem, ...]]] = []
+    todo: list[tuple[int, str, tuple[str, bytes] | None]] = []  # files to parse: (index, text, cache key)
+    for index, path in enumerate(paths):
         try:
             raw = path.read_bytes()
-            key, cached = cache.paper(shown, raw) if cache is not None else (None, None)
-            if cached is not None:
-                paper, found = cached[0], list(cached[1])
-            else:
+            key, cached = cache.paper(shown[index], raw) if cache is not None else (None, None)
+            if cached is None:
                 # universal newlines, as Path.read_text would give
-                text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+                todo.append((index, raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), key))
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(shown, 0, "error", f"cannot read content file: {exc}"))
-            continue
-        if cached is None:
-            paper, found = load_paper(text, shown)
-            if cache is not None and key is not None:
-                cache.store_paper(key, (paper, tuple(found)))
-        problems += found
-        if paper is not None:
-            papers.append(paper)
-    return papers, problems
+            cached = (None, (Problem(shown[index], 0, "error", f"cannot read content file: {exc}"),))
+        results.append(cached or (None, ()))
+    # parsing (YAML) is most of the time of a build without a cache: on every core
+    parsed = run_jobs(len(todo), lambda number: load_paper(todo[number][1], shown[todo[number][0]]))
+    for (index, _, key), (paper, found) in zip(todo, parsed, strict=True):
+        results[index] = (paper, tuple(found))
+        if cache is not None and key is not None:
+            cache.store_paper(key, results[index])
+    papers = [paper for paper, _ in results if paper is not None]
+    return papers, [problem for _, found in results for problem in found]
 
 
 def assemble(config: Config, papers: list[Paper], cache: ContentCache | None = None) -> tuple[Site, list[Problem]]:
