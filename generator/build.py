@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,10 +28,10 @@ from generator.render import (
     render_topics,
     write_sitemap,
 )
-from generator.search import INDEX_DIR, SearchIndex, SearchIndexError, index_site
+from generator.search import SearchIndex, SearchIndexError
+from generator.search_shards import Shard, ShardCache, index_shards, plan_shards, shard_limits
 from generator.site import Site, assemble, load_papers
 from generator.theme import Theme, load_theme, template_problem
-from generator.urls import output_file, paper_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,17 +136,18 @@ def write_site(
 
 
 def search_index(site: Site, out: Output, queue: PageQueue, cache: BuildCache | None) -> SearchIndex:
-    """Index the paper pages, or link the published index when no paper page changed."""
-    key = queue.fingerprints({output_file(paper_path(p.slug)) for p in site.papers})
-    old = cache.previous_pages if cache else None
-    if cache is not None and old is not None and key and old.search == key and out.reuse_folder(INDEX_DIR):
-        index: SearchIndex = replace(old.search_result, seconds=0.0)
-    else:
-        out.prune()  # pages an earlier or killed build left in the staging folder must not be indexed
-        out.fresh_folder(INDEX_DIR)
-        index = index_site(site, out)
+    """Index the paper pages, shard by shard (one index on a small site); a shard none of whose pages changed is
+    linked from the published site instead."""
+    shards = plan_shards(site.papers, *shard_limits())
+    old = cache.previous_pages.search_result if cache else None
+
+    def fingerprint(shard: Shard) -> bytes:
+        return queue.fingerprints(set(shard.pages))
+
+    previous = old if isinstance(old, ShardCache) else None
+    index, kept = index_shards(shards, out, site.config.language, fingerprint, previous)
     if cache is not None:
-        cache.pages.search, cache.pages.search_result = key, index
+        cache.pages.search_result = kept
     return index
 
 

@@ -1,4 +1,5 @@
-"""The search index: the last step of a build, a Pagefind index of the paper pages in ``site/pagefind/``.
+"""The search index: the last step of a build, a Pagefind index of the paper pages in ``site/pagefind/`` (split
+into shards on large sites: ``generator/search_shards.py``).
 
 Only paper pages are indexed. Each paper page marks its body with ``data-pagefind-body`` and carries its filters
 (``topic``, ``year``, ``organization``), sort keys (``date``, ``upvotes``, ``comments``) and metadata (``title``,
@@ -32,9 +33,7 @@ from typing import Any
 
 from pagefind.service import get_executable
 
-from generator.output import Output
 from generator.parallel import die_with_parent
-from generator.site import Site
 from generator.urls import output_file, paper_path
 
 INDEX_DIR = "pagefind"
@@ -66,28 +65,25 @@ class SearchIndex:
     bytes: int
     """Total size of those files."""
     seconds: float
-    """Wall time spent indexing and writing."""
+    """Wall time spent indexing and writing (0 when every shard was reused)."""
+    shards: int = 1
+    """Separate Pagefind indexes (see generator/search_shards.py)."""
+    reindexed: int = 1
+    """Shards indexed by this build; the others were linked from the published site."""
 
     def __str__(self) -> str:
         size = f"{self.bytes / 1024:.0f} KiB"
-        return f"indexed {self.pages} pages for search: {self.files} files, {size} in {self.seconds:.2f}s"
+        text = f"indexed {self.pages} pages for search: {self.files} files, {size} in {self.seconds:.2f}s"
+        return text + (f" ({self.shards} shards, {self.reindexed} indexed again)" if self.shards > 1 else "")
 
 
-def index_site(site: Site, out: Output) -> SearchIndex:
-    """Index the paper pages already written to ``out`` into ``<staging>/pagefind/``; record the files in ``out``."""
-    result = write_search_index(out.staging, PAPER_GLOB, site.config.language)
-    folder = out.staging / INDEX_DIR
-    out.files.extend(sorted(f.relative_to(out.staging).as_posix() for f in folder.rglob("*") if f.is_file()))
-    return result
-
-
-def write_search_index(site_dir: Path, glob: str, language: str = "en") -> SearchIndex:
-    """Index the pages of ``site_dir`` that match ``glob`` into ``site_dir/pagefind/``.
+def write_search_index(site_dir: Path, glob: str, language: str = "en", output: Path | None = None) -> SearchIndex:
+    """Index the pages of ``site_dir`` that match ``glob`` into ``output`` (default ``site_dir/pagefind/``).
 
     Raises ``SearchIndexError`` when Pagefind is missing or fails.
     """
     started = time.perf_counter()
-    folder = site_dir.resolve() / INDEX_DIR
+    folder = output.resolve() if output else site_dir.resolve() / INDEX_DIR
     _run_pagefind(site_dir.resolve(), glob, folder, language)
     stabilise(folder)
     entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))

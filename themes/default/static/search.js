@@ -2,6 +2,8 @@
 // A module file, not inline script, so the Content-Security-Policy can stay "script-src 'self'".
 // The search page provides data-bundle (where pagefind.js lives) and data-base (the site's base path, which
 // Pagefind prefixes to the site-root-relative result URLs), so the page works under any sub-path.
+// A large site's index is split into shards by date (generator/search_shards.py): pagefind/shards.json lists them
+// newest first; the first is the bundle at data-bundle and every other is merged into it with mergeIndex.
 
 const PAGE_SIZE = 20;
 
@@ -24,19 +26,52 @@ for (const option of topicSelect.options) {
 }
 
 let pagefindPromise = null;
+let shards = []; // [{name, bundle}] newest first when the index is split, else empty
 let generation = 0; // bumped by every search; stale responses are dropped
 let pending = []; // results of the current search not shown yet
 let typingTimer = 0;
 
 function loadPagefind() {
   if (!pagefindPromise) {
-    pagefindPromise = import(root.dataset.bundle + "pagefind.js").then(async (pagefind) => {
-      await pagefind.options({ baseUrl: root.dataset.base, excerptLength: 30 });
+    pagefindPromise = (async () => {
+      const base = root.dataset.base;
+      const [pagefind, manifest] = await Promise.all([
+        import(root.dataset.bundle + "pagefind.js"),
+        fetch(root.dataset.bundle + "shards.json").then((response) => (response.ok ? response.json() : {})),
+      ]);
+      await pagefind.options({ baseUrl: base, excerptLength: 30 });
       await pagefind.init();
+      const listed = Array.isArray(manifest.shards) ? manifest.shards : [];
+      if (listed.length > 1) {
+        // Every index gets a synthetic "shard" filter so that one shard's results can be asked for alone.
+        await pagefind.options({ mergeFilter: { shard: listed[0].name } });
+        await Promise.all(
+          listed.slice(1).map((shard) =>
+            pagefind.mergeIndex(base + shard.bundle, {
+              baseUrl: base,
+              excerptLength: 30,
+              mergeFilter: { shard: shard.name },
+            }),
+          ),
+        );
+        shards = listed;
+      }
       return pagefind;
-    });
+    })();
   }
   return pagefindPromise;
+}
+
+// All results of a search, across shards. Pagefind orders merged results by each index's own score, which for a
+// sort is a position inside that index, so a sorted search reads the shards one at a time in date order (each
+// holds a range of dates) and puts their results end to end.
+async function searchAll(pagefind, term, options) {
+  if (!shards.length || !options.sort) return (await pagefind.search(term, options)).results;
+  const order = options.sort.date === "asc" ? shards.slice().reverse() : shards;
+  const parts = await Promise.all(
+    order.map((shard) => pagefind.search(term, { ...options, filters: { ...options.filters, shard: shard.name } })),
+  );
+  return parts.flatMap((part) => part.results);
 }
 
 function readUrl() {
@@ -97,7 +132,7 @@ async function run({ push = false } = {}) {
     return;
   }
   root.dataset.state = "loading";
-  let search;
+  let results;
   try {
     const pagefind = await loadPagefind();
     const filters = {};
@@ -107,7 +142,7 @@ async function run({ push = false } = {}) {
     // Without words there is no relevance to rank by: newest first then.
     if (query.sort === "newest" || (!query.q && query.sort === "")) options.sort = { date: "desc" };
     else if (query.sort === "oldest") options.sort = { date: "asc" };
-    search = await pagefind.search(query.q || null, options);
+    results = await searchAll(pagefind, query.q || null, options);
   } catch (error) {
     if (mine !== generation) return;
     root.dataset.state = "error";
@@ -116,12 +151,12 @@ async function run({ push = false } = {}) {
     return;
   }
   if (mine !== generation) return;
-  pending = search.results.slice();
+  pending = results.slice();
   list.replaceChildren();
   await showMore(mine);
   if (mine !== generation) return;
   root.dataset.state = pending.length || list.children.length ? "results" : "empty";
-  status.textContent = describe(query, search.results.length);
+  status.textContent = describe(query, results.length);
 }
 
 async function showMore(mine) {

@@ -1,0 +1,232 @@
+"""A large site's search index in shards: one Pagefind index per year (or part of a year), merged in the browser.
+
+Pagefind holds every page it indexes in memory (about 160 KiB a paper page, 1.6 GB at 10,000 papers) and one run
+indexes everything again. Past ``SHARD_ABOVE`` papers the paper pages are split by the year of their date
+(``Paper.date``; undated papers join the oldest year), and a year of more than ``SHARD_MOST`` papers is split
+further into runs of whole months. Each shard is indexed by its own Pagefind run over a folder of hard links to
+just its pages, at most two runs at a time and only while the pages in flight stay under ``PARALLEL_PAGES`` (so
+peak memory is bounded by the shard size, not the site size). A shard is indexed again only when one of its pages
+changed; otherwise the published shard folder is hard-linked, as for a page. New papers land in the newest shard,
+so a daily listing re-indexes one small shard.
+
+Layout: the newest shard is ``site/pagefind/`` (Pagefind's scripts and the language ``wasm`` live there, and a
+small site keeps its single index there exactly as before), every older one ``site/pagefind-<name>/`` holding only
+its data files (a merged index reuses the primary's scripts and ``wasm``). ``site/pagefind/shards.json`` lists the
+shards newest first, with bundle paths relative to the site's base (so sub-path sites work)::
+
+    {"shards": [{"name": "2026", "bundle": "pagefind/"}, {"name": "2025", "bundle": "pagefind-2025/"}]}
+
+``static/search.js`` loads the first and merges every other with Pagefind's ``mergeIndex``, tagging each with a
+synthetic ``shard`` filter so that date-ordered results can be read shard by shard in order (Pagefind orders merged
+results by a per-index score, which for a sort is a position inside that index).
+
+``PAPERSITE_SEARCH_SHARDS=ABOVE[,MOST]`` overrides the two limits. It is internal, for tests and benchmarks that
+need sharding on a few dozen papers; sites are not meant to set it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.model import Paper
+from generator.output import Output
+from generator.search import INDEX_DIR, PAPER_GLOB, SearchIndex, SearchIndexError, write_search_index
+from generator.urls import output_file, paper_path
+
+SHARD_ABOVE = 2000
+"""Sites with more papers than this get one index per year; smaller ones one index."""
+SHARD_MOST = 5000
+"""A year with more papers than this is split into runs of whole months of at most this many (where a month
+allows)."""
+PARALLEL_PAGES = 5000
+"""Two Pagefind runs go at once only while their pages add up to at most this (about 800 MB of Pagefind memory)."""
+PROCESSES = 2
+"""Pagefind runs at most at once. Each is mostly single-threaded, so two keep two cores busy."""
+MANIFEST = f"{INDEX_DIR}/shards.json"
+"""The list of shards ``static/search.js`` reads, relative to the site root."""
+DATA = ("index", "filter", "fragment", "pagefind-entry.json")
+"""What a merged (non-primary) shard folder keeps besides its ``*.pf_meta`` file: Pagefind's data, not its scripts,
+styles or ``wasm``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """One Pagefind index: a set of paper pages and the folder its index is written to."""
+
+    name: str
+    """``2025``, ``2025-07`` (a year split by months, named by its first month), or ``all`` (an unsharded site)."""
+    folder: str
+    """``pagefind`` for the newest shard, else ``pagefind-<name>``; relative to the site root."""
+    pages: tuple[str, ...]
+    """The paper pages indexed (``papers/<slug>/index.html``), sorted."""
+
+
+@dataclass
+class ShardCache:
+    """What the page cache keeps about the published index: each shard folder's page fingerprint and result."""
+
+    shards: dict[str, tuple[bytes, SearchIndex]] = field(default_factory=dict)
+
+
+def shard_limits() -> tuple[int, int]:
+    """``(SHARD_ABOVE, SHARD_MOST)``, or the values of ``PAPERSITE_SEARCH_SHARDS=ABOVE[,MOST]``."""
+    above, most = SHARD_ABOVE, SHARD_MOST
+    parts = [p.strip() for p in os.environ.get("PAPERSITE_SEARCH_SHARDS", "").split(",")]
+    if parts[0].isdigit():
+        above = int(parts[0])
+    if len(parts) > 1 and parts[1].isdigit() and int(parts[1]) > 0:
+        most = int(parts[1])
+    return above, most
+
+
+def plan_shards(papers: Sequence[Paper], above: int = SHARD_ABOVE, most: int = SHARD_MOST) -> tuple[Shard, ...]:
+    """The shards of ``papers``, newest first: one (``all``) up to ``above`` papers, else by year and month runs."""
+    if len(papers) <= above:
+        return (Shard("all", INDEX_DIR, tuple(sorted(output_file(paper_path(p.slug)) for p in papers))),)
+    dated = [p.date for p in papers if p.date]
+    oldest = min(dated).year if dated else 0
+    by_year: dict[int, list[Paper]] = {}
+    for paper in papers:
+        by_year.setdefault(paper.date.year if paper.date else oldest, []).append(paper)
+    groups: list[tuple[str, list[Paper]]] = []
+    for year in sorted(by_year):
+        members = by_year[year]
+        if len(members) <= most:
+            groups.append((str(year) if year else "undated", members))
+            continue
+        by_month: dict[int, list[Paper]] = {}
+        for paper in members:
+            by_month.setdefault(paper.date.month if paper.date else 0, []).append(paper)
+        run: list[Paper] = []
+        first = 0
+        for month in sorted(by_month):
+            if run and len(run) + len(by_month[month]) > most:
+                groups.append((f"{year}-{max(first, 1):02d}", run))
+                run = []
+            if not run:
+                first = month
+            run += by_month[month]
+        groups.append((f"{year}-{max(first, 1):02d}", run))
+    shards = []
+    for number, (name, members) in enumerate(reversed(groups)):
+        folder = INDEX_DIR if number == 0 else f"{INDEX_DIR}-{name}"
+        shards.append(Shard(name, folder, tuple(sorted(output_file(paper_path(p.slug)) for p in members))))
+    return tuple(shards)
+
+
+def index_shards(
+    shards: Sequence[Shard],
+    out: Output,
+    language: str,
+    fingerprint: Callable[[Shard], bytes],
+    previous: ShardCache | None,
+) -> tuple[SearchIndex, ShardCache]:
+    """Index every shard whose pages changed since ``previous`` (link the published folder of the others), write
+    the manifest, record every file in ``out``; return the summary and what the page cache keeps."""
+    started = time.perf_counter()
+    published = {key: (folder, result) for folder, (key, result) in (previous.shards if previous else {}).items()}
+    kept = ShardCache()
+    todo: list[Shard] = []
+    for shard in shards:
+        key = fingerprint(shard)
+        old = published.get(key) if key else None
+        if old is not None and _link_shard(out, old[0], shard.folder):
+            kept.shards[shard.folder] = (key, old[1])
+        else:
+            todo.append(shard)
+    for shard, result in zip(todo, _index_all(todo, out, language), strict=True):
+        kept.shards[shard.folder] = (fingerprint(shard), result)
+    for shard in shards:
+        folder = out.staging / shard.folder
+        out.files.extend(sorted(f.relative_to(out.staging).as_posix() for f in folder.rglob("*") if f.is_file()))
+    manifest = [{"name": shard.name, "bundle": f"{shard.folder}/"} for shard in shards]
+    out.write(MANIFEST, json.dumps({"shards": manifest}, separators=(",", ":")) + "\n")
+    results = [kept.shards[shard.folder][1] for shard in shards]
+    files = sum(r.files for r in results) + 1
+    size = sum(r.bytes for r in results) + (out.staging / MANIFEST).stat().st_size
+    seconds = time.perf_counter() - started if todo else 0.0
+    summary = SearchIndex(sum(r.pages for r in results), files, size, seconds, len(shards), len(todo))
+    return summary, kept
+
+
+def _index_all(shards: Sequence[Shard], out: Output, language: str) -> list[SearchIndex]:
+    """Index ``shards`` with at most ``PROCESSES`` Pagefind runs at once and ``PARALLEL_PAGES`` pages in flight."""
+    lock = threading.Condition()
+    in_flight = 0
+
+    def index(shard: Shard) -> SearchIndex:
+        nonlocal in_flight
+        need = min(len(shard.pages), PARALLEL_PAGES)
+        with lock:
+            lock.wait_for(lambda: in_flight + need <= PARALLEL_PAGES)
+            in_flight += need
+        try:
+            return index_shard(shard, out, language, primary=shard.folder == INDEX_DIR)
+        finally:
+            with lock:
+                in_flight -= need
+                lock.notify_all()
+
+    for shard in shards:  # here, not in the threads: Output is not thread-safe
+        out.fresh_folder(shard.folder)
+    if len(shards) < 2:
+        return [index(shard) for shard in shards]
+    with ThreadPoolExecutor(PROCESSES) as pool:
+        return list(pool.map(index, shards))
+
+
+def index_shard(shard: Shard, out: Output, language: str, *, primary: bool) -> SearchIndex:
+    """Index ``shard``'s pages into the (fresh, empty) ``<staging>/<folder>/`` through a folder of hard links."""
+    folder = out.staging / shard.folder
+    # Named like Output's trash folders, so the next build deletes it if this one is killed.
+    pages = Path(tempfile.mkdtemp(prefix=f"{out.staging.name}.trash.search-", dir=out.staging.parent))
+    try:
+        for page in shard.pages:
+            (pages / page).parent.mkdir(parents=True)
+            os.link(out.staging / page, pages / page)
+        result = write_search_index(pages, PAPER_GLOB, language, output=folder)
+    except OSError as exc:
+        raise SearchIndexError(f"cannot prepare the pages of search shard {shard.name}: {exc}") from exc
+    finally:
+        shutil.rmtree(pages, ignore_errors=True)
+    if primary:
+        return result
+    for item in sorted(folder.iterdir()):
+        if not _is_data(item.name):
+            item.unlink()
+    files = [f for f in folder.rglob("*") if f.is_file()]
+    return SearchIndex(result.pages, len(files), sum(f.stat().st_size for f in files), result.seconds)
+
+
+def _link_shard(out: Output, source: str, folder: str) -> bool:
+    """Hard-link the published ``source`` shard folder as ``folder`` (a primary's scripts are left out when
+    ``folder`` is not the primary); False when that cannot be done (the shard is indexed instead)."""
+    published = out.target / source
+    if not published.is_dir() or (folder == INDEX_DIR and source != INDEX_DIR):
+        return False
+    target = out.fresh_folder(folder)
+    try:
+        for file in sorted(p for p in published.rglob("*") if p.is_file()):
+            rel = file.relative_to(published)
+            if rel.as_posix() == "shards.json" or (folder != INDEX_DIR and not _is_data(rel.parts[0])):
+                continue
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(file, target / rel)
+    except OSError:
+        out.fresh_folder(folder)
+        return False
+    return True
+
+
+def _is_data(name: str) -> bool:
+    """Whether ``name``, at the top of an index folder, is Pagefind data (kept in a merged shard)."""
+    return name in DATA or name.endswith(".pf_meta")
