@@ -129,8 +129,20 @@ def paper_feed(site: Site, folder: str, title: str, description: str, papers: It
     return make_feed(site, folder, title, description, folder, (paper_item(site, p) for p in ordered))
 
 
+_last_feeds: list[tuple[Site, tuple[Feed, ...]]] = []
+"""The feeds of the last site asked for: the /feeds/ page and the feed files of one build share them."""
+
+
 def site_feeds(site: Site) -> tuple[Feed, ...]:
     """The site feed, the digest feed and one feed per topic (empty topics included), in that order."""
+    if _last_feeds and _last_feeds[0][0] is site:
+        return _last_feeds[0][1]
+    feeds = _site_feeds(site)
+    _last_feeds[:] = [(site, feeds)]
+    return feeds
+
+
+def _site_feeds(site: Site) -> tuple[Feed, ...]:
     title = site.config.title
     days = listed_days(site)
     feeds = [

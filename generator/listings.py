@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -23,18 +24,19 @@ def display_path(path: Path) -> str:
 def display_paths(paths: list[Path]) -> list[str]:
     """``display_path`` of many files: the working directory and each folder are resolved once, not once per file
     (a file that is a symbolic link is still resolved itself)."""
-    cwd = Path.cwd().resolve()
-    folders: dict[Path, Path] = {}
+    cwd = str(Path.cwd().resolve())
+    inside = cwd if cwd.endswith("/") else cwd + "/"
+    folders: dict[Path, str] = {}
     shown = []
     for path in paths:
-        if path.is_symlink() or path.name in ("", ".", ".."):
-            resolved = path.resolve()
-        else:
-            folder = folders.get(path.parent)
-            if folder is None:
-                folder = folders[path.parent] = path.parent.resolve()
-            resolved = folder / path.name
-        shown.append(_shown(path, resolved, cwd))
+        if path.name in ("", ".", "..") or os.path.islink(path):
+            shown.append(_shown(path, path.resolve(), Path(cwd)))
+            continue
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = str(path.parent.resolve())
+        resolved = os.path.join(folder, path.name)
+        shown.append(resolved[len(inside) :] if resolved.startswith(inside) else str(path))
     return shown
 
 

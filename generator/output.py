@@ -6,7 +6,6 @@ new one, even if the process is killed. Elsewhere it falls back to two renames.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -208,20 +207,27 @@ class Output:
 
     def prune(self) -> None:
         """Remove files and folders in the staging folder that this build did not write."""
-        keep = {os.path.normpath(path) for path in self.files}
-        for folder, dirs, names in os.walk(self.staging, topdown=False):
-            rel = os.path.relpath(folder, self.staging)
-            for name in names:
-                path = os.path.normpath(os.path.join(rel, name))
-                if path not in keep:
-                    os.unlink(os.path.join(folder, name))
-            for name in dirs:
-                full = os.path.join(folder, name)
-                if os.path.islink(full):
-                    os.unlink(full)
-                    continue
-                with contextlib.suppress(OSError):
-                    os.rmdir(full)  # only when empty
+        self._prune(str(self.staging), "", {os.path.normpath(path) for path in self.files})
+
+    def _prune(self, folder: str, rel: str, keep: set[str]) -> bool:
+        """Prune ``folder`` (``rel`` is its path in the site, "" or ending in "/"); True when it is left empty.
+        Links to folders go; folders left empty go."""
+        left = 0
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if self._prune(entry.path, f"{rel}{entry.name}/", keep):
+                        try:
+                            os.rmdir(entry.path)
+                            continue
+                        except OSError:
+                            pass
+                    left += 1
+                elif (entry.is_symlink() and entry.is_dir()) or rel + entry.name not in keep:
+                    os.unlink(entry.path)
+                else:
+                    left += 1
+        return left == 0
 
     def publish(self) -> None:
         """Prune, then swap the staging folder into place; the old site stays as the next build's staging."""
