@@ -29,7 +29,7 @@ from generator.render import (
     write_sitemap,
 )
 from generator.search import SearchIndex, SearchIndexError
-from generator.search_shards import Shard, ShardCache, index_shards, plan_shards, shard_limits
+from generator.search_shards import ShardCache, index_shards, plan_shards, shard_limits
 from generator.site import Site, assemble, load_papers
 from generator.theme import Theme, load_theme, template_problem
 
@@ -130,22 +130,18 @@ def write_site(
     if not search:
         return None
     with progress.stage("search") as stage:
-        index = search_index(site, out, queue, cache)
+        index = search_index(site, out, cache)
         stage.count, stage.detail = index.pages, "unchanged" if index.seconds == 0 else ""
     return index
 
 
-def search_index(site: Site, out: Output, queue: PageQueue, cache: BuildCache | None) -> SearchIndex:
-    """Index the paper pages, shard by shard (one index on a small site); a shard none of whose pages changed is
-    linked from the published site instead."""
+def search_index(site: Site, out: Output, cache: BuildCache | None) -> SearchIndex:
+    """Index the paper pages, shard by shard (one index on a small site); a shard none of whose pages changed (in
+    what Pagefind reads) is linked from the published site instead."""
     shards = plan_shards(site.papers, *shard_limits())
     old = cache.previous_pages.search_result if cache else None
-
-    def fingerprint(shard: Shard) -> bytes:
-        return queue.fingerprints(set(shard.pages))
-
     previous = old if isinstance(old, ShardCache) else None
-    index, kept = index_shards(shards, out, site.config.language, fingerprint, previous)
+    index, kept = index_shards(shards, out, site.config.language, previous)
     if cache is not None:
         cache.pages.search_result = kept
     return index

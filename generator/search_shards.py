@@ -6,8 +6,9 @@ indexes everything again. Past ``SHARD_ABOVE`` papers the paper pages are split 
 further into runs of whole months. Each shard is indexed by its own Pagefind run over a folder of hard links to
 just its pages, at most two runs at a time and only while the pages in flight stay under ``PARALLEL_PAGES`` (so
 peak memory is bounded by the shard size, not the site size). A shard is indexed again only when one of its pages
-changed; otherwise the published shard folder is hard-linked, as for a page. New papers land in the newest shard,
-so a daily listing re-indexes one small shard.
+changed in what Pagefind reads (:func:`indexed_part`; a paper page also lists related papers, which change as
+papers are added, but are not indexed); otherwise the published shard folder is hard-linked, as for a page. New
+papers land in the newest shard, so a daily listing re-indexes one small shard.
 
 Layout: the newest shard is ``site/pagefind/`` (Pagefind's scripts and the language ``wasm`` live there, and a
 small site keeps its single index there exactly as before), every older one ``site/pagefind-<name>/`` holding only
@@ -26,20 +27,29 @@ need sharding on a few dozen papers; sites are not meant to set it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.model import Paper
 from generator.output import Output
-from generator.search import INDEX_DIR, PAPER_GLOB, SearchIndex, SearchIndexError, write_search_index
+from generator.search import (
+    EXCLUDE_SELECTORS,
+    INDEX_DIR,
+    PAPER_GLOB,
+    SearchIndex,
+    SearchIndexError,
+    write_search_index,
+)
 from generator.urls import output_file, paper_path
 
 SHARD_ABOVE = 2000
@@ -72,9 +82,13 @@ class Shard:
 
 @dataclass
 class ShardCache:
-    """What the page cache keeps about the published index: each shard folder's page fingerprint and result."""
+    """What the page cache keeps about the published index, so that an unchanged shard is linked, not indexed."""
 
     shards: dict[str, tuple[bytes, SearchIndex]] = field(default_factory=dict)
+    """Shard folder -> (digest of what Pagefind reads from its pages, its result)."""
+    pages: dict[str, tuple[int, int, bytes]] = field(default_factory=dict)
+    """Paper page -> (size, mtime_ns, digest of what Pagefind reads from it): a page file that is still the same
+    file is not read again."""
 
 
 def shard_limits() -> tuple[int, int]:
@@ -124,27 +138,24 @@ def plan_shards(papers: Sequence[Paper], above: int = SHARD_ABOVE, most: int = S
 
 
 def index_shards(
-    shards: Sequence[Shard],
-    out: Output,
-    language: str,
-    fingerprint: Callable[[Shard], bytes],
-    previous: ShardCache | None,
+    shards: Sequence[Shard], out: Output, language: str, previous: ShardCache | None
 ) -> tuple[SearchIndex, ShardCache]:
-    """Index every shard whose pages changed since ``previous`` (link the published folder of the others), write
-    the manifest, record every file in ``out``; return the summary and what the page cache keeps."""
+    """Index every shard whose pages changed, for Pagefind, since ``previous`` (link the published folder of the
+    others), write the manifest, record every file in ``out``; return the summary and what the cache keeps."""
     started = time.perf_counter()
-    published = {key: (folder, result) for folder, (key, result) in (previous.shards if previous else {}).items()}
+    previous = previous or ShardCache()
+    published = {key: (folder, result) for folder, (key, result) in previous.shards.items()}
     kept = ShardCache()
-    todo: list[Shard] = []
+    todo: list[tuple[Shard, bytes]] = []
     for shard in shards:
-        key = fingerprint(shard)
-        old = published.get(key) if key else None
+        key = _shard_digest(shard, out, language, previous.pages, kept.pages)
+        old = published.get(key)
         if old is not None and _link_shard(out, old[0], shard.folder):
             kept.shards[shard.folder] = (key, old[1])
         else:
-            todo.append(shard)
-    for shard, result in zip(todo, _index_all(todo, out, language), strict=True):
-        kept.shards[shard.folder] = (fingerprint(shard), result)
+            todo.append((shard, key))
+    for (shard, key), result in zip(todo, _index_all([s for s, _ in todo], out, language), strict=True):
+        kept.shards[shard.folder] = (key, result)
     for shard in shards:
         folder = out.staging / shard.folder
         out.files.extend(sorted(f.relative_to(out.staging).as_posix() for f in folder.rglob("*") if f.is_file()))
@@ -156,6 +167,47 @@ def index_shards(
     seconds = time.perf_counter() - started if todo else 0.0
     summary = SearchIndex(sum(r.pages for r in results), files, size, seconds, len(shards), len(todo))
     return summary, kept
+
+
+def _shard_digest(
+    shard: Shard,
+    out: Output,
+    language: str,
+    known: dict[str, tuple[int, int, bytes]],
+    pages: dict[str, tuple[int, int, bytes]],
+) -> bytes:
+    """A digest of what Pagefind reads from ``shard``'s pages; each page's own digest is recorded in ``pages``."""
+    primary = shard.folder == INDEX_DIR  # a primary shard folder also holds Pagefind's scripts
+    digest = hashlib.blake2b(f"{primary}\0{language}\0{EXCLUDE_SELECTORS!r}".encode(), digest_size=16)
+    for page in shard.pages:
+        file = out.staging / page
+        stat = file.stat()
+        entry = known.get(page)
+        if entry is None or entry[:2] != (stat.st_size, stat.st_mtime_ns):
+            view = hashlib.blake2b(indexed_part(file.read_bytes()), digest_size=16).digest()
+            entry = (stat.st_size, stat.st_mtime_ns, view)
+        pages[page] = entry
+        digest.update(f"\0{page}\0".encode() + entry[2])
+    return digest.digest()
+
+
+def indexed_part(html: bytes) -> bytes:
+    """The part of a page Pagefind reads: everything up to the end of its last ``data-pagefind-body`` element, or
+    the whole page when it has none or carries ``data-pagefind-*`` attributes after it. What follows the body
+    (related papers, links to the newer and older paper) changes when other papers are added; it is not indexed,
+    so a shard whose pages changed only there is not indexed again."""
+    at = html.rfind(b"data-pagefind-body")
+    start = html.rfind(b"<", 0, at)
+    opening = re.match(rb"<([A-Za-z][A-Za-z0-9-]*)", html[start:]) if at >= 0 and start >= 0 else None
+    if opening is None:
+        return html
+    depth = 0
+    for tag in re.compile(rb"<(/?)" + re.escape(opening[1]) + rb"[\s/>]", re.IGNORECASE).finditer(html, start):
+        depth += -1 if tag[1] else 1
+        if depth == 0:
+            end = html.find(b">", tag.end() - 1) + 1
+            return html if end == 0 or b"data-pagefind-" in html[end:] else html[:end]
+    return html
 
 
 def _index_all(shards: Sequence[Shard], out: Output, language: str) -> list[SearchIndex]:
@@ -208,19 +260,18 @@ def index_shard(shard: Shard, out: Output, language: str, *, primary: bool) -> S
 
 
 def _link_shard(out: Output, source: str, folder: str) -> bool:
-    """Hard-link the published ``source`` shard folder as ``folder`` (a primary's scripts are left out when
-    ``folder`` is not the primary); False when that cannot be done (the shard is indexed instead)."""
+    """Hard-link the published ``source`` shard folder as ``folder`` (a shard keeps its digest when its folder is
+    renamed); False when that cannot be done, and the shard is indexed instead."""
     published = out.target / source
-    if not published.is_dir() or (folder == INDEX_DIR and source != INDEX_DIR):
+    if not published.is_dir():
         return False
     target = out.fresh_folder(folder)
     try:
         for file in sorted(p for p in published.rglob("*") if p.is_file()):
             rel = file.relative_to(published)
-            if rel.as_posix() == "shards.json" or (folder != INDEX_DIR and not _is_data(rel.parts[0])):
-                continue
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.link(file, target / rel)
+            if rel.as_posix() != "shards.json":
+                (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.link(file, target / rel)
     except OSError:
         out.fresh_folder(folder)
         return False
