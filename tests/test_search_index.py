@@ -1,17 +1,25 @@
 """The search index step (generator/search.py) on the repository's real content, without a browser: what is
-indexed, with which filters, sort keys and metadata, and that the output is byte-identical build to build."""
+indexed, with which filters, sort keys and metadata, and that the output is byte-identical build to build. Then the
+sharded index of a large site (generator/search_shards.py) on a scratch site of three years with the limits lowered
+through ``PAPERSITE_SEARCH_SHARDS``: layout, manifest, completeness, only changed shards indexed again, and
+byte-identical output."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from generator.build import BuildResult, build
+from generator.content import dump_document
+from generator.model import Paper
 from generator.search import _cbor_decode, _cbor_encode, read_data
+from generator.search_shards import MANIFEST, indexed_part, plan_shards
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPERS = sorted((ROOT / "content" / "papers").glob("*.md"))
@@ -128,3 +136,193 @@ def test_index_is_byte_identical_build_to_build(built: tuple[Path, BuildResult],
 def test_cbor_round_trip(value: object) -> None:
     data = _cbor_encode(value)
     assert _cbor_decode(data, 0) == (value, len(data))
+
+
+# A large site, in miniature: 24 papers over three years; sharding past 12 papers, a year split past 10.
+
+SHARDED = "12,10"
+"""``PAPERSITE_SEARCH_SHARDS`` for these tests."""
+
+SHARD_SITE = """\
+base_url = "https://example.org/"
+title = "Shards"
+description = "A scratch site with a sharded search index."
+theme = "default"
+per_page = 10
+freshness_days = 36500
+
+[[topics]]
+slug = "memory"
+name = "Memory"
+include = ["memory"]
+"""
+
+DAYS = (
+    [date(2023, month, 10) for month in (2, 5, 8, 11)]  # 2023: 4 papers, one shard
+    + [date(2024, month, 3) for month in range(1, 13)]  # 2024: 12 papers, split: January-October, the rest
+    + [date(2025, month, 20) for month in range(1, 9)]  # 2025: 8 papers, the newest shard
+)
+
+
+def write_shard_paper(root: Path, number: int, extra: str = "") -> None:
+    day = DAYS[number]
+    meta = {
+        "title": f"Paper {number} about memory",
+        "slug": f"paper-{number:02d}",
+        "arxiv": f"{day:%y%m}.{number:05d}",
+        "published": day,
+        "listed": day,
+        "upvotes": number,
+    }
+    body = f"Zebra memory study number {number} from {day.year}. {extra}".strip()
+    (root / "content" / "papers" / f"paper-{number:02d}.md").write_text(dump_document(meta, body), encoding="utf-8")
+
+
+def shard_project(root: Path) -> Path:
+    (root / "content" / "papers").mkdir(parents=True)
+    (root / "themes").symlink_to(ROOT / "themes", target_is_directory=True)
+    (root / "site.toml").write_text(SHARD_SITE, encoding="utf-8")
+    for number in range(len(DAYS)):
+        write_shard_paper(root, number)
+    return root
+
+
+def shard_folders(site: Path) -> list[str]:
+    return sorted(p.name for p in site.iterdir() if p.name.startswith("pagefind"))
+
+
+def fragment_urls(folder: Path) -> list[str]:
+    return [json.loads(gzip.decompress(f.read_bytes())[12:])["url"] for f in sorted(folder.glob("fragment/*"))]
+
+
+def index_tree(site: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for name in shard_folders(site)
+        for p in sorted((site / name).rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def sharding(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERSITE_SEARCH_SHARDS", SHARDED)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1770422400")
+
+
+def test_plan_keeps_a_small_site_in_one_index() -> None:
+    papers = [Paper(f"p{i}", f"P {i}", "", f"p{i}.md", published=date(2020 + i, 1, 1)) for i in range(5)]
+    (shard,) = plan_shards(papers, above=5)
+    assert (shard.name, shard.folder, len(shard.pages)) == ("all", "pagefind", 5)
+
+
+def test_plan_splits_by_year_then_by_runs_of_months_newest_first() -> None:
+    days = [date(2023, 3, 1)] * 3 + [date(2024, m, 1) for m in (1, 1, 2, 3, 3, 3, 7)] + [date(2025, 1, 1)]
+    papers = [Paper(f"p{i}", f"P {i}", "", f"p{i}.md", published=day) for i, day in enumerate(days)]
+    papers.append(Paper("undated", "Undated", "", "undated.md"))
+    shards = plan_shards(papers, above=5, most=4)
+    assert [(s.name, s.folder, len(s.pages)) for s in shards] == [
+        ("2025", "pagefind", 1),
+        ("2024-03", "pagefind-2024-03", 4),  # March and July: 3 + 1
+        ("2024-01", "pagefind-2024-01", 3),  # January and February: 2 + 1 (March would make 6)
+        ("2023", "pagefind-2023", 4),  # the undated paper joins the oldest year
+    ]
+    assert "papers/undated/index.html" in shards[-1].pages
+    assert sorted(page for s in shards for page in s.pages) == sorted(f"papers/{p.slug}/index.html" for p in papers)
+
+
+def test_indexed_part_ends_with_the_body_element() -> None:
+    page = (
+        b'<html><head><meta data-pagefind-filter="year[content]" content="2024"></head><body>'
+        b"<article data-pagefind-body><p>A</p><article>nested</article><p>B</p></article>"
+        b'<section class="related">Other papers</section></body></html>'
+    )
+    part = indexed_part(page)
+    assert part.endswith(b"<p>B</p></article>")
+    assert indexed_part(page.replace(b"Other papers", b"Different ones")) == part
+    tagged_after = page.replace(b'class="related"', b'data-pagefind-filter="x"')
+    assert indexed_part(tagged_after) == tagged_after  # Pagefind reads that too: the whole page counts
+    no_body = page.replace(b" data-pagefind-body", b"")
+    assert indexed_part(no_body) == no_body
+
+
+def test_sharded_layout_manifest_and_completeness(tmp_path: Path, sharding: None) -> None:
+    project = shard_project(tmp_path / "project")
+    result = build(project)
+    assert result.ok, [str(p) for p in result.problems]
+    site = project / "site"
+    assert shard_folders(site) == ["pagefind", "pagefind-2023", "pagefind-2024-01", "pagefind-2024-11"]
+    manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest == {
+        "shards": [
+            {"name": "2025", "bundle": "pagefind/"},
+            {"name": "2024-11", "bundle": "pagefind-2024-11/"},
+            {"name": "2024-01", "bundle": "pagefind-2024-01/"},
+            {"name": "2023", "bundle": "pagefind-2023/"},
+        ]
+    }
+    assert (site / "pagefind" / "pagefind.js").is_file() and (site / "pagefind" / "wasm.en.pagefind").is_file()
+    urls: list[str] = []
+    for shard in manifest["shards"]:
+        folder = site / shard["bundle"]
+        entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+        found = fragment_urls(folder)
+        assert entry["languages"]["en"]["page_count"] == len(found) > 0
+        years = {value for value, _ in dict(read_data(f) for f in folder.glob("filter/*.pf_filter"))["year"]}
+        assert years == {shard["name"][:4]}, shard  # a shard holds one year
+        if shard["bundle"] != "pagefind/":  # a merged shard uses the primary's scripts and wasm
+            assert sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.endswith(".pf_meta")) == [
+                "pagefind-entry.json"
+            ]
+        urls += found
+    assert sorted(urls) == sorted(f"/papers/paper-{n:02d}/" for n in range(len(DAYS)))  # each paper exactly once
+    assert result.search is not None
+    assert (result.search.pages, result.search.shards, result.search.reindexed) == (len(DAYS), 4, 4)
+    files = [p for name in shard_folders(site) for p in (site / name).rglob("*") if p.is_file()]
+    assert result.search.files == len(files)
+    assert result.search.bytes == sum(p.stat().st_size for p in files)
+    assert str(result.search).endswith("(4 shards, 4 indexed again)")
+
+
+def test_only_shards_whose_pages_changed_are_indexed_again(tmp_path: Path, sharding: None) -> None:
+    project = shard_project(tmp_path / "project")
+    site = project / "site"
+    assert build(project).ok
+    again = build(project)
+    assert again.search is not None and (again.search.reindexed, again.search.seconds) == (0, 0.0)
+
+    def inodes() -> dict[str, int]:
+        return {name: (site / name / "pagefind-entry.json").stat().st_ino for name in shard_folders(site)}
+
+    before = inodes()
+    write_shard_paper(project, 1, "Now also about hippocampus.")  # 2023
+    changed = build(project)
+    assert changed.search is not None and changed.search.reindexed == 1
+    after = inodes()
+    assert [name for name in before if before[name] != after[name]] == ["pagefind-2023"]
+
+    # a new paper in the newest year (it also changes related papers on older pages): the newest shard only
+    DAYS.append(date(2025, 12, 1))
+    try:
+        write_shard_paper(project, len(DAYS) - 1)
+        added = build(project)
+    finally:
+        DAYS.pop()
+    assert added.search is not None and added.search.reindexed == 1
+    latest = inodes()
+    assert [name for name in after if after[name] != latest[name]] == ["pagefind"]
+    assert "/papers/paper-24/" in fragment_urls(site / "pagefind")
+
+    clean = tmp_path / "clean"
+    assert build(project, use_cache=False, out_dir=clean).ok
+    assert index_tree(clean) == index_tree(site)  # incremental = clean, byte for byte
+
+
+def test_sharded_index_is_byte_identical_build_to_build(tmp_path: Path, sharding: None) -> None:
+    project = shard_project(tmp_path / "project")
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert build(project, use_cache=False, out_dir=first).ok
+    assert build(project, use_cache=False, out_dir=second).ok
+    one, two = index_tree(first), index_tree(second)
+    assert sorted(one) == sorted(two) and len(shard_folders(first)) == 4
+    assert [name for name in one if one[name] != two[name]] == []

@@ -9,6 +9,8 @@ Every test in ``tests/browser/`` is marked ``browser`` automatically. Fixtures:
     before the build so the base URL is known. The server is strict: a request outside the base path is a 404
     (so a link that forgets the sub-path fails), ``a/`` serves ``a/index.html``, a missing file gets the site's
     ``404.html`` with status 404, like GitHub Pages. Each is a :class:`Served`: ``.url("search/?q=x")``.
+``site_sharded`` (session)
+    The same site at the sub-path, its search index split into shards (``PAPERSITE_SEARCH_SHARDS`` lowered).
 ``served`` (session, parametrised)
     Each of the two above in turn: a test that takes ``served`` runs once at the root and once under a sub-path.
 ``browser`` (session)
@@ -127,25 +129,27 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return super().send_head()
 
 
-def build_site(directory: Path, base_url: str) -> None:
+def build_site(directory: Path, base_url: str, extra_env: dict[str, str] | None = None) -> None:
     """``python -m generator build`` of the repository's content into ``directory``; fails the test on errors."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAPERSITE_")}
     env["SOURCE_DATE_EPOCH"] = EPOCH
+    env.update(extra_env or {})
     command = [sys.executable, "-m", "generator", "build", "--out", str(directory), "--base-url", base_url]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     if done.returncode != 0:
         pytest.fail(f"site build failed (exit {done.returncode}):\n{done.stderr}")
 
 
-def serve_built_site(tmp: Path, prefix: str) -> Iterator[Served]:
-    """Bind a port (it goes into ``base_url``), build into ``tmp/site``, serve it until the session ends."""
+def serve_built_site(tmp: Path, prefix: str, extra_env: dict[str, str] | None = None) -> Iterator[Served]:
+    """Bind a port (it goes into ``base_url``), build into ``tmp/site`` (``extra_env`` added to the build's
+    environment), serve it until the session ends."""
     directory = tmp / "site"
     handler = functools.partial(type("Handler", (_Handler,), {"prefix": prefix}), directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     try:
         base_url = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-        build_site(directory, base_url)
+        build_site(directory, base_url, extra_env)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         yield Served(directory, base_url)
@@ -164,6 +168,14 @@ def site_at_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 def site_at_subpath(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The site built for and served at ``http://127.0.0.1:PORT/sub/path/`` (a project-pages style base)."""
     yield from serve_built_site(tmp_path_factory.mktemp("browser-subpath"), SUBPATH)
+
+
+@pytest.fixture(scope="session")
+def site_sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The site at ``/sub/path/`` with its search index split into shards (``generator/search_shards.py``; the
+    limits lowered so that the repository's papers make several)."""
+    env = {"PAPERSITE_SEARCH_SHARDS": "10,15"}
+    yield from serve_built_site(tmp_path_factory.mktemp("browser-sharded"), SUBPATH, env)
 
 
 @pytest.fixture(scope="session", params=["root", "subpath"])

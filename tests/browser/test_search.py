@@ -1,8 +1,11 @@
 """The search page in Chromium: query from the URL, the header box, no results, topic filter, ordering, sub-path
-sites, and a clean console (no errors, no Content-Security-Policy violations)."""
+sites, and a clean console (no errors, no Content-Security-Policy violations). Then the same content with its index
+split into shards (generator/search_shards.py, limits lowered through ``PAPERSITE_SEARCH_SHARDS``), served under a
+sub-path: every query, filter and order must give what the single index gives."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -166,3 +169,97 @@ def test_without_javascript_the_page_says_so(browser: Browser, site_at_root: Ser
         assert notice.locator("a").count() > 5
     finally:
         context.close()
+
+
+SUBPATH = "/sub/path/"
+"""Where ``site_sharded`` is served."""
+
+Result = tuple[str, str, list[str]]
+"""A search result as shown: title, date, topics."""
+
+
+def everything(page: Page) -> list[Result]:
+    """(title, date, topics) of every result, pressing "Show more results" until all are shown."""
+    more = page.locator("#search-more")
+    while more.is_visible():
+        shown = page.locator("#search-results > li").count()
+        more.click()
+        page.locator(f"#search-results > li:nth-child({shown + 1})").wait_for()
+    return [
+        (row["title"], row["date"], row["topics"])
+        for row in page.locator("#search-results > li").evaluate_all(
+            """items => items.map(li => ({title: li.querySelector('.card-title').innerText,
+                date: li.querySelector('time')?.dateTime || '', topics: JSON.parse(li.dataset.topics)}))"""
+        )
+    ]
+
+
+def search_both(page: Page, sharded: Served, single: Served, query: str) -> tuple[list[Result], list[Result]]:
+    """Every result of ``search/?<query>`` on the sharded site, then on the single-index site."""
+    found: list[list[Result]] = []
+    for site in (sharded, single):
+        page.goto(site.url(f"search/?{query}"))
+        settle(page)
+        found.append(everything(page))
+        count = re.match(r"(\d+) results?", page.inner_text("#search-status"))
+        assert count and int(count[1]) == len(found[-1]), page.inner_text("#search-status")
+    return found[0], found[1]
+
+
+def test_the_sharded_site_is_split(site_sharded: Served) -> None:
+    manifest = json.loads((site_sharded.directory / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert len(manifest["shards"]) >= 3
+    assert all(
+        (site_sharded.directory / shard["bundle"] / "pagefind-entry.json").is_file() for shard in manifest["shards"]
+    )
+
+
+def test_sharded_search_finds_matches_in_every_shard(
+    site_sharded: Served, site_at_root: Served, page: Page, console: Console
+) -> None:
+    split, single = search_both(page, site_sharded, site_at_root, "q=memory")
+    assert len({day[:4] for _, day, _ in split}) >= 3  # the matches live in several shards (one per year here)
+    assert sorted(split) == sorted(single) and len(split) > 20
+    link = page.locator("#search-results .card-title a").first
+    assert (link.get_attribute("href") or "").startswith("/papers/")  # single site at the root
+    page.goto(site_sharded.url("search/?q=memory"))
+    settle(page)
+    assert (page.locator("#search-results .card-title a").first.get_attribute("href") or "").startswith(
+        SUBPATH + "papers/"
+    )
+    console.assert_clean()
+
+
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+def test_sharded_ordering_runs_across_shards(
+    site_sharded: Served, site_at_root: Served, page: Page, console: Console, order: str
+) -> None:
+    split, single = search_both(page, site_sharded, site_at_root, f"q=memory&sort={order}")
+    days = [day for _, day, _ in split]
+    assert days == sorted(days, reverse=order == "newest") and len(set(d[:4] for d in days)) >= 3
+    assert days == [day for _, day, _ in single]
+    assert sorted(split) == sorted(single)
+    console.assert_clean()
+
+
+def test_sharded_topic_filter(site_sharded: Served, site_at_root: Served, page: Page, console: Console) -> None:
+    split, single = search_both(page, site_sharded, site_at_root, "q=memory&topic=Agents")
+    assert split and all("Agents" in topics for _, _, topics in split)
+    assert sorted(split) == sorted(single)
+    # a topic alone: newest first, across shards
+    split, single = search_both(page, site_sharded, site_at_root, "topic=Agents")
+    assert [day for _, day, _ in split] == sorted((day for _, day, _ in split), reverse=True)
+    assert [day for _, day, _ in split] == [day for _, day, _ in single]
+    assert sorted(split) == sorted(single) and len({day[:4] for _, day, _ in split}) >= 2
+    console.assert_clean()
+
+
+def test_sharded_year_filter(site_sharded: Served, site_at_root: Served, page: Page, console: Console) -> None:
+    for query in ("q=memory&year=2024", "year=2025&sort=oldest"):
+        split, single = search_both(page, site_sharded, site_at_root, query)
+        year = query.split("year=")[1][:4]
+        assert split and all(day.startswith(year) for _, day, _ in split), query
+        assert sorted(split) == sorted(single)
+        if "sort=oldest" in query:
+            assert [day for _, day, _ in split] == sorted(day for _, day, _ in split)
+    console.assert_clean()
