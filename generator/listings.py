@@ -29,14 +29,18 @@ def display_paths(paths: list[Path]) -> list[str]:
     folders: dict[Path, str] = {}
     shown = []
     for path in paths:
-        if path.name in ("", ".", "..") or os.path.islink(path):
+        # with ``..`` after a missing folder, realpath still resolves a link that islink cannot see
+        if path.name in ("", ".", "..") or ".." in path.parts or os.path.islink(path):
             shown.append(_shown(path, path.resolve(), Path(cwd)))
             continue
         folder = folders.get(path.parent)
         if folder is None:
             folder = folders[path.parent] = str(path.parent.resolve())
         resolved = os.path.join(folder, path.name)
-        shown.append(resolved[len(inside) :] if resolved.startswith(inside) else str(path))
+        if resolved.startswith(inside):
+            shown.append(resolved[len(inside) :])
+        else:
+            shown.append("." if resolved == cwd else str(path))  # the working directory itself, as relative_to
     return shown
 
 

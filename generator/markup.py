@@ -125,10 +125,10 @@ def _may_link(text: str) -> bool:
 @functools.lru_cache(maxsize=65536)  # list pages show each paper's summary several times
 def plain_text(text: str, limit: int | None = None) -> str:
     """Collapse whitespace; cut at a word boundary to ``limit`` characters with an ellipsis."""
-    if limit is not None and len(text) > 2 * limit + 64:
+    if limit is not None and limit > 0 and len(text) > 2 * limit + 64:
         # Only the start matters: cleaning and collapsing never move a character earlier than a longer input
         # would, so when a prefix already collapses to more than ``limit`` visible characters, its cut is the
-        # cut of the whole text.
+        # cut of the whole text (for a positive limit: ``text[: limit - 1]`` counts from the end otherwise).
         head = _SPACE.sub(" ", clean_text(text[: 2 * limit + 64])).lstrip()
         if len(head.rstrip()) > limit:
             text = head
