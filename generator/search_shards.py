@@ -113,23 +113,23 @@ def plan_shards(papers: Sequence[Paper], above: int = SHARD_ABOVE, most: int = S
         by_year.setdefault(paper.date.year if paper.date else oldest, []).append(paper)
     groups: list[tuple[str, list[Paper]]] = []
     for year in sorted(by_year):
-        members = by_year[year]
+        members, label = by_year[year], str(year) if year else "undated"
         if len(members) <= most:
-            groups.append((str(year) if year else "undated", members))
+            groups.append((label, members))
             continue
         by_month: dict[int, list[Paper]] = {}
-        for paper in members:
+        for paper in members:  # undated papers are month 0 of the oldest year
             by_month.setdefault(paper.date.month if paper.date else 0, []).append(paper)
         run: list[Paper] = []
         first = 0
         for month in sorted(by_month):
             if run and len(run) + len(by_month[month]) > most:
-                groups.append((f"{year}-{max(first, 1):02d}", run))
+                groups.append((f"{label}-{first:02d}", run))
                 run = []
             if not run:
                 first = month
             run += by_month[month]
-        groups.append((f"{year}-{max(first, 1):02d}", run))
+        groups.append((f"{label}-{first:02d}", run))
     shards = []
     for number, (name, members) in enumerate(reversed(groups)):
         folder = INDEX_DIR if number == 0 else f"{INDEX_DIR}-{name}"

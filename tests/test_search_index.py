@@ -228,6 +228,12 @@ def test_plan_splits_by_year_then_by_runs_of_months_newest_first() -> None:
         ("2023", "pagefind-2023", 4),  # the undated paper joins the oldest year
     ]
     assert "papers/undated/index.html" in shards[-1].pages
+    many_undated = papers + [Paper(f"u{i}", "Undated", "", f"u{i}.md") for i in range(4)]
+    oldest = plan_shards(many_undated, above=5, most=4)[-2:]
+    assert [(s.name, s.folder, len(s.pages)) for s in oldest] == [
+        ("2023-03", "pagefind-2023-03", 3),
+        ("2023-00", "pagefind-2023-00", 5),  # undated papers come first in the oldest year
+    ]
     assert sorted(page for s in shards for page in s.pages) == sorted(f"papers/{p.slug}/index.html" for p in papers)
 
 
