@@ -29,6 +29,7 @@ let pagefindPromise = null;
 let shards = []; // [{name, bundle}] newest first when the index is split, else empty
 let generation = 0; // bumped by every search; stale responses are dropped
 let pending = []; // results of the current search not shown yet
+let later = []; // fetches the results of the current search's next shard (sorted searches of a sharded index)
 let typingTimer = 0;
 
 function loadPagefind() {
@@ -62,16 +63,20 @@ function loadPagefind() {
   return pagefindPromise;
 }
 
-// All results of a search, across shards. Pagefind orders merged results by each index's own score, which for a
-// sort is a position inside that index, so a sorted search reads the shards one at a time in date order (each
-// holds a range of dates) and puts their results end to end.
+// A search's results: { count, results, later }, where `later` holds functions that each fetch one more shard's
+// results, in order. Pagefind orders merged results by each index's own score, which for a sort is a position inside
+// that index, so a sorted search across shards first only counts each shard's matches (from the synthetic "shard"
+// filter), then reads the shards that have any one at a time in date order (each holds a range of dates) as the
+// results are shown: usually the newest shard alone fills the first page.
 async function searchAll(pagefind, term, options) {
-  if (!shards.length || !options.sort) return (await pagefind.search(term, options)).results;
+  const search = await pagefind.search(term, options);
+  if (!shards.length || !options.sort) return { count: search.results.length, results: search.results, later: [] };
+  const counts = search.filters.shard || {};
   const order = options.sort.date === "asc" ? shards.slice().reverse() : shards;
-  const parts = await Promise.all(
-    order.map((shard) => pagefind.search(term, { ...options, filters: { ...options.filters, shard: shard.name } })),
-  );
-  return parts.flatMap((part) => part.results);
+  const later = order
+    .filter((shard) => counts[shard.name] > 0)
+    .map((shard) => () => pagefind.search(term, { ...options, filters: { ...options.filters, shard: shard.name } }));
+  return { count: search.results.length, results: [], later };
 }
 
 function readUrl() {
@@ -127,12 +132,13 @@ async function run({ push = false } = {}) {
     list.replaceChildren();
     more.hidden = true;
     pending = [];
+    later = [];
     root.dataset.state = "idle";
     status.textContent = "Type a word or two, or choose a topic or year.";
     return;
   }
   root.dataset.state = "loading";
-  let results;
+  let found;
   try {
     const pagefind = await loadPagefind();
     const filters = {};
@@ -142,7 +148,7 @@ async function run({ push = false } = {}) {
     // Without words there is no relevance to rank by: newest first then.
     if (query.sort === "newest" || (!query.q && query.sort === "")) options.sort = { date: "desc" };
     else if (query.sort === "oldest") options.sort = { date: "asc" };
-    results = await searchAll(pagefind, query.q || null, options);
+    found = await searchAll(pagefind, query.q || null, options);
   } catch (error) {
     if (mine !== generation) return;
     root.dataset.state = "error";
@@ -151,20 +157,26 @@ async function run({ push = false } = {}) {
     return;
   }
   if (mine !== generation) return;
-  pending = results.slice();
+  pending = found.results.slice();
+  later = found.later;
   list.replaceChildren();
   await showMore(mine);
   if (mine !== generation) return;
   root.dataset.state = pending.length || list.children.length ? "results" : "empty";
-  status.textContent = describe(query, results.length);
+  status.textContent = describe(query, found.count);
 }
 
 async function showMore(mine) {
+  while (pending.length < PAGE_SIZE && later.length) {
+    const part = await later.shift()();
+    if (mine !== generation) return;
+    pending.push(...part.results);
+  }
   const batch = pending.splice(0, PAGE_SIZE);
   const data = await Promise.all(batch.map((result) => result.data()));
   if (mine !== generation) return;
   list.append(...data.map(renderResult));
-  more.hidden = pending.length === 0;
+  more.hidden = pending.length === 0 && later.length === 0;
 }
 
 function renderResult(data) {
