@@ -111,12 +111,14 @@ def _rebuild(root: Path, base_url: str) -> bool:
     return result.ok
 
 
-def _watch(root: Path, base_url: str, state: _State) -> None:
+def _watch(root: Path, base_url: str, state: _State, ready: threading.Event) -> None:
     from watchfiles import watch
 
     paths = [str(p) for p in (root / "content", root / "themes", root / "templates", root / "site.toml") if p.exists()]
-    for _changes in watch(*paths, debounce=300):
-        if _rebuild(root, base_url):
+    # yield_on_timeout: the first (empty) yield says the watches are in place, so no early edit is missed.
+    for changes in watch(*paths, debounce=300, yield_on_timeout=True, rust_timeout=200):
+        ready.set()
+        if changes and _rebuild(root, base_url):
             state.bump()
 
 
@@ -138,7 +140,9 @@ def serve(
         return 1
     server.daemon_threads = True
     if watch:
-        threading.Thread(target=_watch, args=(root, url, state), daemon=True).start()
+        ready = threading.Event()
+        threading.Thread(target=_watch, args=(root, url, state, ready), daemon=True).start()
+        ready.wait(timeout=30)
     print(f"serving {url} (Ctrl-C to stop)", file=sys.stderr)
     try:
         server.serve_forever()

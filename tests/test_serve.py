@@ -74,7 +74,9 @@ def test_template_edit_triggers_rebuild_and_reload_event(project: Path) -> None:
 
         template = project / "themes" / "default" / "templates" / "base.html"
         template.write_text(template.read_text().replace("</footer>", "<p>edited-by-test</p></footer>"))
-        for _ in range(100):
+        deadline = time.monotonic() + 60  # keep-alives come every 15 s: bound the wait by time, not lines
+        line = ""
+        while time.monotonic() < deadline:
             line = stream.fp.readline().decode()
             if line.startswith("event: reload") or not line:
                 break
