@@ -71,7 +71,9 @@ def build(
     problems += found + duplicate_papers([(paper.path, paper.arxiv) for paper in papers])
     if config is None or theme is None or _failed(problems, strict):
         return BuildResult(False, tuple(problems))
-    site, found = assemble(config, papers, cache.content)
+    with progress.stage("assemble") as stage:  # topics, related papers
+        site, found = assemble(config, papers, cache.content)
+        stage.count = len(site.topics)
     problems += found + check_freshness(site)
     if _failed(problems, strict):
         return BuildResult(False, tuple(problems))
