@@ -105,12 +105,12 @@ def _text_key(title: str, text: str) -> bytes:
 
 @dataclass
 class PageCache:
-    """Fingerprints of the pages of the published site, and of its search index."""
+    """Fingerprints of the pages of the published site, and the state of its search index."""
 
     pages: dict[str, tuple[bytes, int, int]] = field(default_factory=dict)
     """Output file -> (fingerprint, size, mtime_ns) of the file written for it."""
-    search: bytes = b""
     search_result: Any = None
+    """What the search step kept (shard fingerprints), so unchanged shards are reused."""
 
 
 class BuildCache:

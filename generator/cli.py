@@ -7,9 +7,13 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.model import Problem
+
+if TYPE_CHECKING:
+    from generator.build import BuildResult
 
 
 def _date(text: str) -> date:
@@ -61,10 +65,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not result.ok:
         print(f"build failed with {failures} problem(s); site/ left as it was", file=sys.stderr)
         return 1
+    print_summary(result)
+    return 0
+
+
+def print_summary(result: BuildResult) -> None:
+    """The closing lines of a successful build: pages written and the search index."""
     print(f"built {result.papers} papers, {result.pages} pages in {result.seconds:.2f}s", file=sys.stderr)
     if result.search:
         print(result.search, file=sys.stderr)
-    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

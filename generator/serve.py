@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.build import build
-from generator.cli import report
+from generator.cli import print_summary, report
 
 RELOAD_PATH = "/__papersite/reload"
 # A script file, not inline script: pages carry a Content-Security-Policy that allows scripts from 'self' only.
@@ -103,9 +103,7 @@ def _rebuild(root: Path, base_url: str) -> bool:
     result = build(root, base_url=base_url)
     report(result.problems)
     if result.ok:
-        print(f"built {result.papers} papers, {result.pages} pages in {result.seconds:.2f}s", file=sys.stderr)
-        if result.search:
-            print(result.search, file=sys.stderr)
+        print_summary(result)
     else:
         print("build failed; still serving the previous site", file=sys.stderr)
     return result.ok
