@@ -31,14 +31,9 @@ from generator.site import Site
 from generator.urls import digest_path, home_path, paper_path, topic_path
 
 
-def text(value: str) -> str:
-    """A one-line clean string: XML-forbidden characters removed, whitespace collapsed."""
-    return plain_text(value)
-
-
 def paper_title(paper: Paper) -> str:
     """The title as plain text, LaTeX math as Unicode (``PanGu-$\\pi$`` -> ``PanGu-π``), else the slug."""
-    return text(plain_tex(paper.title)) or paper.slug
+    return plain_text(plain_tex(paper.title)) or paper.slug
 
 
 def midnight(day: date) -> datetime:
@@ -74,8 +69,8 @@ def paper_item(site: Site, paper: Paper) -> FeedItem:
         content_html=render_markdown(paper.abstract),
         published=published,
         updated=max(midnight(changed), published) if changed else published,
-        authors=tuple(name for name in (text(a) for a in paper.authors) if name),
-        categories=tuple((slug, text(names.get(slug, slug))) for slug in paper.topics),
+        authors=tuple(name for name in (plain_text(a) for a in paper.authors) if name),
+        categories=tuple((slug, plain_text(names.get(slug, slug))) for slug in paper.topics),
     )
 
 
@@ -113,7 +108,7 @@ def make_feed(site: Site, folder: str, title: str, description: str, page: str, 
     """A feed of the first ``feed_max_items`` of ``items`` (only those are built when ``items`` is lazy)."""
     cap = tuple(islice(items, site.config.feed_max_items))
     newest = max((item.updated for item in cap), default=None) or site_updated(site)
-    return Feed(folder, text(title), text(description) or text(title), page, cap, newest)
+    return Feed(folder, plain_text(title), plain_text(description) or plain_text(title), page, cap, newest)
 
 
 def site_updated(site: Site) -> datetime:
@@ -164,7 +159,7 @@ def _site_feeds(site: Site) -> tuple[Feed, ...]:
 
 def language(site: Site) -> str:
     """``config.language`` as an IETF tag (``en_US`` -> ``en-US``), as RSS and Atom's ``xml:lang`` expect."""
-    return text(site.config.language).replace("_", "-") or "en"
+    return plain_text(site.config.language).replace("_", "-") or "en"
 
 
 def _generator(site: Site, feed: Feed, fmt: FeedFormat) -> FeedGenerator:
@@ -213,7 +208,7 @@ def rss_feed(site: Site, feed: Feed) -> bytes:
 def atom_feed(site: Site, feed: Feed) -> bytes:
     """Atom 1.0 (RFC 4287). The feed-level author is the site, so entries without authors stay valid."""
     fg = _generator(site, feed, FORMATS[1])
-    fg.author({"name": text(site.config.title) or GENERATOR, "uri": site.urls.absolute()})
+    fg.author({"name": plain_text(site.config.title) or GENERATOR, "uri": site.urls.absolute()})
     for item in feed.items:
         fe = fg.add_entry(order="append")
         fe.id(item.id)
