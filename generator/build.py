@@ -31,6 +31,7 @@ from generator.render import (
 from generator.search import SearchIndex, SearchIndexError
 from generator.search_shards import ShardCache, index_shards, plan_shards, shard_limits
 from generator.site import Site, assemble, load_papers
+from generator.stamp import Stamp, inputs_digest, site_digest, site_paths
 from generator.theme import Theme, load_theme, template_problem
 
 
@@ -43,6 +44,8 @@ class BuildResult:
     seconds: float = 0.0
     search: SearchIndex | None = None
     """What the search index step produced (pages, size, time), when the build got that far."""
+    up_to_date: bool = False
+    """Nothing changed since the last build: ``site/`` was already this build's output (``generator/stamp.py``)."""
 
 
 def build(
@@ -65,6 +68,11 @@ def build(
     config, problems = load_config(root / "site.toml", base_url, display="site.toml")
     theme, found = load_theme(root, config.theme if config else "default")
     problems += found
+    options = (base_url, strict, search, str(target.resolve()))
+    inputs = inputs_digest(root, options, theme.folders()) if theme is not None else None
+    if inputs is not None and (done := _unchanged(cache, inputs, target)) is not None:
+        seconds = time.perf_counter() - started
+        return BuildResult(True, done.problems, done.pages, done.papers, seconds, done.search, up_to_date=True)
     with progress.stage("content") as stage:
         papers, found = load_papers(root / "content" / "papers", cache.content)
         stage.count = len(papers)
@@ -91,12 +99,29 @@ def build(
     except BaseException:
         out.discard()
         raise
-    cache.forget_pages()  # until the swap is done, the page cache describes no site
+    cache.forget_pages()  # until the swap is done, the page cache and the stamp describe no site
+    cache.forget(STAMP)
     with progress.stage("publish"):
         out.publish()
     cache.save_pages()
     pages = sum(1 for f in out.files if f.endswith(".html"))
+    paths = site_paths(out.files)
+    published = site_digest(target, paths)
+    if inputs is not None and published is not None:
+        cache.save(STAMP, Stamp(inputs, published, paths, tuple(problems), pages, len(site.papers), index))
     return BuildResult(True, tuple(problems), pages, len(site.papers), time.perf_counter() - started, index)
+
+
+STAMP = "stamp"
+"""The cache entry of the last build's ``Stamp``."""
+
+
+def _unchanged(cache: BuildCache, inputs: bytes, target: Path) -> Stamp | None:
+    """The last build's stamp when its inputs were ``inputs`` and ``target`` is still the site it published."""
+    done = cache.read(STAMP)
+    if isinstance(done, Stamp) and done.inputs == inputs and done.site == site_digest(target, done.paths):
+        return done
+    return None
 
 
 def write_site(

@@ -119,6 +119,7 @@ class BuildCache:
     def __init__(self, root: Path, *, enabled: bool = True) -> None:
         self.folder = root / CACHE_DIR
         self.key = code_fingerprint()
+        self.enabled = enabled
         self.content: ContentCache = self._load("content", ContentCache) if enabled else ContentCache()
         self.previous_pages: PageCache = self._load("pages", PageCache) if enabled else PageCache()
         self.pages = PageCache()
@@ -147,6 +148,23 @@ class BuildCache:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def read(self, name: str) -> Any:
+        """The value last saved with ``save(name, ...)``; None when missing, old or corrupt, or with ``--no-cache``."""
+        if not self.enabled:
+            return None
+        try:
+            with open(self._path(name), "rb") as handle:
+                return pickle.load(handle)
+        except Exception:  # a missing, old or corrupt cache is an empty one, never a failed build
+            return None
+
+    def save(self, name: str, value: Any) -> None:
+        with contextlib.suppress(OSError):
+            self._save(name, value)
+
+    def forget(self, name: str) -> None:
+        self._path(name).unlink(missing_ok=True)
 
     def save_content(self) -> None:
         content = self.content

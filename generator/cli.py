@@ -71,6 +71,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def print_summary(result: BuildResult) -> None:
     """The closing lines of a successful build: pages written and the search index."""
+    if result.up_to_date:
+        print(
+            f"site is up to date: {result.papers} papers, {result.pages} pages; nothing changed since the last build "
+            f"(checked in {result.seconds:.2f}s)",
+            file=sys.stderr,
+        )
+        return
     print(f"built {result.papers} papers, {result.pages} pages in {result.seconds:.2f}s", file=sys.stderr)
     if result.search:
         print(result.search, file=sys.stderr)

@@ -38,9 +38,7 @@ class PageJob:
 def site_salt(site: Site, theme: Theme) -> tuple[str, str]:
     """What every page may depend on besides its own context, and the site summary that only pages whose
     templates read the ``site`` global depend on (see the module docstring)."""
-    folders = [folder for _, folder in theme.chain]
-    if theme.overrides is not None:
-        folders.insert(0, theme.overrides)
+    folders = theme.folders()
     names = [(t.slug, t.name, t.description) for t in site.topics]
     summary = [len(t.papers) for t in site.topics]
     return (

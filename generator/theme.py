@@ -46,6 +46,10 @@ class Theme:
             keep_trailing_newline=True,
         )
 
+    def folders(self) -> list[Path]:
+        """Every folder the theme reads: the site's own ``templates/`` (when present), then the theme chain."""
+        return ([self.overrides] if self.overrides is not None else []) + [folder for _, folder in self.chain]
+
     def static_dirs(self) -> list[Path]:
         """Static folders, root parent first so children overwrite."""
         return [folder / "static" for _, folder in reversed(self.chain) if (folder / "static").is_dir()]

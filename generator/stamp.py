@@ -1,0 +1,102 @@
+"""Whether ``site/`` already holds what a build would write, so that a build with nothing to do stops early.
+
+After every successful build a stamp is saved beside the caches (``.papersite-cache/stamp-*.pickle``). It holds:
+
+- a digest of the **inputs**: papersite's code, the options that reach the output (base URL, search on or off,
+  ``PAPERSITE_SEARCH_SHARDS``), the day of "now" (the freshness check reads it), the bytes of ``site.toml`` and of
+  every theme file, and each content file's name, size, inode and modification and change times;
+- a digest of the **published site**: every file's and folder's path, type, size, modification time and inode;
+- what that build reported: its problems (warnings are printed again) and its summary.
+
+A build whose inputs and published site both match the stamp would write exactly the site that is there: it reports
+the same problems and stops ("up to date"). Like make, ninja and git, this trusts file metadata for content files:
+an edit that keeps a file's size, modification time and inode would go unnoticed, so no stamp is taken while a
+content file is "racily clean" (as git calls it: modified within ``RACY_SECONDS`` of the build that would stamp it),
+and any other change (a file added, removed, touched, or a file of ``site/`` edited or deleted) means a real build,
+which is itself incremental.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.cache import code_fingerprint, folder_fingerprint
+from generator.model import Problem
+from generator.search import SearchIndex
+from generator.site import build_time
+
+RACY_SECONDS = 2
+"""A content file modified this recently (before the build starts) is not trusted by its metadata."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """The inputs and published site of the last successful build, and what it reported."""
+
+    inputs: bytes
+    site: bytes
+    paths: tuple[str, ...]
+    """What ``site`` covers (``site_paths``)."""
+    problems: tuple[Problem, ...]
+    pages: int
+    papers: int
+    search: SearchIndex | None
+
+
+def inputs_digest(root: Path, options: Iterable[object], theme_folders: Iterable[Path]) -> bytes | None:
+    """A digest of everything a build reads (see the module docstring), or None when a content file is too recent
+    to be trusted by its metadata."""
+    shards = os.environ.get("PAPERSITE_SEARCH_SHARDS", "")
+    digest = hashlib.blake2b(f"{code_fingerprint()}\0{list(options)!r}\0{shards}\0".encode(), digest_size=16)
+    digest.update(f"{build_time().date()}\0".encode())
+    try:
+        digest.update((root / "site.toml").read_bytes())
+    except OSError:
+        return None
+    digest.update(f"\0{folder_fingerprint(theme_folders)}\0".encode())
+    newest = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    papers = root / "content" / "papers"
+    try:
+        entries = sorted(os.scandir(papers), key=lambda e: e.name) if papers.is_dir() else []
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.name.endswith(".md"):
+            continue
+        try:
+            stat = entry.stat()
+        except OSError:
+            return None
+        if stat.st_mtime_ns > newest:
+            return None
+        digest.update(f"{entry.name}\0{stat.st_size} {stat.st_mtime_ns} {stat.st_ctime_ns} {stat.st_ino}\0".encode())
+    return digest.digest()
+
+
+def site_paths(files: Iterable[str]) -> tuple[str, ...]:
+    """The published site's files and every folder holding them ("" is the site folder), for ``site_digest``. A
+    folder's modification time changes when an entry is added to it or removed, so a stray file is noticed too."""
+    folders = {""}
+    for file in files:
+        parts = file.split("/")[:-1]
+        folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return (*sorted(folders), *sorted(set(files)))
+
+
+def site_digest(target: Path, paths: Iterable[str]) -> bytes | None:
+    """A digest of ``paths`` of the published site (type, size, modification time, inode of each); None when one
+    is missing. One stat per path: a walk of ``site/`` (a folder per page) would cost several times more."""
+    digest = hashlib.blake2b(digest_size=16)
+    base = os.fspath(target)
+    try:
+        for path in paths:
+            stat = os.stat(os.path.join(base, path), follow_symlinks=False)
+            digest.update(f"{path}\0{stat.st_mode} {stat.st_size} {stat.st_mtime_ns} {stat.st_ino}\0".encode())
+    except (OSError, ValueError):
+        return None
+    return digest.digest()
