@@ -1,5 +1,6 @@
 """Archives: ``archive/`` lists every month that has papers (by the day they were listed), with counts;
-``archive/YYYY/MM/`` lists that month's papers, paginated like the home page."""
+``archive/YYYY/MM/`` lists that month's papers, paginated like the home page (older pages numbered from the
+oldest, ``archive/YYYY/MM/page/1/`` holding the month's first papers)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ def archive_months(papers: tuple[Paper, ...]) -> tuple[Month, ...]:
 
 
 def render_archive(r: Renderer) -> None:
-    """The archive index and each month's pages, with links to the neighbouring months."""
+    """The archive index and each month's pages. A month's first page has its count and links to the
+    neighbouring months; its older pages have neither, so they stay unchanged as papers and months are added."""
     months = archive_months(r.site.papers)
     summary = tuple((m.year, m.month, m.name, m.path, len(m.papers)) for m in months)
     years = tuple(sorted({m.year for m in months}, reverse=True))
@@ -69,13 +71,14 @@ def render_archive(r: Renderer) -> None:
             return archive_path(month.year, month.month, number)
 
         for pager in paginate(month.papers, r.site.config.per_page, path_for):
-            title = f"{month.name}" if pager.number == 1 else f"{month.name}, page {pager.number}"
+            first = pager.first
             r.page(
                 "archive_month.html",
                 pager.path,
-                month=(month.year, month.month, month.name, len(month.papers)),
-                newer=(newer.name, newer.path) if newer else None,
-                older=(older.name, older.path) if older else None,
+                month=(month.year, month.month, month.name, month.path),
+                count=len(month.papers) if first else None,
+                newer=(newer.name, newer.path) if newer and first else None,
+                older=(older.name, older.path) if older and first else None,
                 pager=pager,
-                title=title,
+                title=month.name if first else f"{month.name}, page {pager.number}",
             )

@@ -17,7 +17,8 @@ def render_feeds_page(r: Renderer) -> None:
 
 
 def render_digest(r: Renderer) -> None:
-    """The digest index and one page per listed day, with links to the newer and older day."""
+    """The digest index and one page per listed day, with links to the newer and older day. Only the index gets
+    the list of days (``days``): a day page stays unchanged when other days are added."""
     days = listed_days(r.site)
     counts = tuple((day, len(papers)) for day, papers in days)
     r.page(
@@ -39,7 +40,6 @@ def render_digest(r: Renderer) -> None:
             digest_path(day),
             day=day,
             papers=papers,
-            days=counts,
             newer=newer,
             older=older,
             digest_path=digest_path,

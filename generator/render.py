@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 from xml.sax.saxutils import escape
@@ -25,40 +25,55 @@ if TYPE_CHECKING:
     from generator.pagejobs import PageQueue
 
 PathFor = Callable[[int], str]
+"""The path of a list's page by number: 0 is the first page, 1 the oldest of the older pages (see ``paginate``)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Pager:
-    """One page of a paginated list."""
+    """One page of a newest-first list, paginated by ``paginate``."""
 
     number: int
-    total: int
+    """0 for the first page (the newest items); older pages count from the oldest end: 1 holds the oldest."""
     items: tuple[Paper, ...]
-    path_for: PathFor
+    """The page's items, newest first."""
+    path: str
+    newer_path: str | None
+    """The page with the next newer items (``rel="prev"``); None on the first page."""
+    older_path: str | None
+    """The page with the next older items (``rel="next"``); None on the oldest page."""
 
     @property
-    def prev_path(self) -> str | None:
-        return self.path_for(self.number - 1) if self.number > 1 else None
+    def first(self) -> bool:
+        return self.number == 0
 
     @property
-    def next_path(self) -> str | None:
-        return self.path_for(self.number + 1) if self.number < self.total else None
-
-    @property
-    def path(self) -> str:
-        return self.path_for(self.number)
-
-    def fingerprint_parts(self) -> tuple[object, ...]:
-        """What a page can see of this pager (for the page cache; ``path_for`` itself is a closure)."""
-        return (self.number, self.total, self.items, self.path, self.prev_path, self.next_path)
+    def days(self) -> tuple[date, date] | None:
+        """The earliest and latest day (published, else listed) of the page's items, when any has one."""
+        found = [day for paper in self.items if (day := paper.published or paper.listed) is not None]
+        return (min(found), max(found)) if found else None
 
 
 def paginate(items: Sequence[Paper], per_page: int, path_for: PathFor) -> Iterator[Pager]:
-    """Pages of ``per_page`` items; an empty list still gets its first page."""
-    total = max(1, math.ceil(len(items) / per_page))
-    for number in range(1, total + 1):
-        chunk = tuple(items[(number - 1) * per_page : number * per_page])
-        yield Pager(number, total, chunk, path_for)
+    """Pages of a newest-first list whose older pages keep their items and address as newer items arrive.
+
+    Older pages hold exactly ``per_page`` items each, counted from the oldest end and numbered from it (page 1
+    holds the oldest); the first page (number 0) holds the rest, the newest: between ``per_page`` and
+    ``2 * per_page - 1`` items, or all of them when there are fewer. Adding newer items changes only the first
+    page, and every ``per_page`` additions a new older page appears (and the one before it gets a newer link).
+    An empty list still gets its first page."""
+    older = max(0, len(items) // per_page - 1)
+    cut = len(items) - older * per_page
+    yield Pager(0, tuple(items[:cut]), path_for(0), None, path_for(older) if older else None)
+    for number in range(older, 0, -1):
+        end = len(items) - (number - 1) * per_page
+        newer = path_for(number + 1 if number < older else 0)
+        yield Pager(
+            number,
+            tuple(items[end - per_page : end]),
+            path_for(number),
+            newer,
+            path_for(number - 1) if number > 1 else None,
+        )
 
 
 def source_links(paper: Paper) -> list[tuple[str, str]]:
@@ -153,9 +168,12 @@ class Renderer:
 
 
 def render_home(r: Renderer) -> None:
+    """The home page and its older pages. Only the first page gets the number of papers (``count``; None on the
+    others), so that older pages stay unchanged as papers are added."""
+    count = len(r.site.papers)
     for pager in paginate(r.site.papers, r.site.config.per_page, home_path):
-        title = r.site.config.title if pager.number == 1 else f"{r.site.config.title}, page {pager.number}"
-        r.page("index.html", pager.path, pager=pager, title=title)
+        title = r.site.config.title if pager.first else f"{r.site.config.title}, page {pager.number}"
+        r.page("index.html", pager.path, pager=pager, count=count if pager.first else None, title=title)
 
 
 def render_papers(r: Renderer) -> None:
@@ -182,13 +200,27 @@ def render_topics(r: Renderer) -> None:
         render_topic(r, topic)
 
 
+@dataclass(frozen=True, slots=True)
+class TopicHead:
+    """A topic as its list pages see it: without its papers, so that a page's context (and so the page cache's
+    fingerprint) covers only the papers the page lists."""
+
+    slug: str
+    name: str
+    description: str
+
+
 def render_topic(r: Renderer, topic: Topic) -> None:
+    """A topic's first page and its older pages; only the first gets the topic's size (``count``)."""
+
     def path_for(number: int) -> str:
         return topic_path(topic.slug, number)
 
+    head = TopicHead(topic.slug, topic.name, topic.description)
     for pager in paginate(topic.papers, r.site.config.per_page, path_for):
-        title = topic.name if pager.number == 1 else f"{topic.name}, page {pager.number}"
-        r.page("topic.html", pager.path, topic=topic, pager=pager, title=title)
+        title = topic.name if pager.first else f"{topic.name}, page {pager.number}"
+        count = len(topic.papers) if pager.first else None
+        r.page("topic.html", pager.path, topic=head, pager=pager, count=count, title=title)
 
 
 def render_not_found(r: Renderer) -> None:

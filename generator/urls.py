@@ -31,19 +31,22 @@ def paper_path(slug: str) -> str:
     return f"papers/{slug}/"
 
 
-def topic_path(slug: str, page: int = 1) -> str:
-    return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
+def topic_path(slug: str, page: int = 0) -> str:
+    """A topic's page: 0 is its first page (the newest papers), ``page/1/`` its oldest (see ``render.paginate``)."""
+    return f"topics/{slug}/" if page == 0 else f"topics/{slug}/page/{page}/"
 
 
-def home_path(page: int = 1) -> str:
-    return "" if page == 1 else f"page/{page}/"
+def home_path(page: int = 0) -> str:
+    """The home page (0) or an older page, numbered from the oldest: ``page/1/`` holds the oldest papers."""
+    return "" if page == 0 else f"page/{page}/"
 
 
-def archive_path(year: int | None = None, month: int | None = None, page: int = 1) -> str:
+def archive_path(year: int | None = None, month: int | None = None, page: int = 0) -> str:
+    """The archive index, a month's first page, or one of its older pages (numbered from the oldest)."""
     if year is None or month is None:
         return "archive/"
     base = f"archive/{year:04d}/{month:02d}/"
-    return base if page == 1 else f"{base}page/{page}/"
+    return base if page == 0 else f"{base}page/{page}/"
 
 
 def digest_path(day: date | None = None) -> str:

@@ -54,10 +54,14 @@ def test_built_archive_pages(project: Path, tmp_path: Path, pinned_clock: str) -
     index = (out / "archive" / "index.html").read_text()
     assert re.search(r'href="/archive/2025/02/">February</a> <span class="count">1 paper</span>', index)
     assert re.search(r'href="/archive/2025/01/">January</a> <span class="count">5 papers</span>', index)
+    # 5 papers, 2 a page: the first page holds the newest 3, page/1/ the oldest 2 (older pages count from the oldest)
     january = (out / "archive" / "2025" / "01" / "index.html").read_text()
-    assert january.count('class="card"') == 2
-    assert "Page 1 of 3" in january and 'href="/archive/2025/01/page/2/"' in january
+    assert january.count('class="card"') == 3 and "5 papers listed this month" in january
+    assert 'rel="next" href="/archive/2025/01/page/1/"' in january and "Page 1 of" not in january
     assert 'href="/archive/2025/02/">← February 2025</a>' in january
-    last = (out / "archive" / "2025" / "01" / "page" / "3" / "index.html").read_text()
-    assert last.count('class="card"') == 1 and "January paper 1<" in last
+    oldest = (out / "archive" / "2025" / "01" / "page" / "1" / "index.html").read_text()
+    assert oldest.count('class="card"') == 2 and "January paper 1<" in oldest and "January paper 2<" in oldest
+    assert 'rel="prev" href="/archive/2025/01/"' in oldest and 'rel="next"' not in oldest
+    assert "February 2025" not in oldest  # the months nav is on the month's first page only
+    assert not (out / "archive" / "2025" / "01" / "page" / "2").exists()
     assert 'href="/archive/"' in (out / "index.html").read_text()  # in the header nav
