@@ -18,6 +18,9 @@ from generator.related import corpus_key, related
 from generator.topics import OTHER_SLUG, TopicMatcher
 from generator.urls import Urls
 
+PARALLEL_MIN = 2000
+"""From this many papers to match against the topic rules on, matching runs on every core."""
+
 
 @dataclass(frozen=True, slots=True)
 class Topic:
@@ -102,16 +105,20 @@ def assemble(config: Config, papers: list[Paper], cache: ContentCache | None = N
         cache.use_rules(repr(config.topics))
     known = {rule.slug: rule for rule in config.topics}
     by_name = {rule.name.casefold(): rule.slug for rule in config.topics}
+    # HF ai_keywords count like abstract mentions ("; " keeps phrases from running across keywords).
+    texts = ["; ".join((paper.abstract, *paper.keywords)) for paper in papers]
+    matches: list[tuple[str, ...] | None] = [None] * len(papers)
+    if cache is not None:
+        matches = [cache.match(paper.title, text) for paper, text in zip(papers, texts, strict=True)]
+    todo = [number for number, matched in enumerate(matches) if matched is None]
+    found = run_jobs(len(todo), lambda i: matcher.match(papers[todo[i]].title, texts[todo[i]]), min_jobs=PARALLEL_MIN)
+    for number, slugs in zip(todo, found, strict=True):
+        matches[number] = slugs
+        if cache is not None:
+            cache.store_match(papers[number].title, texts[number], slugs)
     resolved = []
-    for paper in papers:
-        # HF ai_keywords count like abstract mentions ("; " keeps phrases from running across keywords).
-        text = "; ".join((paper.abstract, *paper.keywords))
-        matched = cache.match(paper.title, text) if cache is not None else None
-        if matched is None:
-            matched = matcher.match(paper.title, text)
-            if cache is not None:
-                cache.store_match(paper.title, text, matched)
-        topics = set(matched)
+    for paper, matched in zip(papers, matches, strict=True):
+        topics = set(matched or ())
         for manual in paper.topics:
             slug = manual if manual in known else by_name.get(manual.casefold())
             if slug is None:
