@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,6 +19,7 @@ from generator.feeds import write_feeds
 from generator.model import Problem
 from generator.output import Output, recover
 from generator.pagejobs import PageQueue, site_salt
+from generator.parallel import Background
 from generator.progress import Progress
 from generator.render import (
     Renderer,
@@ -134,44 +136,62 @@ def write_site(
     search: bool = True,
     jobs: int | None = None,
 ) -> SearchIndex | None:
-    """Every output, in order; the search index comes last because it reads the pages. Pages are queued by the
-    ``render_*`` functions and rendered together (on every core) at ``flush``."""
+    """Every output, in order. Pages are queued by the ``render_*`` functions and rendered together (on every core)
+    at ``flush``. The paper pages come first: the search index reads them (and nothing else), so it is built in a
+    forked process while the other pages and the feeds are written."""
     progress = progress or Progress(enabled=False)
     env = theme.environment()
     queue = PageQueue(env, out, cache, site_salt(site, theme), jobs)
     renderer = Renderer(site, env, out, queue)
-    with progress.stage("pages") as stage:
-        render_home(renderer)
+    with progress.stage("paper pages") as stage:
         render_papers(renderer)
-        render_topics(renderer)
-        render_not_found(renderer)
-        render_search(renderer)
-        render_feed_pages(renderer)
-        render_archive(renderer)
         renderer.flush()
         stage.count, stage.detail = queue.rendered + queue.reused, f"{queue.reused:,} unchanged"
-    with progress.stage("feeds"):
-        write_feeds(site, out)
-        write_sitemap(site, out)
-        copy_static(theme, out)
-    if not search:
-        return None
-    with progress.stage("search") as stage:
-        index = search_index(site, out, cache)
-        stage.count, stage.detail = index.pages, "unchanged" if index.seconds == 0 else ""
-    return index
-
-
-def search_index(site: Site, out: Output, cache: BuildCache | None) -> SearchIndex:
-    """Index the paper pages, shard by shard (one index on a small site); a shard none of whose pages changed (in
-    what Pagefind reads) is linked from the published site instead."""
-    shards = plan_shards(site.papers, *shard_limits())
-    old = cache.previous_pages.search_result if cache else None
-    previous = old if isinstance(old, ShardCache) else None
-    index, kept = index_shards(shards, out, site.config.language, previous)
+    indexing = Background(functools.partial(search_index, site, out, cache)) if search else None
+    try:
+        with progress.stage("other pages") as stage:
+            done = queue.rendered + queue.reused, queue.reused
+            render_home(renderer)
+            render_topics(renderer)
+            render_not_found(renderer)
+            render_search(renderer)
+            render_feed_pages(renderer)
+            render_archive(renderer)
+            renderer.flush()
+            stage.count = queue.rendered + queue.reused - done[0]
+            stage.detail = f"{queue.reused - done[1]:,} unchanged"
+        with progress.stage("feeds"):
+            write_feeds(site, out)
+            write_sitemap(site, out)
+            copy_static(theme, out)
+        if indexing is None:
+            return None
+        with progress.stage("search") as stage:
+            index, kept, files = indexing.result()
+            stage.count, stage.detail = index.pages, "unchanged" if index.seconds == 0 else f"{index.seconds:.2f}s"
+    except BaseException:
+        if indexing is not None:
+            indexing.cancel()
+        raise
+    out.files.extend(files)
     if cache is not None:
         cache.pages.search_result = kept
     return index
+
+
+def search_index(site: Site, out: Output, cache: BuildCache | None) -> tuple[SearchIndex, ShardCache, list[str]]:
+    """Index the paper pages, shard by shard (one index on a small site); a shard none of whose pages changed (in
+    what Pagefind reads) is linked from the published site instead. Returns the summary, what the page cache keeps
+    of the index, and the files written (to be recorded in ``out`` by the caller: this runs in another process)."""
+    shards = plan_shards(site.papers, *shard_limits())
+    old = cache.previous_pages.search_result if cache else None
+    previous = old if isinstance(old, ShardCache) else None
+    before = len(out.files)
+    try:
+        index, kept = index_shards(shards, out, site.config.language, previous)
+    finally:
+        out.settle()
+    return index, kept, out.files[before:]
 
 
 def copy_static(theme: Theme, out: Output) -> None:

@@ -246,6 +246,10 @@ class Output:
         """Give up this build; ``site/`` is untouched and the staging folder is reconciled by the next build."""
         self._wait()
 
+    def settle(self) -> None:
+        """Wait for the background deletions this process started (before it exits, or the swap)."""
+        self._wait()
+
     def _wait(self) -> None:
         for thread in self._trash:
             thread.join()

@@ -14,9 +14,10 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 Result = TypeVar("Result")
 
@@ -100,3 +101,63 @@ def run_jobs(
             raise RuntimeError(f"job {part[0].index} failed in a worker but not when run again")
         results.extend(part)
     return results
+
+
+class Background(Generic[Result]):
+    """``work()`` running in a forked child process while this one goes on; ``result()`` waits for its value (or
+    raises its exception). A fork, not a thread: this process keeps forking workers (``run_jobs``) meanwhile, and
+    forking a process that runs threads can deadlock the children. Where fork is unavailable, ``work`` runs at
+    ``result()``."""
+
+    def __init__(self, work: Callable[[], Result]) -> None:
+        self._work = work
+        self._pid = 0
+        self._read = -1
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: run, send the outcome, leave without running the parent's exit handlers
+            os.close(read)
+            status = 1
+            try:
+                die_with_parent()
+                try:
+                    outcome: tuple[bool, Any] = (True, work())
+                except Exception as exc:  # the parent raises it
+                    outcome = (False, exc)
+                try:
+                    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:  # an exception that does not pickle: its text
+                    data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def result(self) -> Result:
+        if not self._pid:
+            return self._work()
+        with os.fdopen(self._read, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(self._pid, 0)
+        self._pid = 0
+        if not data:
+            raise RuntimeError("a background job died without a result")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        """Stop the child (when still running) and reap it."""
+        if self._pid:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+                os.waitpid(self._pid, 0)
+            with contextlib.suppress(OSError):
+                os.close(self._read)
+            self._pid = 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ from test_incremental import make_project, tree
 
 from generator import parallel
 from generator.build import build
+from generator.parallel import Background
 
 
 def square(number: int) -> int:
@@ -41,3 +44,30 @@ def test_parallel_site_is_identical_to_serial(tmp_path: Path, monkeypatch: pytes
     assert build(serial, use_cache=False, search=False, jobs=1).ok
     assert build(forked, use_cache=False, search=False, jobs=2).ok
     assert tree(serial / "site") == tree(forked / "site")
+
+
+def test_background_returns_the_value_of_work_done_in_another_process() -> None:
+    job = Background(lambda: (os.getpid(), [1, 2, 3]))
+    pid, value = job.result()
+    assert value == [1, 2, 3]
+    assert pid != os.getpid()
+
+
+def test_background_raises_the_error_of_its_work() -> None:
+    def fail() -> None:
+        raise ValueError("no index for you")
+
+    with pytest.raises(ValueError, match="no index for you"):
+        Background(fail).result()
+
+
+def test_background_cancel_stops_the_child(tmp_path: Path) -> None:
+    marker = tmp_path / "finished"
+
+    def slow() -> None:
+        time.sleep(30)
+        marker.write_text("x")
+
+    job = Background(slow)
+    job.cancel()  # returns once the child is gone, long before it would have slept its 30 s
+    assert not marker.exists()
