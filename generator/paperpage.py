@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -92,6 +93,12 @@ def scholarly_article(paper: Paper, url: str, topic_names: dict[str, str]) -> di
     return data
 
 
-FILTERS = {"tex": render_tex, "tex_plain": plain_tex, "json_ld": json_ld}
-"""Template filters: ``{{ paper.title | tex }}`` (MathML), ``| tex_plain`` (for ``<title>`` and meta tags)."""
+def format_date(day: date, pattern: str | None = None) -> str:
+    """``{{ paper.published | date }}``: ``2026-02-06`` (ISO 8601), or ``| date("%b %-d, %Y")``: ``Feb 6, 2026``."""
+    return day.isoformat() if pattern is None else day.strftime(pattern)
+
+
+FILTERS = {"tex": render_tex, "tex_plain": plain_tex, "json_ld": json_ld, "date": format_date}
+"""Template filters: ``{{ paper.title | tex }}`` (MathML), ``| tex_plain`` (for ``<title>`` and meta tags),
+``| json_ld``, ``| date``."""
 GLOBALS = {"paper_links": paper_links, "scholarly_article": scholarly_article}

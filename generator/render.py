@@ -134,10 +134,11 @@ class Renderer:
             queue.cards = self.cards
         env.auto_reload = False  # templates do not change during a build: no stat per template per page
         names = site.topic_names
+        href = functools.lru_cache(maxsize=None)(site.urls.href)  # the same few links on every page
         env.globals.update(
             site=site,
             config=site.config,
-            href=functools.lru_cache(maxsize=None)(site.urls.href),  # the same few links on every page
+            href=href,
             absolute=site.urls.absolute,
             paper_path=paper_path,
             topic_path=topic_path,
@@ -149,6 +150,9 @@ class Renderer:
         )
         env.filters["markdown"] = render_markdown
         env.filters["plain"] = plain_text
+        # ``{{ 'feed.xml' | href }}``: the filter form of ``href()``; on a constant, Jinja computes it once, when it
+        # compiles the template (a call of a global costs a lookup and checks on every page)
+        env.filters["href"] = href
         env.filters.update(FILTERS)
         env.globals.update(GLOBALS)
 
