@@ -57,8 +57,10 @@ SHARD_ABOVE = 2000
 SHARD_MOST = 5000
 """A year with more papers than this is split into runs of whole months of at most this many (where a month
 allows)."""
-PARALLEL_PAGES = 5000
-"""Two Pagefind runs go at once only while their pages add up to at most this (about 800 MB of Pagefind memory)."""
+PARALLEL_PAGES = 2 * SHARD_MOST
+"""Two Pagefind runs go at once only while their pages add up to at most this (about 160 KB of Pagefind memory a
+page: 1.6 GB). At 5,000 two shards of a 100k site (of about 4,500 papers each) went one at a time, and the index
+took twice as long."""
 PROCESSES = 2
 """Pagefind runs at most at once. Each is mostly single-threaded, so two keep two cores busy."""
 MANIFEST = f"{INDEX_DIR}/shards.json"
