@@ -1,8 +1,8 @@
 """What a build remembers for the next one, in ``.papersite-cache/`` (git-ignored; delete it any time).
 
 - ``content.pickle``: parsed content files keyed by (path, hash of the file's bytes), and topic matches keyed by
-  (title, abstract) for the current topic rules. Unchanged files are not parsed again. Also the related papers,
-  keyed by a hash of every paper's slug, title and abstract.
+  (title, abstract) for the current topic rules. Unchanged files are not parsed again. Also the related papers'
+  state (``related.Related``: vectors and candidates), so a build scores only the papers whose lists may change.
 - ``pages.pickle``: for each page of the published ``site/``, the fingerprint of everything that went into it and
   the size and modification time of the file written; plus the search index's fingerprint. A page whose fingerprint
   is unchanged is hard-linked from ``site/`` instead of rendered. This file is removed before ``site/`` is swapped
@@ -30,9 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from generator.model import Paper, Problem
+from generator.related import Related
 
 CACHE_DIR = ".papersite-cache"
-_FORMAT = 1
+_FORMAT = 2
 
 
 @cache
@@ -68,10 +69,9 @@ class ContentCache:
     topics: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
     used_parsed: dict[tuple[str, bytes], ParseResult] = field(default_factory=dict)
     used_topics: dict[bytes, tuple[str, ...]] = field(default_factory=dict)
-    related_key: bytes = b""
-    """Hash of the inputs of ``related`` (``related.corpus_key``) for the result below; set by ``assemble``."""
-    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Related papers of the last build: recomputed only when a title, an abstract or the set of papers changes."""
+    related_state: Related | None = None
+    """Related papers of the last build and what updating them reuses (``related.update_related``); set by
+    ``assemble``."""
 
     def paper(self, path: str, raw: bytes) -> tuple[tuple[str, bytes], ParseResult | None]:
         key = (path, hashlib.blake2b(raw, digest_size=16).digest())
@@ -169,7 +169,7 @@ class BuildCache:
     def save_content(self) -> None:
         content = self.content
         used = ContentCache(content.used_parsed, content.topics_key, content.used_topics)
-        used.related_key, used.related = content.related_key, content.related
+        used.related_state = content.related_state
         with contextlib.suppress(OSError):
             self._save("content", used)
 

@@ -14,7 +14,7 @@ from generator.content import load_paper
 from generator.listings import display_paths
 from generator.model import Paper, Problem
 from generator.parallel import run_jobs
-from generator.related import corpus_key, related
+from generator.related import related, update_related
 from generator.topics import OTHER_SLUG, TopicMatcher
 from generator.urls import Urls
 
@@ -148,10 +148,8 @@ def assemble(config: Config, papers: list[Paper], cache: ContentCache | None = N
 
 
 def related_papers(papers: list[Paper], cache: ContentCache | None) -> dict[str, tuple[str, ...]]:
-    """``related(papers)``, or the last build's result when no slug, title or abstract changed."""
+    """``related(papers)``; with a cache, only the papers whose lists may differ from the last build's are scored."""
     if cache is None:
         return related(papers)
-    key = corpus_key(papers)
-    if cache.related_key != key:
-        cache.related_key, cache.related = key, related(papers)
-    return cache.related
+    cache.related_state = update_related(papers, cache.related_state)
+    return cache.related_state.result

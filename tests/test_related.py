@@ -1,10 +1,12 @@
-"""Related papers: TF-IDF cosine over title and abstract, deterministic, sensible on the seed content."""
+"""Related papers: TF-IDF cosine over title and abstract, deterministic, sensible on the seed content, stable when
+newer papers are added, and updated incrementally to exactly what a computation from nothing gives."""
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
-import itertools
 import math
+import pickle
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
@@ -14,10 +16,11 @@ import pytest
 
 import generator.related as related_module
 from generator.cache import ContentCache
-from generator.related import COUNT, corpus_key, related, terms
+from generator.related import COUNT, reference, reference_size, related, terms, update_related
 from generator.site import load_papers, related_papers
 
 ROOT = Path(__file__).resolve().parent.parent
+DAY = dt.date(2024, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Doc:
     slug: str
     title: str
     abstract: str = ""
+    date: dt.date | None = None
 
 
 def test_terms_drop_stop_words_and_fold_plurals() -> None:
@@ -74,85 +78,193 @@ def test_site_carries_related(project: Path) -> None:
     assert site.related == {}
 
 
-def reference(papers: list[Doc], count: int = COUNT) -> dict[str, tuple[str, ...]]:
-    """The straightforward form of the algorithm (as first written): the fast one must give the same bytes."""
+def test_reference_is_the_oldest_papers_by_a_1_2_5_series(monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes = (0, 1, 99, 100, 199, 200, 499, 500, 999, 1000, 1050, 1999, 2000, 4999, 5000, 10049, 20000)
+    assert [reference_size(n) for n in sizes] == [
+        0, 1, 99, 100, 100, 200, 200, 500, 500, 1000, 1000, 1000, 2000, 2000, 5000, 10000, 20000,
+    ]  # fmt: skip
+    monkeypatch.setattr(related_module, "SMALL", 5)
+    docs = [Doc(f"p{i}", "t", date=DAY + dt.timedelta(days=-i)) for i in range(7)] + [Doc("undated", "t")]
+    ordered = sorted(docs, key=lambda d: d.slug)
+    assert {ordered[i].slug for i in reference(ordered)} == {"undated", "p6", "p5", "p4", "p3"}
+    ties = sorted([Doc(s, "t", date=DAY) for s in "fedcba"], key=lambda d: d.slug)
+    assert [ties[i].slug for i in reference(ties)] == ["a", "b", "c", "d", "e"]
+
+
+SERIES = [m * 10**e for e in range(9) for m in (1, 2, 5)]
+"""Reference sizes from ``SMALL`` papers on."""
+
+
+def straightforward(papers: list[Doc], count: int = COUNT) -> dict[str, tuple[str, ...]]:
+    """The algorithm as the module text describes it, written plainly: the fast one must give the same bytes."""
     r = related_module
     ordered = sorted(papers, key=lambda p: p.slug)
     counts = [Counter(terms(p.title) * 2 + terms(p.abstract)) for p in ordered]
-    df: Counter[str] = Counter()
-    for counter in counts:
-        df.update(counter.keys())
-    n = len(ordered)
+    oldest = sorted(range(len(ordered)), key=lambda i: (ordered[i].date or dt.date.min, ordered[i].slug))
+    small = len(ordered) < r.SMALL
+    ref = oldest[: len(ordered) if small else max(s for s in SERIES if s <= len(ordered))]
+    df = Counter(term for i in ref for term in counts[i])
+    n = len(ref)
     common = {t for t, d in df.items() if d > r.MAX_DF * n} if n >= 20 else set()
-    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
     vecs = []
     for counter in counts:
-        weighted = sorted((-(1.0 + math.log(c)) * idf[t], t) for t, c in counter.items() if t not in common)[: r.KEEP]
+        weighted = sorted(
+            (-(1.0 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1.0), t)
+            for t, c in counter.items()
+            if t not in common
+        )[: r.KEEP]
         norm = math.sqrt(sum(w * w for w, _ in weighted)) or 1.0
         vecs.append({t: -w / norm for w, t in weighted})
-    full: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    rank = r.POSTINGS if small else max(1, r.POSTINGS * n // min(s for s in SERIES if s > n))
+    weights = defaultdict(list)
+    for i in ref:
+        for term, weight in vecs[i].items():
+            weights[term].append(weight)
+    threshold = {t: sorted(ws, reverse=True)[rank - 1] for t, ws in weights.items() if len(ws) >= rank}
+    postings = defaultdict(list)
     for number, vec in enumerate(vecs):
         for term, weight in vec.items():
-            full[term].append((weight, number))
-    index = {}
-    for term, postings in full.items():
-        if len(postings) >= 2:
-            top = heapq.nsmallest(r.POSTINGS, postings, key=lambda wn: (-wn[0], wn[1]))
-            index[term] = [(number, weight) for weight, number in sorted(top, key=lambda wn: wn[1])]
+            if weight >= threshold.get(term, -math.inf):
+                postings[term].append((number, weight))
     result = {}
     for number, vec in enumerate(vecs):
         partial: dict[int, float] = defaultdict(float)
-        for term, weight in itertools.islice(vec.items(), r.QUERY_TERMS):
-            for other, other_weight in index.get(term, ()):
+        for term, weight in list(vec.items())[: r.QUERY_TERMS]:
+            for other, other_weight in postings[term]:
                 partial[other] += weight * other_weight
         partial.pop(number, None)
-        candidates = heapq.nlargest(r.CANDIDATES, partial.items(), key=lambda item: item[1])
-        dots = [(-round(sum(w * vecs[o].get(t, 0.0) for t, w in vec.items()), 9), o) for o, _ in candidates]
-        best = heapq.nsmallest(count, [(s, o) for s, o in dots if -s >= r.MIN_SCORE])
+        pool = heapq.nsmallest(r.CANDIDATES, partial.items(), key=lambda item: (-item[1], item[0]))
+        dots = [(-round(sum(w * vecs[o].get(t, 0.0) for t, w in vec.items()), 9), o) for o, _ in pool]
+        best = sorted((s, o) for s, o in dots if -s >= r.MIN_SCORE)[:count]
         result[ordered[number].slug] = tuple(ordered[o].slug for _, o in best)
     return result
 
 
-def random_corpus(size: int, seed: int) -> list[Doc]:
-    rng = random.Random(seed)
-    vocabulary = [f"w{i}" for i in range(300)] + ["memory", "agents", "agent", "models", "the", "of", "2024"]
+VOCABULARY = [f"w{i}" for i in range(300)] + ["memory", "agents", "agent", "models", "the", "of", "2024"]
+
+
+def random_docs(rng: random.Random, size: int, first: int = 0, vocabulary: list[str] = VOCABULARY) -> list[Doc]:
+    """Papers ``first``.. ``first + size - 1``, one day apart every 5 papers (some undated), random words."""
     return [
         Doc(
-            f"p{i:04d}",
-            " ".join(rng.choices(vocabulary, k=rng.randint(2, 8))),
+            f"p{rng.randrange(10**6):06d}-{i}",
+            " ".join(rng.choices(vocabulary, k=rng.randint(1, 8))),
             " ".join(rng.choices(vocabulary, k=rng.randint(0, 80))),
+            None if rng.random() < 0.02 else DAY + dt.timedelta(days=i // 5),
         )
-        for i in range(size)
+        for i in range(first, first + size)
     ]
 
 
-def test_same_as_straightforward_algorithm() -> None:
+def test_same_as_straightforward_algorithm(monkeypatch: pytest.MonkeyPatch) -> None:
     seed, _ = load_papers(ROOT / "content" / "papers")
-    docs = [Doc(p.slug, p.title, p.abstract) for p in seed]
-    assert related(docs) == reference(docs)
-    corpus = random_corpus(400, 1)
-    assert related(corpus) == reference(corpus)
-    assert related(corpus, 3) == reference(corpus, 3)
+    docs = [Doc(p.slug, p.title, p.abstract, p.date) for p in seed]
+    assert related(docs) == straightforward(docs)
+    corpus = random_docs(random.Random(1), 400)  # the oldest 200 are the reference
+    assert related(corpus) == straightforward(corpus)
+    assert related(corpus, 3) == straightforward(corpus, 3)
+    small = random_docs(random.Random(2), 60, vocabulary=VOCABULARY[:40])  # many ties
+    assert related(small) == straightforward(small)
+    monkeypatch.setattr(related_module, "SMALL", 10)  # the oldest 50 are the reference
+    assert related(small) == straightforward(small)
 
 
 def test_forked_scoring_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
-    corpus = random_corpus(300, 2)
-    serial = related(corpus, jobs=1)
+    corpus = random_docs(random.Random(2), 300)
+    serial = update_related(corpus, None, jobs=1)
     monkeypatch.setattr(related_module, "PARALLEL_MIN", 10)
-    assert related(corpus, jobs=2) == serial
+    assert related(corpus, jobs=2) == serial.result
+    more = corpus + [replace(d, slug=d.slug + "b", title=d.title + " agents") for d in corpus[:150]]
+    assert update_related(more, serial, jobs=2).result == update_related(more, None, jobs=1).result
 
 
-def test_result_is_cached_by_titles_and_abstracts(monkeypatch: pytest.MonkeyPatch) -> None:
+def changed(rng: random.Random, docs: list[Doc], step: int) -> list[Doc]:
+    """``docs`` after a random change: newer papers, backfilled older ones, removals, edits, new dates."""
+    docs = list(docs)
+    kind = rng.choice(["newer", "newer", "older", "remove", "edit", "date", "duplicate", "mix"])
+    if kind in ("newer", "mix"):
+        docs += random_docs(rng, rng.randint(1, 25), first=1000 + 100 * step)
+    if kind == "older":
+        docs += random_docs(rng, rng.randint(1, 3), first=-10)
+    if kind in ("remove", "mix") and docs:
+        for doc in rng.sample(docs, min(len(docs), rng.randint(1, 6))):
+            docs.remove(doc)
+    if kind in ("edit", "mix") and docs:
+        i = rng.randrange(len(docs))
+        docs[i] = replace(docs[i], title=docs[i].title + " memory agents")
+    if kind == "date" and docs:
+        i = rng.randrange(len(docs))
+        docs[i] = replace(docs[i], date=DAY + dt.timedelta(days=rng.randint(-5, 50)))
+    if kind == "duplicate" and docs:
+        docs += [replace(d, slug=f"{d.slug}d{step}") for d in rng.sample(docs, min(len(docs), 4))]
+    return docs
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_update_gives_what_scoring_from_nothing_gives(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(seed)
+    settings = (("POSTINGS", [1, 3, 40]), ("CANDIDATES", [1, 4, 20]), ("QUERY_TERMS", [2, 10]), ("SMALL", [1, 10, 100]))
+    for name, values in settings:
+        monkeypatch.setattr(related_module, name, rng.choice(values))
+    vocabulary = VOCABULARY[: rng.choice([15, 60, 300])]
+    docs = random_docs(rng, rng.choice([0, 1, 4, 19, 45, 120, 240]), vocabulary=vocabulary)
+    state = update_related(docs, None)
+    for step in range(4):
+        docs = changed(rng, docs, step)
+        count = 3 if step == 3 and seed % 4 == 0 else COUNT
+        state = pickle.loads(pickle.dumps(update_related(docs, state, count)))  # as the build cache keeps it
+        assert state.result == related(docs, count), f"step {step}"
+        assert list(state.result) == sorted(d.slug for d in docs)
+
+
+def test_newer_papers_change_only_the_lists_they_enter() -> None:
+    docs = random_docs(random.Random(3), 230)  # the oldest 200 are the reference
+    before = update_related(docs, None)
+    newer = random_docs(random.Random(4), 20, first=400)
+    after = update_related(docs + newer, before)
+    assert after.statistics is before.statistics  # so every existing paper's vector is the same
+    assert all(after.vectors[d.slug] == before.vectors[d.slug] for d in docs)
+    new = {d.slug for d in newer}
+    moved = [d.slug for d in docs if after.result[d.slug] != before.result[d.slug]]
+    assert moved and all(new.intersection(after.pools[slug][0]) for slug in moved)
+    entered = [d.slug for d in docs if new.intersection(after.pools[d.slug][0])]
+    assert after.scored == len(newer) + len(entered)  # the others were not scored again
+
+
+def test_an_unrelated_newer_paper_changes_no_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(related_module, "SMALL", 10)  # the oldest 50 of the 59 seed papers are the reference
+    seed, _ = load_papers(ROOT / "content" / "papers")
+    first = related(seed)
+    newest = max(p.date for p in seed if p.date) + dt.timedelta(days=1)
+    other = Doc("quokka", "Quokka census on Rottnest", "Counting marsupials by drone over island scrubland.", newest)
+    result = related([*seed, other])
+    assert result.pop("quokka") == ()
+    assert result == first
+
+
+def test_reaching_the_next_reference_size_rescores_everything() -> None:
+    docs = random_docs(random.Random(5), 198)
+    state = update_related(docs, None)
+    more = docs + random_docs(random.Random(6), 2, first=500)
+    after = update_related(more, state)
+    assert after.statistics.key != state.statistics.key and after.scored == 200
+    assert after.result == related(more)
+
+
+def test_related_papers_keeps_its_state_in_the_content_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(related_module, "SMALL", 10)  # the oldest 50 of the 59 seed papers are the reference
     papers, _ = load_papers(ROOT / "content" / "papers")
     cache = ContentCache()
     first = related_papers(papers, cache)
-    assert cache.related_key == corpus_key(papers) and first == related(papers)
-    calls = []
-    monkeypatch.setattr("generator.site.related", lambda ps: calls.append(1) or related(ps))
-    assert related_papers(list(reversed(papers)), cache) == first  # same content: reused
-    assert calls == []
-    changed = [replace(papers[0], abstract=papers[0].abstract + " more"), *papers[1:]]
-    assert corpus_key(changed) != corpus_key(papers)
-    assert related_papers(changed, cache) == related(changed)
-    assert calls == [1]
+    assert first == related(papers)
+    assert cache.related_state is not None and cache.related_state.scored == len(papers)
+    assert related_papers(list(reversed(papers)), cache) == first  # same content: nothing scored
+    assert cache.related_state.scored == 0
+    papers.sort(key=lambda p: (p.date or dt.date.min, p.slug))  # the newest last: not a reference paper
+    edited = [*papers[:-1], replace(papers[-1], abstract=papers[-1].abstract + " memory")]
+    assert related_papers(edited, cache) == related(edited)
+    assert 0 < cache.related_state.scored < len(papers) // 2
+    assert related_papers(papers[:-1], cache) == related(papers[:-1])
+    assert related_papers(papers[1:], cache) == related(papers[1:])  # the oldest removed: other statistics
+    assert cache.related_state.scored == len(papers) - 1
     assert related_papers(papers[1:], None) == related(papers[1:])
