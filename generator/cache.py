@@ -23,6 +23,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, is_dataclass
 from functools import cache
@@ -73,8 +74,30 @@ class ContentCache:
     """Related papers of the last build and what updating them reuses (``related.update_related``); set by
     ``assemble``."""
 
-    def paper(self, path: str, raw: bytes) -> tuple[tuple[str, bytes], ParseResult | None]:
+    files: dict[str, tuple[tuple[int, int, int, int], bytes]] = field(default_factory=dict)
+    """Content file -> (its size, modification and change times and inode, the hash of its bytes) when last read,
+    so that a file whose metadata did not change is not read again (as make and git trust metadata; a file
+    modified within ``RACY_NS`` of being read is not recorded)."""
+    used_files: dict[str, tuple[tuple[int, int, int, int], bytes]] = field(default_factory=dict)
+
+    def unchanged(self, path: str, stat: os.stat_result) -> tuple[tuple[str, bytes] | None, ParseResult | None]:
+        """The cache key and parse result of ``path`` when its metadata is what it was when last read."""
+        entry = self.files.get(path)
+        if entry is None or entry[0] != _identity(stat):
+            return None, None
+        key = (path, entry[1])
+        found = self.parsed.get(key)
+        if found is not None:
+            self.used_parsed[key] = found
+            self.used_files[path] = entry
+        return key, found
+
+    def paper(
+        self, path: str, raw: bytes, stat: os.stat_result | None = None
+    ) -> tuple[tuple[str, bytes], ParseResult | None]:
         key = (path, hashlib.blake2b(raw, digest_size=16).digest())
+        if stat is not None and time.time_ns() - stat.st_mtime_ns > RACY_NS:
+            self.used_files[path] = (_identity(stat), key[1])
         found = self.parsed.get(key)
         if found is not None:
             self.used_parsed[key] = found
@@ -97,6 +120,14 @@ class ContentCache:
 
     def store_match(self, title: str, text: str, slugs: tuple[str, ...]) -> None:
         self.used_topics[_text_key(title, text)] = slugs
+
+
+RACY_NS = 2_000_000_000
+"""A file modified this recently (in nanoseconds) may change again within its timestamp's granularity."""
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
 def _text_key(title: str, text: str) -> bytes:
@@ -169,6 +200,7 @@ class BuildCache:
     def save_content(self) -> None:
         content = self.content
         used = ContentCache(content.used_parsed, content.topics_key, content.used_topics)
+        used.files = content.used_files
         used.related_state = content.related_state
         with contextlib.suppress(OSError):
             self._save("content", used)

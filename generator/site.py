@@ -71,15 +71,23 @@ def sort_key(paper: Paper) -> tuple[date, date, str]:
 
 def load_papers(papers_dir: Path, cache: ContentCache | None = None) -> tuple[list[Paper], list[Problem]]:
     """Read every content file; broken files are errors that name the file and line. With a ``cache``, a file
-    whose bytes are unchanged since the last build is not parsed again."""
+    whose bytes are unchanged since the last build is not parsed again, and one whose size, times and inode are
+    unchanged is not even read."""
     paths = sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []
     shown = display_paths(paths)
     results: list[tuple[Paper | None, tuple[Problem, ...]]] = []
     todo: list[tuple[int, str, tuple[str, bytes] | None]] = []  # files to parse: (index, text, cache key)
     for index, path in enumerate(paths):
         try:
-            raw = path.read_bytes()
-            key, cached = cache.paper(shown[index], raw) if cache is not None else (None, None)
+            key, cached = None, None
+            if cache is not None:
+                stat = path.stat()
+                key, cached = cache.unchanged(shown[index], stat)
+                if cached is None:
+                    raw = path.read_bytes()
+                    key, cached = cache.paper(shown[index], raw, stat)
+            else:
+                raw = path.read_bytes()
             if cached is None:
                 # universal newlines, as Path.read_text would give
                 todo.append((index, raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), key))

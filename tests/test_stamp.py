@@ -122,3 +122,18 @@ def test_cli_says_the_site_is_up_to_date(built: Path, capsys: pytest.CaptureFixt
     assert main(["--root", str(built), "build", "--no-search"]) == 0
     err = capsys.readouterr().err.splitlines()
     assert err[-1].startswith("site is up to date: 24 papers")
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(built: Path) -> None:
+    """Content files are trusted by size, times and inode (not read again when those match); the change time
+    catches an edit whose size and modification time were put back."""
+    page = built / "content" / "papers" / "paper-004.md"
+    before = page.stat()
+    text = page.read_text(encoding="utf-8")
+    edited = text.replace("Paper 4 on", "Paper 4 in", 1)
+    assert edited != text and len(edited) == len(text)
+    page.write_text(edited, encoding="utf-8")
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    result = rebuild(built)
+    assert not result.up_to_date
+    assert "Paper 4 in" in (built / "site" / "papers" / "paper-004" / "index.html").read_text(encoding="utf-8")
