@@ -212,7 +212,7 @@ def _digest(paper: Document) -> bytes:
 
 def _reference_key(papers: Sequence[Document], digests: Sequence[bytes], numbers: Iterable[int]) -> bytes:
     """Hash of the reference papers (slug order) and of the settings."""
-    settings = f"related {VERSION} {KEEP} {QUERY_TERMS} {POSTINGS} {CANDIDATES} {MAX_DF} {MIN_SCORE}"
+    settings = f"related {VERSION} {KEEP} {QUERY_TERMS} {POSTINGS} {CANDIDATES} {MAX_DF} {MIN_SCORE} {SMALL}"
     digest = hashlib.blake2b(settings.encode(), digest_size=16)
     for number in numbers:
         digest.update(papers[number].slug.encode("utf-8", "surrogatepass") + b"\0" + digests[number])
