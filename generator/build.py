@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,7 +30,7 @@ from generator.render import (
     write_sitemap,
 )
 from generator.search import SearchIndex, SearchIndexError
-from generator.search_shards import ShardCache, index_shards, plan_shards, shard_limits
+from generator.search_shards import IndexResult, ShardCache, index_in_worker, plan_shards, shard_limits
 from generator.site import Site, assemble, load_papers
 from generator.stamp import Stamp, inputs_digest, site_digest, site_paths
 from generator.theme import Theme, load_theme, template_problem
@@ -137,8 +136,8 @@ def write_site(
     jobs: int | None = None,
 ) -> SearchIndex | None:
     """Every output, in order. Pages are queued by the ``render_*`` functions and rendered together (on every core)
-    at ``flush``. The paper pages come first: the search index reads them (and nothing else), so it is built in a
-    forked process while the other pages and the feeds are written."""
+    at ``flush``. The paper pages come first: the search index reads them (and nothing else), so it is built in
+    another process while the other pages and the feeds are written."""
     progress = progress or Progress(enabled=False)
     env = theme.environment()
     queue = PageQueue(env, out, cache, site_salt(site, theme), jobs)
@@ -147,7 +146,7 @@ def write_site(
         render_papers(renderer)
         renderer.flush()
         stage.count, stage.detail = queue.rendered + queue.reused, f"{queue.reused:,} unchanged"
-    indexing = Background(functools.partial(search_index, site, out, cache)) if search else None
+    indexing = search_index(site, out, cache) if search else None
     try:
         with progress.stage("other pages") as stage:
             done = queue.rendered + queue.reused, queue.reused
@@ -179,19 +178,13 @@ def write_site(
     return index
 
 
-def search_index(site: Site, out: Output, cache: BuildCache | None) -> tuple[SearchIndex, ShardCache, list[str]]:
-    """Index the paper pages, shard by shard (one index on a small site); a shard none of whose pages changed (in
-    what Pagefind reads) is linked from the published site instead. Returns the summary, what the page cache keeps
-    of the index, and the files written (to be recorded in ``out`` by the caller: this runs in another process)."""
+def search_index(site: Site, out: Output, cache: BuildCache | None) -> Background[IndexResult]:
+    """Start indexing the paper pages (written by now) in another process: shard by shard (one index on a small
+    site); a shard none of whose pages changed (in what Pagefind reads) is linked from the published site."""
     shards = plan_shards(site.papers, *shard_limits())
     old = cache.previous_pages.search_result if cache else None
     previous = old if isinstance(old, ShardCache) else None
-    before = len(out.files)
-    try:
-        index, kept = index_shards(shards, out, site.config.language, previous)
-    finally:
-        out.settle()
-    return index, kept, out.files[before:]
+    return Background(index_in_worker, shards, out.target, site.config.language, previous)
 
 
 def copy_static(theme: Theme, out: Output) -> None:

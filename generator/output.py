@@ -72,13 +72,17 @@ class Output:
     in place (Pagefind) an empty folder of their own.
     """
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, *, worker: bool = False) -> None:
+        """``worker=True``: the output of a build that runs in another process, for a helper process that writes
+        some of its files (the staging folder is taken as it is: no recovery, no cleanup)."""
         self.target = target
         self.staging = target.with_name(f".{target.name}.staging")
         self.previous = target.with_name(f".{target.name}.previous")
         self.files: list[str] = []
         self._dirs: set[Path] = set()
         self._trash: list[threading.Thread] = []
+        if worker:
+            return
         recover(target)
         for trash in target.parent.glob(f".{target.name}.staging.trash.*"):
             self._delete_later(trash)

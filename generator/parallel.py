@@ -16,6 +16,9 @@ import multiprocessing
 import os
 import pickle
 import signal
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -104,60 +107,64 @@ def run_jobs(
 
 
 class Background(Generic[Result]):
-    """``work()`` running in a forked child process while this one goes on; ``result()`` waits for its value (or
-    raises its exception). A fork, not a thread: this process keeps forking workers (``run_jobs``) meanwhile, and
-    forking a process that runs threads can deadlock the children. Where fork is unavailable, ``work`` runs at
-    ``result()``."""
+    """``work(*args)`` running in a fresh Python process while this one goes on; ``result()`` waits for its value
+    (or raises its exception). ``work`` must be a module-level function: it and ``args`` are pickled (``work`` by
+    name) and read back by the new process.
 
-    def __init__(self, work: Callable[[], Result]) -> None:
-        self._work = work
-        self._pid = 0
-        self._read = -1
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: run, send the outcome, leave without running the parent's exit handlers
-            os.close(read)
-            status = 1
-            try:
-                die_with_parent()
-                try:
-                    outcome: tuple[bool, Any] = (True, work())
-                except Exception as exc:  # the parent raises it
-                    outcome = (False, exc)
-                try:
-                    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-                except Exception as exc:  # an exception that does not pickle: its text
-                    data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(data)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write)
-        self._pid, self._read = pid, read
+    Not a fork: a forked child shares this process's memory copy-on-write, and every page either side writes
+    afterwards is copied (at 10k papers about as much memory again, and seconds of system time). Not a thread:
+    this process keeps forking render workers (``run_jobs``) meanwhile, and forking a process that runs threads
+    can leave a child holding a lock forever."""
+
+    def __init__(self, work: Callable[..., Result], *args: Any) -> None:
+        # the arguments go through a file: written to a pipe, they could block this process until the child reads
+        self._input = tempfile.TemporaryFile()  # noqa: SIM115 (closed by result or cancel)
+        self._input.write(pickle.dumps((work, args), protocol=pickle.HIGHEST_PROTOCOL))
+        self._input.seek(0)
+        self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            [sys.executable, "-c", "from generator.parallel import _background; _background()"],
+            stdin=self._input,
+            stdout=subprocess.PIPE,
+            preexec_fn=die_with_parent,
+            # the same import path as this process (as multiprocessing's spawn does), so ``work`` is found
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)},
+        )
 
     def result(self) -> Result:
-        if not self._pid:
-            return self._work()
-        with os.fdopen(self._read, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(self._pid, 0)
-        self._pid = 0
-        if not data:
-            raise RuntimeError("a background job died without a result")
-        ok, value = pickle.loads(data)
+        assert self._process is not None, "result() already taken"
+        data, _ = self._process.communicate()
+        code, self._process = self._process.returncode, None
+        self._input.close()
+        try:
+            ok, value = pickle.loads(data)
+        except Exception:
+            raise RuntimeError(f"a background job ended (exit status {code}) without a result") from None
         if not ok:
             raise value
         return value  # type: ignore[no-any-return]
 
     def cancel(self) -> None:
         """Stop the child (when still running) and reap it."""
-        if self._pid:
+        if self._process is not None:
             with contextlib.suppress(OSError):
-                os.kill(self._pid, signal.SIGKILL)
-                os.waitpid(self._pid, 0)
-            with contextlib.suppress(OSError):
-                os.close(self._read)
-            self._pid = 0
+                self._process.kill()
+            self._process.communicate()
+            self._process = None
+            self._input.close()
+
+
+def _background() -> None:
+    """The child's side of ``Background``: run the pickled job from stdin, write the pickled outcome to stdout."""
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever the job prints goes to stderr, not into the result
+    work, args = pickle.load(sys.stdin.buffer)
+    try:
+        outcome: tuple[bool, Any] = (True, work(*args))
+    except Exception as exc:  # raised again in the parent
+        outcome = (False, exc)
+    try:
+        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # an exception that does not pickle: its text
+        data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    with out:
+        out.write(data)

@@ -171,6 +171,23 @@ def index_shards(
     return summary, kept
 
 
+IndexResult = tuple[SearchIndex, ShardCache, list[str]]
+"""What ``index_in_worker`` returns: the summary, what the page cache keeps, the files written."""
+
+
+def index_in_worker(
+    shards: Sequence[Shard], target: Path, language: str, previous: ShardCache | None
+) -> IndexResult:
+    """``index_shards`` for the build whose output is ``target``, run in a helper process
+    (``parallel.Background``) while the build writes its other pages; the build records the files."""
+    out = Output(target, worker=True)
+    try:
+        index, kept = index_shards(shards, out, language, previous)
+    finally:
+        out.settle()
+    return index, kept, out.files
+
+
 def _shard_digest(
     shard: Shard,
     out: Output,

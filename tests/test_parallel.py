@@ -46,28 +46,32 @@ def test_parallel_site_is_identical_to_serial(tmp_path: Path, monkeypatch: pytes
     assert tree(serial / "site") == tree(forked / "site")
 
 
+def pid_and(value: object) -> tuple[int, object]:
+    return os.getpid(), value
+
+
+def fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def sleep_then_write(seconds: float, marker: Path) -> None:
+    time.sleep(seconds)
+    marker.write_text("x")
+
+
 def test_background_returns_the_value_of_work_done_in_another_process() -> None:
-    job = Background(lambda: (os.getpid(), [1, 2, 3]))
-    pid, value = job.result()
+    pid, value = Background(pid_and, [1, 2, 3]).result()
     assert value == [1, 2, 3]
     assert pid != os.getpid()
 
 
 def test_background_raises_the_error_of_its_work() -> None:
-    def fail() -> None:
-        raise ValueError("no index for you")
-
     with pytest.raises(ValueError, match="no index for you"):
-        Background(fail).result()
+        Background(fail, "no index for you").result()
 
 
 def test_background_cancel_stops_the_child(tmp_path: Path) -> None:
     marker = tmp_path / "finished"
-
-    def slow() -> None:
-        time.sleep(30)
-        marker.write_text("x")
-
-    job = Background(slow)
+    job = Background(sleep_then_write, 30, marker)
     job.cancel()  # returns once the child is gone, long before it would have slept its 30 s
     assert not marker.exists()
