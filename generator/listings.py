@@ -7,7 +7,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-from generator.formats import find_format
 from generator.model import Listing, Problem
 
 LISTING_SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".xml", ".atom"}
@@ -76,6 +75,8 @@ def decode(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
 
 def read_listing(path: Path, page_date: date | None = None) -> Listing:
     """Parse one listing file. Never raises for bad content: problems are in the result."""
+    from generator.formats import find_format  # here: the parsers (BeautifulSoup) are not needed by a build
+
     shown = display_path(path)
     try:
         with path.open("rb") as handle:
