@@ -1,4 +1,4 @@
-"""The front-matter fast path (``generator/content.py`` ``read_simple_front``): whenever it reads front matter, it
+"""The front-matter fast path (``generator/frontmatter.py`` ``read_simple_front``): whenever it reads front matter, it
 gives exactly what PyYAML's safe loaders give (same values, same types); it reads every file papersite writes;
 and it leaves everything else (with its errors and line numbers) to PyYAML."""
 
@@ -14,7 +14,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.content import FIELDS, DocumentError, dump_document, read_document, read_simple_front
+from generator.content import FIELDS, DocumentError, dump_document, read_document
+from generator.frontmatter import read_simple_front
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_PAPERS = REPO / "bench" / "out" / "n10000" / "content" / "papers"
