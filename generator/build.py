@@ -31,7 +31,7 @@ from generator.render import (
 )
 from generator.search import SearchIndex, SearchIndexError
 from generator.search_shards import IndexResult, ShardCache, index_in_worker, plan_shards, shard_limits
-from generator.site import Site, assemble, load_papers
+from generator.site import Site, assemble, load_papers, related_papers, with_related
 from generator.stamp import Stamp, inputs_digest, site_digest, site_paths
 from generator.theme import Theme, load_theme, template_problem
 
@@ -80,17 +80,17 @@ def build(
     problems += found + duplicate_papers([(paper.path, paper.arxiv) for paper in papers])
     if config is None or theme is None or _failed(problems, strict):
         return BuildResult(False, tuple(problems))
-    with progress.stage("assemble") as stage:  # topics, related papers
+    with progress.stage("topics") as stage:
         site, found = assemble(config, papers, cache.content)
         stage.count = len(site.topics)
     problems += found + check_freshness(site)
     if _failed(problems, strict):
         return BuildResult(False, tuple(problems))
-    cache.save_content()
 
     out = Output(target)
     try:
         index = write_site(site, theme, out, cache, progress, search=search, jobs=jobs)
+        cache.save_content()  # with the related papers' state, known by now
     except SearchIndexError as exc:
         out.discard()
         return BuildResult(False, (*problems, Problem("site/pagefind", 0, "error", str(exc))))
@@ -136,20 +136,17 @@ def write_site(
     jobs: int | None = None,
 ) -> SearchIndex | None:
     """Every output, in order. Pages are queued by the ``render_*`` functions and rendered together (on every core)
-    at ``flush``. The paper pages come first: the search index reads them (and nothing else), so it is built in
-    another process while the other pages and the feeds are written."""
+    at ``flush``. Two slow steps run in other processes meanwhile: the related papers (which only paper pages show)
+    while the list pages are written, and the search index (which reads only paper pages) while the feeds are."""
     progress = progress or Progress(enabled=False)
-    env = theme.environment()
-    queue = PageQueue(env, out, cache, site_salt(site, theme), jobs)
-    renderer = Renderer(site, env, out, queue)
-    with progress.stage("paper pages") as stage:
-        render_papers(renderer)
-        renderer.flush()
-        stage.count, stage.detail = queue.rendered + queue.reused, f"{queue.reused:,} unchanged"
-    indexing = search_index(site, out, cache) if search else None
+    content = cache.content if cache is not None else None
+    relating = related_papers(site, content)
+    indexing: Background[IndexResult] | None = None
     try:
-        with progress.stage("other pages") as stage:
-            done = queue.rendered + queue.reused, queue.reused
+        env = theme.environment()
+        queue = PageQueue(env, out, cache, site_salt(site, theme), jobs)
+        renderer = Renderer(site, env, out, queue)
+        with progress.stage("list pages") as stage:
             render_home(renderer)
             render_topics(renderer)
             render_not_found(renderer)
@@ -157,8 +154,17 @@ def write_site(
             render_feed_pages(renderer)
             render_archive(renderer)
             renderer.flush()
+            stage.count, stage.detail = queue.rendered + queue.reused, f"{queue.reused:,} unchanged"
+        with progress.stage("related papers") as stage:
+            site = renderer.site = with_related(site, relating, content)
+            stage.count = len(site.related)
+        with progress.stage("paper pages") as stage:
+            done = queue.rendered + queue.reused, queue.reused
+            render_papers(renderer)
+            renderer.flush()
             stage.count = queue.rendered + queue.reused - done[0]
             stage.detail = f"{queue.reused - done[1]:,} unchanged"
+        indexing = search_index(site, out, cache) if search else None
         with progress.stage("feeds"):
             write_feeds(site, out)
             write_sitemap(site, out)
@@ -169,6 +175,7 @@ def write_site(
             index, kept, files = indexing.result()
             stage.count, stage.detail = index.pages, "unchanged" if index.seconds == 0 else f"{index.seconds:.2f}s"
     except BaseException:
+        relating.cancel()
         if indexing is not None:
             indexing.cancel()
         raise

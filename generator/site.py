@@ -13,8 +13,8 @@ from generator.config import Config
 from generator.content import load_paper
 from generator.listings import display_paths
 from generator.model import Paper, Problem
-from generator.parallel import run_jobs
-from generator.related import related, update_related
+from generator.parallel import Background, run_jobs
+from generator.related import Related, update_related
 from generator.topics import OTHER_SLUG, TopicMatcher
 from generator.urls import Urls
 
@@ -151,13 +151,30 @@ def assemble(config: Config, papers: list[Paper], cache: ContentCache | None = N
     topic_list = [Topic(rule.slug, rule.name, rule.description, tuple(groups[rule.slug])) for rule in config.topics]
     topic_list.append(Topic(OTHER_SLUG, "Other", "Papers that match no topic rule.", tuple(groups[OTHER_SLUG])))
     urls = Urls(config.base_url, config.base_path)
-    site = Site(config, urls, tuple(resolved), tuple(topic_list), build_time(), related_papers(resolved, cache))
+    site = Site(config, urls, tuple(resolved), tuple(topic_list), build_time())
     return site, problems
 
 
-def related_papers(papers: list[Paper], cache: ContentCache | None) -> dict[str, tuple[str, ...]]:
-    """``related(papers)``; with a cache, only the papers whose lists may differ from the last build's are scored."""
-    if cache is None:
-        return related(papers)
-    cache.related_state = update_related(papers, cache.related_state)
-    return cache.related_state.result
+@dataclass(frozen=True, slots=True)
+class RelatedInput:
+    """What ``related.update_related`` reads of a paper: a small record to send to another process."""
+
+    slug: str
+    title: str
+    abstract: str
+    date: date | None
+
+
+def related_papers(site: Site, cache: ContentCache | None) -> Background[Related]:
+    """Start computing the related papers of ``site`` in another process (``with_related`` takes the result);
+    with a cache, only the papers whose lists may differ from the last build's are scored."""
+    papers = [RelatedInput(p.slug, p.title, p.abstract, p.date) for p in site.papers]
+    return Background(update_related, papers, cache.related_state if cache is not None else None)
+
+
+def with_related(site: Site, job: Background[Related], cache: ContentCache | None) -> Site:
+    """``site`` with its related papers, once ``job`` is done; the cache keeps their state for the next build."""
+    state = job.result()
+    if cache is not None:
+        cache.related_state = state
+    return replace(site, related=state.result)

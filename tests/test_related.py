@@ -16,8 +16,9 @@ import pytest
 
 import generator.related as related_module
 from generator.cache import ContentCache
+from generator.config import load_config
 from generator.related import COUNT, reference, reference_size, related, terms, update_related
-from generator.site import load_papers, related_papers
+from generator.site import assemble, load_papers, related_papers, with_related
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = dt.date(2024, 1, 1)
@@ -251,20 +252,36 @@ def test_reaching_the_next_reference_size_rescores_everything() -> None:
     assert after.result == related(more)
 
 
-def test_related_papers_keeps_its_state_in_the_content_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_update_related_reuses_the_state_of_the_last_build(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(related_module, "SMALL", 10)  # the oldest 50 of the 59 seed papers are the reference
     papers, _ = load_papers(ROOT / "content" / "papers")
-    cache = ContentCache()
-    first = related_papers(papers, cache)
+    state = update_related(papers, None)
+    first = state.result
     assert first == related(papers)
-    assert cache.related_state is not None and cache.related_state.scored == len(papers)
-    assert related_papers(list(reversed(papers)), cache) == first  # same content: nothing scored
-    assert cache.related_state.scored == 0
+    assert state.scored == len(papers)
+    state = update_related(list(reversed(papers)), state)
+    assert state.result == first and state.scored == 0  # same content: nothing scored
     papers.sort(key=lambda p: (p.date or dt.date.min, p.slug))  # the newest last: not a reference paper
     edited = [*papers[:-1], replace(papers[-1], abstract=papers[-1].abstract + " memory")]
-    assert related_papers(edited, cache) == related(edited)
-    assert 0 < cache.related_state.scored < len(papers) // 2
-    assert related_papers(papers[:-1], cache) == related(papers[:-1])
-    assert related_papers(papers[1:], cache) == related(papers[1:])  # the oldest removed: other statistics
-    assert cache.related_state.scored == len(papers) - 1
-    assert related_papers(papers[1:], None) == related(papers[1:])
+    state = update_related(edited, state)
+    assert state.result == related(edited)
+    assert 0 < state.scored < len(papers) // 2
+    state = update_related(papers[:-1], state)
+    assert state.result == related(papers[:-1])
+    state = update_related(papers[1:], state)
+    assert state.result == related(papers[1:])  # the oldest removed: other statistics
+    assert state.scored == len(papers) - 1
+
+
+def test_a_build_computes_related_papers_in_another_process_and_caches_their_state() -> None:
+    papers, _ = load_papers(ROOT / "content" / "papers")
+    config, _ = load_config(ROOT / "site.toml", None, display="site.toml")
+    assert config is not None
+    site, _ = assemble(config, papers)
+    assert site.related == {}
+    cache = ContentCache()
+    site = with_related(site, related_papers(site, cache), cache)
+    assert site.related == related(site.papers)
+    assert cache.related_state is not None and cache.related_state.result == site.related
+    again = with_related(site, related_papers(site, cache), cache)
+    assert again.related == site.related and cache.related_state.scored == 0
