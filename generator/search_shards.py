@@ -35,7 +35,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,15 +149,23 @@ def index_shards(
     published = {key: (folder, result) for folder, (key, result) in previous.shards.items()}
     kept = ShardCache()
     todo: list[tuple[Shard, bytes]] = []
+
+    def digest(shard: Shard) -> bytes:
+        return _shard_digest(shard, out, language, previous.pages, kept.pages)
+
     for shard in shards:
-        key = _shard_digest(shard, out, language, previous.pages, kept.pages)
+        if not published:  # nothing to reuse: each shard's digest is taken while the others are indexed
+            todo.append((shard, b""))
+            continue
+        key = digest(shard)
         old = published.get(key)
         if old is not None and _link_shard(out, old[0], shard.folder):
             kept.shards[shard.folder] = (key, old[1])
         else:
             todo.append((shard, key))
-    for (shard, key), result in zip(todo, _index_all([s for s, _ in todo], out, language), strict=True):
-        kept.shards[shard.folder] = (key, result)
+    indexed = _index_all([s for s, _ in todo], out, language, None if published else digest)
+    for (shard, key), (result, late) in zip(todo, indexed, strict=True):
+        kept.shards[shard.folder] = (key or late, result)
     for shard in shards:
         folder = out.staging / shard.folder
         out.files.extend(sorted(f.relative_to(out.staging).as_posix() for f in folder.rglob("*") if f.is_file()))
@@ -175,9 +183,7 @@ IndexResult = tuple[SearchIndex, ShardCache, list[str]]
 """What ``index_in_worker`` returns: the summary, what the page cache keeps, the files written."""
 
 
-def index_in_worker(
-    shards: Sequence[Shard], target: Path, language: str, previous: ShardCache | None
-) -> IndexResult:
+def index_in_worker(shards: Sequence[Shard], target: Path, language: str, previous: ShardCache | None) -> IndexResult:
     """``index_shards`` for the build whose output is ``target``, run in a helper process
     (``parallel.Background``) while the build writes its other pages; the build records the files."""
     out = Output(target, worker=True)
@@ -229,30 +235,39 @@ def indexed_part(html: bytes) -> bytes:
     return html
 
 
-def _index_all(shards: Sequence[Shard], out: Output, language: str) -> list[SearchIndex]:
-    """Index ``shards`` with at most ``PROCESSES`` Pagefind runs at once and ``PARALLEL_PAGES`` pages in flight."""
+def _index_all(
+    shards: Sequence[Shard], out: Output, language: str, then: Callable[[Shard], bytes] | None = None
+) -> list[tuple[SearchIndex, bytes]]:
+    """Index ``shards`` with at most ``PROCESSES`` Pagefind runs at once and ``PARALLEL_PAGES`` pages in flight,
+    the largest first (so that the small ones fill in at the end); ``then(shard)``, run in the same thread after a
+    shard is indexed, gives the second item of its result."""
     lock = threading.Condition()
     in_flight = 0
 
-    def index(shard: Shard) -> SearchIndex:
+    def index(shard: Shard) -> tuple[SearchIndex, bytes]:
         nonlocal in_flight
         need = min(len(shard.pages), PARALLEL_PAGES)
         with lock:
             lock.wait_for(lambda: in_flight + need <= PARALLEL_PAGES)
             in_flight += need
         try:
-            return index_shard(shard, out, language, primary=shard.folder == INDEX_DIR)
+            result = index_shard(shard, out, language, primary=shard.folder == INDEX_DIR)
         finally:
             with lock:
                 in_flight -= need
                 lock.notify_all()
+        return result, then(shard) if then is not None else b""
 
     for shard in shards:  # here, not in the threads: Output is not thread-safe
         out.fresh_folder(shard.folder)
+    order = sorted(range(len(shards)), key=lambda number: -len(shards[number].pages))
     if len(shards) < 2:
-        return [index(shard) for shard in shards]
-    with ThreadPoolExecutor(PROCESSES) as pool:
-        return list(pool.map(index, shards))
+        done = [index(shard) for shard in shards]
+    else:
+        with ThreadPoolExecutor(PROCESSES) as pool:
+            done = list(pool.map(index, [shards[number] for number in order]))
+    results = dict(zip(order, done, strict=True))
+    return [results[number] for number in range(len(shards))]
 
 
 def index_shard(shard: Shard, out: Output, language: str, *, primary: bool) -> SearchIndex:
