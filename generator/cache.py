@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import functools
 import hashlib
 import io
 import os
@@ -151,9 +152,16 @@ class BuildCache:
         self.folder = root / CACHE_DIR
         self.key = code_fingerprint()
         self.enabled = enabled
-        self.content: ContentCache = self._load("content", ContentCache) if enabled else ContentCache()
-        self.previous_pages: PageCache = self._load("pages", PageCache) if enabled else PageCache()
         self.pages = PageCache()
+
+    @functools.cached_property
+    def content(self) -> ContentCache:
+        """Loaded when first used (not by a build that finds the site up to date: at 100k papers it is large)."""
+        return self._load("content", ContentCache) if self.enabled else ContentCache()
+
+    @functools.cached_property
+    def previous_pages(self) -> PageCache:
+        return self._load("pages", PageCache) if self.enabled else PageCache()
 
     def _path(self, name: str) -> Path:
         return self.folder / f"{name}-{self.key}.pickle"
