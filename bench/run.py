@@ -188,7 +188,7 @@ def _version(pkg: str) -> str:
 def table(results: list[Result], runs: int) -> list[str]:
     rows = [
         "| N | full build s | no-change s | add-50 s | no-change / full | add-50 / full | peak MiB (largest "
-        "process) | peak MiB (process tree) | ingest N s | ingest +50 s |",
+        "process) | peak MiB (process tree, PSS) | ingest N s | ingest +50 s |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:

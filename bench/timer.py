@@ -2,8 +2,10 @@
 
 Peak memory is reported two ways, because a build may fork worker processes:
 - ``peak MiB``: the largest single process (``ru_maxrss`` from ``wait4``, which covers waited-for children);
-- ``tree MiB``: the largest sum of RSS over the whole process group, sampled every 20 ms from ``/proc``. Pages
-  a forked worker shares with its parent are counted twice, so this is an upper bound.
+- ``tree MiB``: the largest sum over the whole process group of each process's proportional set size (PSS, from
+  ``/proc/<pid>/smaps_rollup``: a page shared by k processes counts 1/k in each, so pages a forked worker shares
+  with its parent are counted once), sampled every 100 ms. Where PSS is unavailable, resident sizes (VmRSS) are
+  summed instead, which counts shared pages once per process (an upper bound).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ class Run:
 
 
 def _group_rss_kib(pgid: int) -> int:
-    """Sum of VmRSS over the processes of group ``pgid`` (0 when /proc cannot tell)."""
+    """Sum of PSS (else VmRSS) over the processes of group ``pgid`` (0 when /proc cannot tell)."""
     total = 0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -38,13 +40,22 @@ def _group_rss_kib(pgid: int) -> int:
             fields = stat[stat.rindex(")") + 2 :].split()
             if int(fields[2]) != pgid:
                 continue
-            for line in Path(entry.path, "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-                    break
+            total += _memory_kib(entry.path)
         except (OSError, ValueError, IndexError):
             continue
     return total
+
+
+def _memory_kib(proc: str) -> int:
+    """One process's PSS in KiB, or its VmRSS when the kernel does not give PSS."""
+    for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        try:
+            for line in Path(proc, name).read_text().splitlines():
+                if line.startswith(key):
+                    return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
 
 
 def run(
@@ -81,7 +92,7 @@ def run(
                 raise TimeoutError(" ".join(cmd))
             if now >= next_sample:
                 tree = max(tree, _group_rss_kib(proc.pid))
-                next_sample = now + 0.02
+                next_sample = now + 0.1
             time.sleep(0.005)
         wall = time.monotonic() - t0
     finally:
