@@ -18,7 +18,6 @@ from generator.content import FIELDS, DocumentError, dump_document, read_documen
 from generator.frontmatter import read_simple_front
 
 REPO = Path(__file__).resolve().parent.parent
-BENCH_PAPERS = REPO / "bench" / "out" / "n10000" / "content" / "papers"
 LOADERS = [yaml.SafeLoader, *([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])]
 FAILED = object()
 
@@ -362,14 +361,3 @@ def test_an_ingested_generated_corpus_takes_the_fast_path(tmp_path: Path) -> Non
     assert len(files) == 500
     for path in files:
         assert check(front_of(path.read_text(encoding="utf-8"))) is not None, path
-
-
-@pytest.mark.skipif(not BENCH_PAPERS.is_dir(), reason="no 10k benchmark corpus (made by `make bench`)")
-def test_the_10k_benchmark_corpus_takes_the_fast_path() -> None:
-    """At least 99% of bench/out/n10000 (only read); every 20th file also compared with libyaml's reading."""
-    fronts = [front_of(path.read_text(encoding="utf-8")) for path in sorted(BENCH_PAPERS.glob("*.md"))]
-    read = [read_simple_front(front) for front in fronts]
-    assert sum(meta is not None for meta in read) >= 0.99 * len(fronts)
-    for front, meta in list(zip(fronts, read, strict=True))[::20]:
-        if meta is not None:
-            assert typed(meta) == loaded(front, LOADERS[-1])

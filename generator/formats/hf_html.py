@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Callable
 from datetime import date
 
-from bs4 import BeautifulSoup, ParserRejectedMarkup, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, ParserRejectedMarkup, Tag
 
 from generator.formats.arxiv_atom import arxiv_id, collapse_space
 from generator.formats.hf_json import items_of, read_items
@@ -35,7 +36,9 @@ def sniff(text: str, name: str) -> bool:
 def parse(text: str, path: str, page_date: date | None) -> Listing:
     """Entries of an HF papers page."""
     try:
-        soup = BeautifulSoup(text, "html.parser")
+        with warnings.catch_warnings():  # a listing is text, never a file name or URL, however it looks
+            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+            soup = BeautifulSoup(text, "html.parser")
     except ParserRejectedMarkup as err:  # html.parser gives up on some broken markup, e.g. "<![octype"
         cause = str(err).strip().splitlines()[-1].strip()
         return Listing(path, NAME, page_date, (), (Problem(path, 1, "error", f"unreadable HTML: {cause}"),))
