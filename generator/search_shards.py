@@ -27,6 +27,7 @@ need sharding on a few dozen papers; sites are not meant to set it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -299,17 +300,31 @@ def _link_shard(out: Output, source: str, folder: str) -> bool:
     published = out.target / source
     if not published.is_dir():
         return False
+    files = _inodes(published)
+    if _inodes(out.staging / folder) == files:
+        return True  # the staging folder already holds these very files (the shard did not change since)
     target = out.fresh_folder(folder)
     try:
-        for file in sorted(p for p in published.rglob("*") if p.is_file()):
-            rel = file.relative_to(published)
-            if rel.as_posix() != "shards.json":
-                (target / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.link(file, target / rel)
+        for rel in sorted(files):
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(published / rel, target / rel)
     except OSError:
         out.fresh_folder(folder)
         return False
     return True
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    """Path -> inode of each file under ``folder`` but the shard manifest (empty when there is no folder). Two
+    folders with equal results hold the same files (hard links of each other)."""
+    found: dict[str, int] = {}
+    with contextlib.suppress(OSError):
+        for file in folder.rglob("*"):
+            stat = file.lstat()
+            rel = file.relative_to(folder).as_posix()
+            if stat.st_mode & 0o170000 == 0o100000 and rel != "shards.json":
+                found[rel] = stat.st_ino
+    return found
 
 
 def _is_data(name: str) -> bool:
