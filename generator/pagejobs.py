@@ -179,11 +179,3 @@ class PageQueue:
     def _record(self, file: str, fingerprint: bytes, size: int, mtime: int) -> None:
         if self.cache is not None:
             self.cache.pages.pages[file] = (fingerprint, size, mtime)
-
-    def fingerprints(self, files: set[str] | None = None) -> bytes:
-        """One fingerprint of the pages recorded so far (or of ``files`` among them), for the search index."""
-        if self.cache is None:
-            return b""
-        pages = self.cache.pages.pages
-        chosen = sorted(pages if files is None else files & pages.keys())
-        return self.fingerprint.of([(file, pages[file][0]) for file in chosen])
