@@ -6,11 +6,13 @@ new one, even if the process is killed. Elsewhere it falls back to two renames.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
 import shutil
 import threading
+from collections.abc import Container
 from pathlib import Path
 
 _AT_FDCWD = -100
@@ -44,6 +46,19 @@ def _read_all(fd: int, size: int) -> bytes:
     return data
 
 
+def _inodes(folder: Path, exclude: Container[str]) -> dict[str, int]:
+    """Path -> inode of each file under ``folder`` (empty when there is none), but ``exclude``: two folders with
+    equal results hold the same files (hard links of each other)."""
+    found: dict[str, int] = {}
+    with contextlib.suppress(OSError):
+        for file in folder.rglob("*"):
+            stat = file.lstat()
+            rel = file.relative_to(folder).as_posix()
+            if stat_is_file(stat) and rel not in exclude:
+                found[rel] = stat.st_ino
+    return found
+
+
 def recover(target: Path) -> None:
     """Undo what a build killed in the middle of the two-rename fallback swap left: put the previous site back
     when ``site/`` is missing, else keep the leftover as the next staging folder."""
@@ -64,7 +79,7 @@ class Output:
 
     The staging folder is not rebuilt from nothing: after a swap the previous site becomes the next build's staging
     folder, and a build updates it in place. Unchanged bytes are not rewritten, files the build did not write are
-    pruned before the swap, and ``reuse`` hard-links a page from the published site instead of rendering it again.
+    pruned before the swap, and ``link`` hard-links a page from the published site instead of rendering it again.
     Deleting and recreating a 10k-file tree costs seconds; this costs a stat per file.
 
     Files may be shared (hard links) between ``site/`` and the staging folder, so nothing here ever opens an
@@ -146,16 +161,10 @@ class Output:
         else:
             file.unlink(missing_ok=True)
 
-    def reuse(self, path: str, size: int, mtime_ns: int) -> bool:
-        """Hard-link ``path`` from the published site when it is still the file a previous build wrote there
-        (same size and modification time); False when it is not, and the caller renders it."""
-        if not self.link(path, size, mtime_ns):
-            return False
-        self.files.append(path)
-        return True
-
     def link(self, path: str, size: int, mtime_ns: int) -> bool:
-        """``reuse`` without recording ``path`` in ``files`` (for a worker process; the caller records it)."""
+        """Hard-link ``path`` from the published site when it is still the file a previous build wrote there
+        (same size and modification time); False when it is not, and the caller renders it. Records nothing in
+        ``files`` (a worker process calls this; the build records the path)."""
         source = os.path.join(self.target, path)
         try:
             stat = os.stat(source)
@@ -188,20 +197,25 @@ class Output:
         folder.mkdir(parents=True)
         return folder
 
-    def reuse_folder(self, path: str) -> bool:
-        """Replace ``path`` in the staging folder by hard links to every file of the published site's ``path``;
-        False (and nothing recorded) when the published site has no such folder."""
-        source = self.target / path
-        if not source.is_dir():
+    def link_folder(self, source: str, path: str, exclude: Container[str] = ()) -> bool:
+        """Make ``path`` in the staging folder hold hard links to the files of the published site's ``source``
+        folder (but ``exclude``, paths relative to it), and keep it as it is when it already holds those very
+        files. False when the published site has no such folder or a link fails (``path`` is then left empty).
+        Records nothing in ``files``."""
+        published = self.target / source
+        if not published.is_dir():
             return False
+        files = _inodes(published, exclude)
+        if _inodes(self.staging / path, exclude) == files:
+            return True
         folder = self.fresh_folder(path)
-        linked = []
-        for file in sorted(p for p in source.rglob("*") if p.is_file()):
-            rel = file.relative_to(source)
-            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.link(file, folder / rel)
-            linked.append((Path(path) / rel).as_posix())
-        self.files.extend(linked)
+        try:
+            for rel in sorted(files):
+                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.link(published / rel, folder / rel)
+        except OSError:
+            self.fresh_folder(path)
+            return False
         return True
 
     def _delete_later(self, folder: Path) -> None:

@@ -27,7 +27,6 @@ need sharding on a few dozen papers; sites are not meant to set it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -160,7 +159,8 @@ def index_shards(
             continue
         key = digest(shard)
         old = published.get(key)
-        if old is not None and _link_shard(out, old[0], shard.folder):
+        # linked from the published folder it had (a shard keeps its digest when its folder is renamed)
+        if old is not None and out.link_folder(old[0], shard.folder, exclude=(Path(MANIFEST).name,)):
             kept.shards[shard.folder] = (key, old[1])
         else:
             todo.append((shard, key))
@@ -292,39 +292,6 @@ def index_shard(shard: Shard, out: Output, language: str, *, primary: bool) -> S
             item.unlink()
     files = [f for f in folder.rglob("*") if f.is_file()]
     return SearchIndex(result.pages, len(files), sum(f.stat().st_size for f in files), result.seconds)
-
-
-def _link_shard(out: Output, source: str, folder: str) -> bool:
-    """Hard-link the published ``source`` shard folder as ``folder`` (a shard keeps its digest when its folder is
-    renamed); False when that cannot be done, and the shard is indexed instead."""
-    published = out.target / source
-    if not published.is_dir():
-        return False
-    files = _inodes(published)
-    if _inodes(out.staging / folder) == files:
-        return True  # the staging folder already holds these very files (the shard did not change since)
-    target = out.fresh_folder(folder)
-    try:
-        for rel in sorted(files):
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.link(published / rel, target / rel)
-    except OSError:
-        out.fresh_folder(folder)
-        return False
-    return True
-
-
-def _inodes(folder: Path) -> dict[str, int]:
-    """Path -> inode of each file under ``folder`` but the shard manifest (empty when there is no folder). Two
-    folders with equal results hold the same files (hard links of each other)."""
-    found: dict[str, int] = {}
-    with contextlib.suppress(OSError):
-        for file in folder.rglob("*"):
-            stat = file.lstat()
-            rel = file.relative_to(folder).as_posix()
-            if stat.st_mode & 0o170000 == 0o100000 and rel != "shards.json":
-                found[rel] = stat.st_ino
-    return found
 
 
 def _is_data(name: str) -> bool:
