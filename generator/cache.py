@@ -84,7 +84,7 @@ class ContentCache:
     def unchanged(self, path: str, stat: os.stat_result) -> tuple[tuple[str, bytes] | None, ParseResult | None]:
         """The cache key and parse result of ``path`` when its metadata is what it was when last read."""
         entry = self.files.get(path)
-        if entry is None or entry[0] != _identity(stat):
+        if entry is None or entry[0] != file_identity(stat):
             return None, None
         key = (path, entry[1])
         found = self.parsed.get(key)
@@ -98,7 +98,7 @@ class ContentCache:
     ) -> tuple[tuple[str, bytes], ParseResult | None]:
         key = (path, hashlib.blake2b(raw, digest_size=16).digest())
         if stat is not None and time.time_ns() - stat.st_mtime_ns > RACY_NS:
-            self.used_files[path] = (_identity(stat), key[1])
+            self.used_files[path] = (file_identity(stat), key[1])
         found = self.parsed.get(key)
         if found is not None:
             self.used_parsed[key] = found
@@ -127,7 +127,8 @@ RACY_NS = 2_000_000_000
 """A file modified this recently (in nanoseconds) may change again within its timestamp's granularity."""
 
 
-def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
+def file_identity(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What a file is trusted by when it is not read: size, modification and change times, inode."""
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 

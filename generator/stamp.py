@@ -11,7 +11,7 @@ After every successful build a stamp is saved beside the caches (``.papersite-ca
 A build whose inputs and published site both match the stamp would write exactly the site that is there: it reports
 the same problems and stops ("up to date"). Like make, ninja and git, this trusts file metadata for content files:
 an edit that keeps a file's size, modification time and inode would go unnoticed, so no stamp is taken while a
-content file is "racily clean" (as git calls it: modified within ``RACY_SECONDS`` of the build that would stamp it),
+content file is "racily clean" (as git calls it: modified within ``cache.RACY_NS`` of the build that would stamp it),
 and any other change (a file added, removed, touched, or a file of ``site/`` edited or deleted) means a real build,
 which is itself incremental.
 """
@@ -25,13 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import code_fingerprint, folder_fingerprint
+from generator.cache import RACY_NS, code_fingerprint, file_identity, folder_fingerprint
 from generator.model import Problem
 from generator.search import SearchIndex
 from generator.site import build_time
-
-RACY_SECONDS = 2
-"""A content file modified this recently (before the build starts) is not trusted by its metadata."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +56,7 @@ def inputs_digest(root: Path, options: Iterable[object], theme_folders: Iterable
     except OSError:
         return None
     digest.update(f"\0{folder_fingerprint(theme_folders)}\0".encode())
-    newest = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    newest = time.time_ns() - RACY_NS
     papers = root / "content" / "papers"
     try:
         entries = sorted(os.scandir(papers), key=lambda e: e.name) if papers.is_dir() else []
@@ -74,7 +71,7 @@ def inputs_digest(root: Path, options: Iterable[object], theme_folders: Iterable
             return None
         if stat.st_mtime_ns > newest:
             return None
-        digest.update(f"{entry.name}\0{stat.st_size} {stat.st_mtime_ns} {stat.st_ctime_ns} {stat.st_ino}\0".encode())
+        digest.update(f"{entry.name}\0{file_identity(stat)}\0".encode())
     return digest.digest()
 
 
