@@ -5,6 +5,7 @@ listing file --parse--> Entry records --ingest--> content files --load--> Paper 
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -117,3 +118,16 @@ class Paper:
     def date(self) -> date | None:
         """The date used to order papers on pages: published, else listed."""
         return self.published or self.listed
+
+    # Papers are pickled by the thousand (the content cache, each page fingerprint's paper digest); the generated
+    # pickling of a slotted dataclass calls ``fields()`` for every object, 70% of a 10k content cache save.
+    def __getstate__(self) -> list[object]:
+        return list(_paper_state(self))
+
+    def __setstate__(self, state: list[object]) -> None:
+        for name, value in zip(_PAPER_FIELDS, state, strict=True):
+            object.__setattr__(self, name, value)
+
+
+_PAPER_FIELDS = tuple(Paper.__dataclass_fields__)
+_paper_state = operator.attrgetter(*_PAPER_FIELDS)
