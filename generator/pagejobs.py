@@ -10,6 +10,7 @@ reaches exactly the pages it should. ``tests/test_incremental.py`` checks increm
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,10 +114,11 @@ class PageQueue:
     def add(self, template: str, path: str, context: dict[str, Any]) -> None:
         self.jobs.append(PageJob(template, path, context))
 
-    def flush(self) -> None:
+    def flush(self, written: Callable[[int], None] | None = None) -> None:
         """Reuse every page whose fingerprint is unchanged, render the rest, record them all. Fingerprints are
         computed in the workers too: with a previous site, all pages are checked (and linked) on every core first;
-        without one (a full build), each page's fingerprint is computed where it is rendered."""
+        without one (a full build), each page's fingerprint is computed where it is rendered. ``written(n)`` is
+        called as soon as the files of the first ``n`` pages queued are all in place."""
         jobs, self.jobs = self.jobs, []
         files = [output_file(job.path) for job in jobs]
         salts = {name: self._salt(name) for name in sorted({job.template for job in jobs})}  # before forking
@@ -159,7 +161,13 @@ class PageQueue:
             html = self.env.get_template(job.template).render(path=job.path, **job.context)
             return (fingerprint(index) if print_ is None else print_, *self.out.put(files[index], html))
 
-        for index, (print_, size, mtime) in zip(todo, run_jobs(len(todo), render, jobs=self.workers), strict=True):
+        def rendered(count: int) -> None:  # the first ``count`` pages of ``todo`` are written
+            if written is not None:
+                written(todo[count] if count < len(todo) else len(jobs))
+
+        rendered(0)  # the pages before the first one to render are linked by now
+        results = run_jobs(len(todo), render, jobs=self.workers, done=rendered)
+        for index, (print_, size, mtime) in zip(todo, results, strict=True):
             self.out.files.append(files[index])
             self._record(files[index], print_, size, mtime)
         self.rendered += len(todo)

@@ -165,10 +165,11 @@ class Renderer:
         html = self.env.get_template(template).render(path=path, **context)
         self.out.write(output_file(path), html)
 
-    def flush(self) -> None:
-        """Render every queued page."""
+    def flush(self, written: Callable[[int], None] | None = None) -> None:
+        """Render every queued page; ``written(n)`` as soon as the first ``n`` queued are written
+        (``PageQueue.flush``)."""
         if self.queue is not None:
-            self.queue.flush()
+            self.queue.flush(written)
 
 
 def render_home(r: Renderer) -> None:

@@ -19,7 +19,7 @@ from generator.build import BuildResult, build
 from generator.content import dump_document
 from generator.model import Paper
 from generator.search import _cbor_decode, _cbor_encode, read_data
-from generator.search_shards import MANIFEST, indexed_part, plan_shards
+from generator.search_shards import MANIFEST, Shard, _in_order, indexed_part, plan_shards
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPERS = sorted((ROOT / "content" / "papers").glob("*.md"))
@@ -235,6 +235,13 @@ def test_plan_splits_by_year_then_by_runs_of_months_newest_first() -> None:
         ("2023-00", "pagefind-2023-00", 5),  # undated papers come first in the oldest year
     ]
     assert sorted(page for s in shards for page in s.pages) == sorted(f"papers/{p.slug}/index.html" for p in papers)
+
+
+def test_shards_are_taken_as_their_pages_are_written() -> None:
+    shards = [Shard(name, folder, ()) for name, folder in (("2025", "pagefind"), ("2024", "pagefind-2024"))]
+    shards.append(Shard("2023", "pagefind-2023", ()))
+    order = _in_order(shards, iter(["pagefind-2024", "unknown", "pagefind-2024", "pagefind"]))
+    assert [shard.name for shard in order] == ["2024", "2025", "2023"]  # then those never named
 
 
 def test_indexed_part_ends_with_the_body_element() -> None:
