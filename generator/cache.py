@@ -25,7 +25,7 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, is_dataclass
 from functools import cache
 from pathlib import Path
@@ -241,6 +241,7 @@ class Fingerprint:
         self.salt = salt.encode()
         self._papers: dict[int, tuple[Paper, bytes]] = {}
         self._long: dict[int, tuple[Any, bytes]] = {}
+        self._feeders: dict[type, Callable[[Any, Any], None]] = {}
 
     def of(self, *values: Any) -> bytes:
         digest = hashlib.blake2b(self.salt, digest_size=16)
@@ -256,58 +257,87 @@ class Fingerprint:
 
     def _feed_items(self, digest: Any, items: tuple[Any, ...] | list[Any]) -> None:
         digest.update(b"(%d:" % len(items))
+        feed = self._feed
         for item in items:
-            self._feed(digest, item)
+            feed(digest, item)
         digest.update(b")")
 
     def _feed(self, digest: Any, value: Any) -> None:
-        update = digest.update
+        kind = type(value)
+        feed = self._feeders.get(kind)
+        if feed is None:
+            feed = self._feeders[kind] = self._feeder(value)
+        feed(digest, value)
+
+    def _feeder(self, value: Any) -> Callable[[Any, Any], None]:
+        """How to feed ``value``, and every value of its type (each test below depends on the type alone)."""
         if value is None or isinstance(value, (bool, int, float, enum.Enum)):
-            update(f"{type(value).__name__}:{value!r};".encode())
-        elif isinstance(value, str):
-            update(b"s%d:" % len(value))
-            update(value.encode("utf-8", "surrogatepass"))
-        elif isinstance(value, bytes):
-            update(b"b%d:" % len(value) + value)
-        elif isinstance(value, (dt.date, dt.datetime, dt.time)):
-            update(f"{type(value).__name__}:{value.isoformat()};".encode())
-        elif isinstance(value, Paper):
-            update(b"P" + self._paper(value))
-        elif isinstance(value, (tuple, list)):
-            if len(value) > 32:  # long tuples (a topic's papers) recur on many pages: hash each once
-                found = self._long.get(id(value))
-                if found is None or found[0] is not value:
-                    inner = hashlib.blake2b(digest_size=16)
-                    self._feed_items(inner, value)
-                    found = self._long[id(value)] = (value, inner.digest())
-                update(b"L" + found[1])
-            else:
-                self._feed_items(digest, value)
-        elif hasattr(type(value), "fingerprint_parts"):
-            update(f"O{type(value).__qualname__}:".encode())
-            self._feed(digest, value.fingerprint_parts())
-        elif isinstance(value, dict):
-            update(b"{%d:" % len(value))
-            for key, item in value.items():
-                self._feed(digest, key)
-                self._feed(digest, item)
-            update(b"}")
-        elif isinstance(value, (set, frozenset)):
-            self._feed(digest, sorted(value, key=repr))
-        elif is_dataclass(value) and not isinstance(value, type):
-            update(f"D{type(value).__qualname__}:".encode())
-            for f in fields(value):
-                self._feed(digest, getattr(value, f.name))
-            for name in getattr(type(value), "__fingerprint__", ()):
-                self._feed(digest, getattr(value, name))
-        elif callable(value) and hasattr(value, "__qualname__"):
-            update(f"F{getattr(value, '__module__', '')}.{value.__qualname__};".encode())
-            cells = getattr(value, "__closure__", None) or ()
-            self._feed(digest, [cell.cell_contents for cell in cells])
-            bound = getattr(value, "__self__", None)
-            if bound is not None and not isinstance(bound, type(sys)):
-                self._feed(digest, bound)
-        elif isinstance(value, Path):
-            update(f"path:{value.as_posix()};".encode())
+            return lambda digest, value: digest.update(f"{type(value).__name__}:{value!r};".encode())
+        if isinstance(value, str):
+            return _feed_text
+        if isinstance(value, bytes):
+            return lambda digest, value: digest.update(b"b%d:" % len(value) + value)
+        if isinstance(value, (dt.date, dt.datetime, dt.time)):
+            return lambda digest, value: digest.update(f"{type(value).__name__}:{value.isoformat()};".encode())
+        if isinstance(value, Paper):
+            return lambda digest, value: digest.update(b"P" + self._paper(value))
+        if isinstance(value, (tuple, list)):
+            return self._feed_sequence
+        if hasattr(type(value), "fingerprint_parts"):
+            head = f"O{type(value).__qualname__}:".encode()
+
+            def parts(digest: Any, value: Any) -> None:
+                digest.update(head)
+                self._feed(digest, value.fingerprint_parts())
+
+            return parts
+        if isinstance(value, dict):
+            return self._feed_dict
+        if isinstance(value, (set, frozenset)):
+            return lambda digest, value: self._feed(digest, sorted(value, key=repr))
+        if is_dataclass(value) and not isinstance(value, type):
+            head = f"D{type(value).__qualname__}:".encode()
+            names = [f.name for f in fields(value)] + list(getattr(type(value), "__fingerprint__", ()))
+
+            def record(digest: Any, value: Any) -> None:
+                digest.update(head)
+                for name in names:
+                    self._feed(digest, getattr(value, name))
+
+            return record
+        if callable(value) and hasattr(value, "__qualname__"):
+            return self._feed_function
+        if isinstance(value, Path):
+            return lambda digest, value: digest.update(f"path:{value.as_posix()};".encode())
+        raise TypeError(f"cannot fingerprint a {type(value).__name__} for the page cache")
+
+    def _feed_sequence(self, digest: Any, value: tuple[Any, ...] | list[Any]) -> None:
+        if len(value) > 32:  # long tuples (a topic's papers) recur on many pages: hash each once
+            found = self._long.get(id(value))
+            if found is None or found[0] is not value:
+                inner = hashlib.blake2b(digest_size=16)
+                self._feed_items(inner, value)
+                found = self._long[id(value)] = (value, inner.digest())
+            digest.update(b"L" + found[1])
         else:
-            raise TypeError(f"cannot fingerprint a {type(value).__name__} for the page cache")
+            self._feed_items(digest, value)
+
+    def _feed_dict(self, digest: Any, value: dict[Any, Any]) -> None:
+        digest.update(b"{%d:" % len(value))
+        for key, item in value.items():
+            self._feed(digest, key)
+            self._feed(digest, item)
+        digest.update(b"}")
+
+    def _feed_function(self, digest: Any, value: Any) -> None:
+        digest.update(f"F{getattr(value, '__module__', '')}.{value.__qualname__};".encode())
+        cells = getattr(value, "__closure__", None) or ()
+        self._feed(digest, [cell.cell_contents for cell in cells])
+        bound = getattr(value, "__self__", None)
+        if bound is not None and not isinstance(bound, type(sys)):
+            self._feed(digest, bound)
+
+
+def _feed_text(digest: Any, value: str) -> None:
+    digest.update(b"s%d:" % len(value))
+    digest.update(value.encode("utf-8", "surrogatepass"))

@@ -115,13 +115,15 @@ class PageQueue:
         self.jobs.append(PageJob(template, path, context))
 
     def flush(self, written: Callable[[int], None] | None = None) -> None:
-        """Reuse every page whose fingerprint is unchanged, render the rest, record them all. Fingerprints are
-        computed in the workers too: with a previous site, all pages are checked (and linked) on every core first;
-        without one (a full build), each page's fingerprint is computed where it is rendered. ``written(n)`` is
-        called as soon as the files of the first ``n`` pages queued are all in place."""
+        """Reuse every page whose fingerprint is unchanged, render the rest, record them all, on every core.
+        Each page is checked (fingerprinted, and linked from the published site when unchanged) where it would be
+        rendered; only pages that show paper cards are all checked first, so that just the cards of the pages to
+        render are rendered (``Cards.prepare``). ``written(n)`` is called as soon as the files of the first ``n``
+        pages queued are all in place."""
         jobs, self.jobs = self.jobs, []
         files = [output_file(job.path) for job in jobs]
-        salts = {name: self._salt(name) for name in sorted({job.template for job in jobs})}  # before forking
+        templates = sorted({job.template for job in jobs})
+        salts = {name: self._salt(name) for name in templates}  # before forking
         previous = self.cache.previous_pages.pages if self.cache else {}
 
         def fingerprint(index: int) -> bytes:
@@ -135,42 +137,54 @@ class PageQueue:
             print_, old = fingerprint(index), previous.get(files[index])
             return print_, old is not None and old[0] == print_ and self.out.link(files[index], old[1], old[2])
 
+        def reuse(index: int, print_: bytes) -> None:
+            old = previous[files[index]]
+            self.out.files.append(files[index])
+            self._record(files[index], print_, old[1], old[2])
+            self.reused += 1
+
         prints: list[bytes | None] = [None] * len(jobs)
         todo = list(range(len(jobs)))
-        if previous:
+        cards = self.cards is not None and any(self._cards(name) for name in templates)
+        if previous and cards:
             todo = []
             for index, (print_, linked) in enumerate(run_jobs(len(jobs), check, jobs=self.workers)):
                 prints[index] = print_
                 if linked:
-                    old = previous[files[index]]
-                    self.out.files.append(files[index])
-                    self._record(files[index], print_, old[1], old[2])
-                    self.reused += 1
+                    reuse(index, print_)
                 else:
                     todo.append(index)
         for name in sorted({jobs[index].template for index in todo}):
             self.env.get_template(name)  # compile once, before forking
-        if self.cards is not None:
+        if self.cards is not None and cards:
             listed = [listed_papers(jobs[index].context) for index in todo if self._cards(jobs[index].template)]
             self.cards.prepare([paper for papers in listed for paper in papers], self.workers)
 
-        def render(number: int) -> tuple[bytes, int, int]:
+        def render(number: int) -> tuple[bytes, int, int] | bytes:
+            """The page's fingerprint and its file's size and mtime; only the fingerprint when it was linked."""
             index = todo[number]
             job = jobs[index]
             print_ = prints[index]
+            if print_ is None and previous:
+                print_, linked = check(index)
+                if linked:
+                    return print_
             html = self.env.get_template(job.template).render(path=job.path, **job.context)
             return (fingerprint(index) if print_ is None else print_, *self.out.put(files[index], html))
 
-        def rendered(count: int) -> None:  # the first ``count`` pages of ``todo`` are written
+        def rendered(count: int) -> None:  # the first ``count`` pages of ``todo`` are in place
             if written is not None:
                 written(todo[count] if count < len(todo) else len(jobs))
 
-        rendered(0)  # the pages before the first one to render are linked by now
-        results = run_jobs(len(todo), render, jobs=self.workers, done=rendered)
-        for index, (print_, size, mtime) in zip(todo, results, strict=True):
+        rendered(0)  # the pages before the first one of ``todo`` are linked by now
+        for index, result in zip(todo, run_jobs(len(todo), render, jobs=self.workers, done=rendered), strict=True):
+            if isinstance(result, bytes):
+                reuse(index, result)
+                continue
+            print_, size, mtime = result
             self.out.files.append(files[index])
             self._record(files[index], print_, size, mtime)
-        self.rendered += len(todo)
+            self.rendered += 1
 
     def _cards(self, template: str) -> bool:
         found = self._shows_cards.get(template)
