@@ -2,6 +2,17 @@
 
 On Linux the swap is ``renameat2(RENAME_EXCHANGE)``: ``site/`` is always either the previous complete site or the
 new one, even if the process is killed. Elsewhere it falls back to two renames.
+
+Publishing costs neither a read of every folder nor the deletion of what a build replaced, however large the site:
+
+- Before the swap, files the build did not write are pruned from the staging folder. ``.site.folders`` beside
+  ``site/`` records, for each folder of the two trees, what the last prune of that tree left in it, with the
+  folder's inode, modification and change times. A folder that still has those (nothing was added, removed or
+  renamed in it since) is not read; the others are. So a prune costs a stat per folder, and a folder read only
+  where a build or a person changed something (at 100k papers: 130,000 folders, a 12-16 s walk before).
+- Replaced folders (a Pagefind shard, a folder of the old site the build no longer writes) are renamed aside to
+  ``.site.staging.trash.*`` and deleted by background threads that nobody waits for. What a build leaves undeleted
+  when it exits (or is killed) is deleted by the next one, in the background too.
 """
 
 from __future__ import annotations
@@ -10,14 +21,31 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import pickle
 import shutil
+import stat as st
+import tempfile
 import threading
-from collections.abc import Container
+import time
+from collections.abc import Container, Iterable
 from pathlib import Path
+
+from generator.cache import RACY_NS
 
 _AT_FDCWD = -100
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _RENAME_EXCHANGE = 2
+_RECORD_FORMAT = 1
+
+FolderState = tuple[int, int, int, str]
+"""A folder's inode, modification and change times (ns), and the names in it, sorted and joined with NUL."""
+Record = dict[tuple[int, int], dict[str, FolderState]]
+"""What ``.site.folders`` holds: for each tree (its root folder's device and inode), its folders' states by path
+("" is the root)."""
+
+_deleting: set[str] = set()
+"""Folders being deleted by this process's threads (so that two ``Output`` never delete the same one at once)."""
+_deleting_lock = threading.Lock()
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -74,6 +102,51 @@ def recover(target: Path) -> None:
         shutil.rmtree(previous)
 
 
+def _folders(files: Iterable[str]) -> dict[str, set[str]]:
+    """Each folder holding ``files`` ("" is the root) -> the names of the files and folders in it."""
+    folders: dict[str, set[str]] = {"": set()}
+    for path in files:
+        parent, _, name = path.rpartition("/")
+        while (names := folders.get(parent)) is None:
+            folders[parent] = {name}
+            parent, _, name = parent.rpartition("/")
+        names.add(name)
+    return folders
+
+
+def _unlink_file(path: str, folders: list[str]) -> None:
+    """Unlink the file or link at ``path``; a folder there is added to ``folders`` instead."""
+    with contextlib.suppress(FileNotFoundError):
+        if st.S_ISDIR(os.lstat(path).st_mode):
+            folders.append(path)
+        else:
+            os.unlink(path)
+
+
+def _read_record(file: Path) -> Record:
+    """The folders recorded by the last prunes; empty when there is no record or it cannot be read."""
+    try:
+        with open(file, "rb") as stream:
+            found = pickle.load(stream)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError):
+        return {}
+    ok = isinstance(found, tuple) and len(found) == 2 and found[0] == _RECORD_FORMAT and isinstance(found[1], dict)
+    return found[1] if ok else {}
+
+
+def _write_record(file: Path, record: Record) -> None:
+    """Replace ``file`` with ``record`` in one rename (a torn record is never read)."""
+    fd, temporary = tempfile.mkstemp(prefix=f"{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            pickle.dump((_RECORD_FORMAT, record), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 class Output:
     """A staging folder for one build. ``write`` files into it, then ``publish`` swaps it into place.
 
@@ -85,6 +158,9 @@ class Output:
     Files may be shared (hard links) between ``site/`` and the staging folder, so nothing here ever opens an
     existing file for writing: a changed file is unlinked and written anew. ``fresh_folder`` gives tools that write
     in place (Pagefind) an empty folder of their own.
+
+    Nothing here waits for a deletion: replaced folders go to trash folders beside the staging folder, deleted in
+    the background (see the module docstring).
     """
 
     def __init__(self, target: Path, *, worker: bool = False) -> None:
@@ -93,14 +169,17 @@ class Output:
         self.target = target
         self.staging = target.with_name(f".{target.name}.staging")
         self.previous = target.with_name(f".{target.name}.previous")
+        self.record = target.with_name(f".{target.name}.folders")
+        """What the last prunes of the two trees left in their folders (``prune``)."""
         self.files: list[str] = []
         self._dirs: set[Path] = set()
         self._trash: list[threading.Thread] = []
         if worker:
             return
         recover(target)
-        for trash in target.parent.glob(f".{target.name}.staging.trash.*"):
-            self._delete_later(trash)
+        self._delete_leftovers()
+        for temporary in target.parent.glob(f"{self.record.name}.*.tmp"):
+            temporary.unlink(missing_ok=True)  # a record a killed build was writing
         if self.staging.is_symlink() or (self.staging.exists() and not self.staging.is_dir()):
             self.staging.unlink()
         self.staging.mkdir(parents=True, exist_ok=True)
@@ -191,11 +270,15 @@ class Output:
         background. The caller records the files it leaves there in ``files``."""
         folder = self.staging / path
         if folder.exists() or folder.is_symlink():
-            trash = self.staging.with_name(f"{self.staging.name}.trash.{os.getpid()}.{len(self._trash)}")
-            os.replace(folder, trash)
+            trash = self._new_trash()
+            os.replace(folder, trash / "0")
             self._delete_later(trash)
         folder.mkdir(parents=True)
         return folder
+
+    def _new_trash(self) -> Path:
+        """A new, empty trash folder beside the staging folder (its name is unique, even among processes)."""
+        return Path(tempfile.mkdtemp(prefix=f"{self.staging.name}.trash.", dir=self.staging.parent))
 
     def link_folder(self, source: str, path: str, exclude: Container[str] = ()) -> bool:
         """Make ``path`` in the staging folder hold hard links to the files of the published site's ``source``
@@ -219,38 +302,98 @@ class Output:
         return True
 
     def _delete_later(self, folder: Path) -> None:
-        thread = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, daemon=True)
+        """Delete ``folder`` in a background thread (unless this process already is); nothing waits for it."""
+        key = os.path.abspath(folder)
+        with _deleting_lock:
+            if key in _deleting:
+                return
+            _deleting.add(key)
+
+        def delete() -> None:
+            try:
+                shutil.rmtree(key, ignore_errors=True)
+            finally:
+                with _deleting_lock:
+                    _deleting.discard(key)
+
+        thread = threading.Thread(target=delete, name=f"delete {folder.name}", daemon=True)
         thread.start()
         self._trash.append(thread)
 
-    def prune(self) -> None:
-        """Remove files and folders in the staging folder that this build did not write."""
-        self._prune(str(self.staging), "", {os.path.normpath(path) for path in self.files})
+    def _delete_leftovers(self) -> None:
+        """Delete, in the background, the trash folders an earlier build or a helper process left."""
+        for trash in self.staging.parent.glob(f"{self.staging.name}.trash.*"):
+            self._delete_later(trash)
 
-    def _prune(self, folder: str, rel: str, keep: set[str]) -> bool:
-        """Prune ``folder`` (``rel`` is its path in the site, "" or ending in "/"); True when it is left empty.
-        Links to folders go; folders left empty go."""
-        left = 0
-        with os.scandir(folder) as entries:
+    def prune(self) -> None:
+        """Remove files and folders in the staging folder that this build did not write, then record what is left
+        in each folder (``self.record``). A folder as the last prune of this tree left it is not read (module
+        docstring); a folder no longer written goes to the trash whole."""
+        keep = {os.path.normpath(path) for path in self.files}
+        folders = _folders(keep)
+        trusted = time.time_ns() - RACY_NS  # a folder changed since may change again within its timestamp's tick
+        record = _read_record(self.record)
+        root = os.stat(self.staging)
+        known = record.get((root.st_dev, root.st_ino), {})
+        left: dict[str, FolderState] = {}
+        real: set[str] = set()  # folders found to be folders (not links): only theirs are looked into
+        trash: list[str] = []  # the folders to move to the trash
+        for rel in sorted(folders):  # each folder after the one holding it
+            if rel and rel.rpartition("/")[0] not in real:
+                continue
+            path = os.path.join(self.staging, rel)
+            try:
+                stat = os.lstat(path)
+            except FileNotFoundError:
+                continue
+            if not st.S_ISDIR(stat.st_mode):
+                continue
+            real.add(rel)
+            names = folders[rel]
+            listing = "\0".join(sorted(names))
+            state = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+            old = known.get(rel)
+            if old is not None and old[:3] == state:
+                stray = [] if old[3] == listing else [name for name in old[3].split("\0") if name not in names]
+            else:
+                stray = self._strays(path, rel, names, keep, folders)
+            for name in stray:
+                _unlink_file(os.path.join(path, name), trash)
+            if not stray and stat.st_mtime_ns < trusted and stat.st_ctime_ns < trusted:
+                left[rel] = (*state, listing)
+        if trash:
+            into = self._new_trash()
+            for number, folder in enumerate(trash):
+                os.replace(folder, into / str(number))
+            self._delete_later(into)
+        kept = {(root.st_dev, root.st_ino): left}
+        with contextlib.suppress(OSError):
+            site = os.stat(self.target)
+            kept.update((key, record[key]) for key in [(site.st_dev, site.st_ino)] if key in record)
+        _write_record(self.record, kept)
+
+    def _strays(self, path: str, rel: str, names: set[str], keep: set[str], folders: dict[str, set[str]]) -> list[str]:
+        """The names in the folder ``path`` (``rel`` in the site) that this build did not write: files not in
+        ``keep``, folders not in ``folders``, links to folders."""
+        prefix = f"{rel}/" if rel else ""
+        stray = []
+        with os.scandir(path) as entries:
             for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if self._prune(entry.path, f"{rel}{entry.name}/", keep):
-                        try:
-                            os.rmdir(entry.path)
-                            continue
-                        except OSError:
-                            pass
-                    left += 1
-                elif (entry.is_symlink() and entry.is_dir()) or rel + entry.name not in keep:
-                    os.unlink(entry.path)
-                else:
-                    left += 1
-        return left == 0
+                child = prefix + entry.name
+                if entry.name not in names:
+                    stray.append(entry.name)
+                elif entry.is_dir(follow_symlinks=False):
+                    if child not in folders:
+                        stray.append(entry.name)
+                elif child not in keep or (entry.is_symlink() and entry.is_dir()):
+                    stray.append(entry.name)
+        return stray
 
     def publish(self) -> None:
-        """Prune, then swap the staging folder into place; the old site stays as the next build's staging."""
+        """Prune, then swap the staging folder into place; the old site stays as the next build's staging. Trash
+        left by a helper process is deleted in the background; nothing waits for deletions."""
+        self._delete_leftovers()
         self.prune()
-        self._wait()
         if self.target.is_symlink() or not self.target.exists():
             self.target.unlink(missing_ok=True)
             os.replace(self.staging, self.target)
@@ -261,14 +404,15 @@ class Output:
             os.replace(self.previous, self.staging)
 
     def discard(self) -> None:
-        """Give up this build; ``site/`` is untouched and the staging folder is reconciled by the next build."""
-        self._wait()
+        """Give up this build; ``site/`` is untouched and the staging folder is reconciled by the next build (the
+        trash too: nothing waits for it)."""
 
     def settle(self) -> None:
-        """Wait for the background deletions this process started (before it exits, or the swap)."""
-        self._wait()
+        """Called by a helper process before it exits: the deletions it started are not waited for. What they leave
+        is deleted by the build's ``publish`` (in the background) or by the next build."""
 
-    def _wait(self) -> None:
+    def wait(self) -> None:
+        """Wait for the background deletions this ``Output`` started (for tests: a build never waits)."""
         for thread in self._trash:
             thread.join()
         self._trash.clear()

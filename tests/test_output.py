@@ -1,0 +1,207 @@
+"""The staging folder and the swap (generator/output.py): a prune reads only the folders that changed since the last
+prune of the same tree, stray files are removed wherever they are, and nothing waits for a deletion."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import generator.output as output
+from generator.output import Output
+
+HOUR_NS = 3600 * 10**9
+PAGES = [f"papers/p{n}/index.html" for n in range(12)] + ["index.html", "feed.xml", "archive/2026/01/index.html"]
+
+
+def files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def age(folder: Path) -> None:
+    """Date the folders under ``folder`` changed in the last minute an hour back, so that the prune records them
+    (a folder changed within ``RACY_NS`` of a prune is never trusted); a later change gives one a new time."""
+    now = time.time_ns()
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_dir() and not path.is_symlink() and path.stat().st_mtime_ns > now - 60 * 10**9:
+            os.utime(path, ns=(now - HOUR_NS, now - HOUR_NS))
+
+
+def build(target: Path, pages: dict[str, str], *, aged: bool = True) -> Output:
+    out = Output(target)
+    for path, text in pages.items():
+        out.write(path, text)
+    if aged:
+        age(out.staging)
+    out.publish()
+    return out
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A site built twice (so both trees are recorded), the folders of each dated an hour back."""
+    monkeypatch.setattr(output, "RACY_NS", 0)
+    target = tmp_path / "site"
+    for _ in range(2):
+        build(target, {path: path for path in PAGES}).wait()
+    yield target
+
+
+@pytest.fixture
+def reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders of the staging folder that generator/output.py reads (``os.scandir``) from now on."""
+    seen: list[str] = []
+    scandir = os.scandir
+    staging = os.path.join(tmp_path, ".site.staging")
+
+    def spy(path: str | int) -> object:
+        caller = sys._getframe(1).f_code.co_filename
+        if caller == output.__file__ and not isinstance(path, int) and os.fspath(path).startswith(staging):
+            seen.append(os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(output.os, "scandir", spy)
+    return seen
+
+
+def test_a_prune_reads_only_the_folders_that_changed(site: Path, reads: list[str]) -> None:
+    pages = {path: path for path in PAGES} | {"papers/p7/index.html": "changed"}
+    out = build(site, pages, aged=False)
+    staging = out.staging.parent / ".site.staging"
+    changed = {os.path.join(staging, ""), os.path.join(staging, "papers/p7")}
+    assert os.path.join(staging, "papers/p7") in reads
+    assert set(reads) <= changed, reads  # the root's change time moves with every swap
+    assert files(site) == sorted(PAGES)
+    assert (site / "papers/p7/index.html").read_text() == "changed"
+
+
+def test_a_build_that_writes_less_removes_the_rest(site: Path, reads: list[str]) -> None:
+    fewer = [path for path in PAGES if not path.startswith(("papers/p3/", "archive/"))]
+    for _ in range(2):
+        out = build(site, {path: path for path in fewer})
+        assert files(site) == sorted(fewer)
+        out.wait()
+    assert not list(site.parent.glob(".site.staging.trash.*"))
+    assert not (site.parent / ".site.staging" / "archive").exists()
+    assert not any("papers/p" in path for path in reads), reads
+
+
+def replace_with_a_copy(site: Path) -> None:
+    """Every folder gets another inode: the record does not describe this tree."""
+    shutil.copytree(site, site.with_name("copy"), symlinks=True)
+    shutil.rmtree(site)
+    site.with_name("copy").rename(site)
+    (site / "papers/p2/stray.html").write_text("x")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda site: (site / "papers/p2/stray.html").write_text("x"), id="stray file"),
+        pytest.param(lambda site: (site / "extra.html").write_text("x"), id="stray file at the root"),
+        pytest.param(lambda site: shutil.copytree(site / "papers/p2", site / "papers/p2/sub"), id="stray folder"),
+        pytest.param(lambda site: (site / "papers/p2/index.html").unlink(), id="deleted page"),
+        pytest.param(lambda site: (site / "papers/p2").rename(site / "papers/p2-moved"), id="moved folder"),
+        pytest.param(lambda site: (site / "papers/link").symlink_to(site.parent), id="link to a folder"),
+        pytest.param(replace_with_a_copy, id="site replaced by a copy"),
+    ],
+)
+def test_stray_and_missing_files_are_repaired_in_a_recorded_tree(site: Path, damage: Callable[[Path], object]) -> None:
+    """A change made in ``site/`` while it was published shows in its folders' times: two builds later, when that
+    tree is published again, it holds exactly what the build wrote."""
+    (site.parent / "outside.txt").write_text("not the site's")
+    damage(site)
+    for _ in range(2):
+        build(site, {path: path for path in PAGES}).wait()
+        assert files(site) == sorted(PAGES)
+    assert files(site.parent / ".site.staging") == sorted(PAGES)
+    assert (site.parent / "outside.txt").read_text() == "not the site's"  # a link is never followed
+
+
+def test_an_unreadable_or_stale_record_means_reading_every_folder(site: Path, reads: list[str]) -> None:
+    (site / "papers/p4/stray.html").write_text("x")
+    record = site.parent / ".site.folders"
+    record.write_bytes(b"not a record")
+    build(site, {path: path for path in PAGES})
+    assert len(reads) > len(PAGES) - 3  # no record: every folder is read
+    reads.clear()
+    build(site, {path: path for path in PAGES})
+    assert files(site) == sorted(PAGES)
+
+
+def test_a_folder_changed_just_before_the_prune_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[str]
+) -> None:
+    """Within ``RACY_NS`` of its last change a folder may change again without its modification time moving (the
+    time has a coarse tick): such a folder is read by the next prune of its tree."""
+    monkeypatch.setattr(output, "RACY_NS", HOUR_NS)
+    target = tmp_path / "site"
+    for _ in range(3):
+        build(target, {path: path for path in PAGES}).wait()
+    assert os.path.join(tmp_path, ".site.staging", "papers/p5") in reads
+
+
+def test_publish_does_not_wait_for_deletions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "site"
+    build(target, {"index.html": "one", "pagefind/a.js": "a"}, aged=False).wait()
+    build(target, {"index.html": "one", "pagefind/a.js": "a"}, aged=False).wait()
+    release = threading.Event()
+    rmtree = output.shutil.rmtree
+
+    def slow(path: str, ignore_errors: bool = False) -> None:
+        release.wait(30)
+        rmtree(path, ignore_errors=ignore_errors)
+
+    monkeypatch.setattr(output.shutil, "rmtree", slow)
+    out = Output(target)
+    out.write("index.html", "two")
+    (out.fresh_folder("pagefind") / "b.js").write_text("b")  # as Pagefind would
+    out.files.append("pagefind/b.js")
+    out.publish()  # returns while the old folder is still being deleted
+    assert files(target) == ["index.html", "pagefind/b.js"]
+    assert list(tmp_path.glob(".site.staging.trash.*"))
+    release.set()
+    out.wait()
+    assert not list(tmp_path.glob(".site.staging.trash.*"))
+
+
+def test_trash_left_behind_is_deleted_by_the_next_build_and_by_publish(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    build(target, {"index.html": "one"}).wait()
+    killed = tmp_path / ".site.staging.trash.killed"  # a build killed while deleting it
+    (killed / "deep/er").mkdir(parents=True)
+    (killed / "deep/er/file").write_text("x")
+    (tmp_path / ".site.folders.x1y2.tmp").write_bytes(b"half a record")
+    out = Output(target)
+    out.wait()
+    assert not killed.exists()
+    assert not (tmp_path / ".site.folders.x1y2.tmp").exists()
+    # a helper process's trash, left when it exits: publish deletes it
+    helper = Output(target, worker=True)
+    helper.fresh_folder("pagefind")
+    helper.fresh_folder("pagefind")  # replaces the folder made just before
+    helper.settle()
+    out.write("index.html", "two")
+    out.publish()
+    out.wait()
+    assert not list(tmp_path.glob(".site.staging.trash.*"))
+    assert files(target) == ["index.html"]
+
+
+def test_two_outputs_in_one_process_do_not_collide_in_the_trash(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    for text in ("one", "two", "three"):
+        out = Output(target)
+        out.write("index.html", text)
+        out.fresh_folder("pagefind")
+        out.fresh_folder("pagefind")
+        (out.staging / "pagefind" / "x.js").write_text(text)
+        out.files.append("pagefind/x.js")
+        out.publish()  # no wait in between: each trash folder has a name of its own
+        assert (target / "pagefind" / "x.js").read_text() == text
