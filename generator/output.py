@@ -37,11 +37,13 @@ _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _RENAME_EXCHANGE = 2
 _RECORD_FORMAT = 1
 
-FolderState = tuple[int, int, int, str]
-"""A folder's inode, modification and change times (ns), and the names in it, sorted and joined with NUL."""
-Record = dict[tuple[int, int], dict[str, FolderState]]
-"""What ``.site.folders`` holds: for each tree (its root folder's device and inode), its folders' states by path
-("" is the root)."""
+State = tuple[int, int, int]
+"""A folder's inode, modification and change times (ns): while they stay, no name in it was added or removed."""
+Tree = tuple[str, str, list[int]]
+"""A tree as its last prune left it: every path in it (files and folders, joined with NUL), the folders whose state
+is known (joined with NUL), and their states one after the other."""
+Record = dict[tuple[int, int], Tree]
+"""What ``.site.folders`` holds: each tree by its root folder's device and inode."""
 
 _deleting: set[str] = set()
 """Folders being deleted by this process's threads (so that two ``Output`` never delete the same one at once)."""
@@ -102,16 +104,26 @@ def recover(target: Path) -> None:
         shutil.rmtree(previous)
 
 
-def _folders(files: Iterable[str]) -> dict[str, set[str]]:
-    """Each folder holding ``files`` ("" is the root) -> the names of the files and folders in it."""
-    folders: dict[str, set[str]] = {"": set()}
-    for path in files:
-        parent, _, name = path.rpartition("/")
-        while (names := folders.get(parent)) is None:
-            folders[parent] = {name}
-            parent, _, name = parent.rpartition("/")
-        names.add(name)
+def _folders(files: Iterable[str]) -> set[str]:
+    """Every folder holding ``files`` ("" is the root)."""
+    folders = {""}
+    for parent in {path.rpartition("/")[0] for path in files}:
+        while parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
     return folders
+
+
+def _tree(tree: object) -> tuple[set[str], dict[str, State]]:
+    """The paths and folder states of a recorded ``Tree`` (none when it is not one)."""
+    if not (isinstance(tree, tuple) and len(tree) == 3 and isinstance(tree[0], str) and isinstance(tree[1], str)):
+        return set(), {}
+    paths, folders, numbers = tree
+    names = folders.split("\0") if numbers else []
+    if not isinstance(numbers, list) or len(numbers) != 3 * len(names):
+        return set(), {}
+    states = iter(numbers)
+    return set(paths.split("\0")), dict(zip(names, zip(states, states, states, strict=True), strict=True))
 
 
 def _unlink_file(path: str, folders: list[str]) -> None:
@@ -327,67 +339,70 @@ class Output:
 
     def prune(self) -> None:
         """Remove files and folders in the staging folder that this build did not write, then record what is left
-        in each folder (``self.record``). A folder as the last prune of this tree left it is not read (module
-        docstring); a folder no longer written goes to the trash whole."""
-        keep = {os.path.normpath(path) for path in self.files}
+        (``self.record``). A folder whose state is as the last prune of this tree left it is not read: what it
+        holds then is what that prune recorded (module docstring). A folder no longer written goes to the trash."""
+        keep = set(map(os.path.normpath, self.files))
         folders = _folders(keep)
         trusted = time.time_ns() - RACY_NS  # a folder changed since may change again within its timestamp's tick
         record = _read_record(self.record)
         root = os.stat(self.staging)
-        known = record.get((root.st_dev, root.st_ino), {})
-        left: dict[str, FolderState] = {}
+        held, known = _tree(record.get((root.st_dev, root.st_ino)))
+        base = os.path.join(self.staging, "")
+        states: dict[str, State] = {}  # of the folders left as they are, for the record
+        unchanged: set[str] = set()
         real: set[str] = set()  # folders found to be folders (not links): only theirs are looked into
-        trash: list[str] = []  # the folders to move to the trash
+        trash: list[str] = []  # folders to move to the trash
         for rel in sorted(folders):  # each folder after the one holding it
             if rel and rel.rpartition("/")[0] not in real:
                 continue
-            path = os.path.join(self.staging, rel)
             try:
-                stat = os.lstat(path)
+                stat = os.lstat(base + rel)
             except FileNotFoundError:
                 continue
             if not st.S_ISDIR(stat.st_mode):
                 continue
             real.add(rel)
-            names = folders[rel]
-            listing = "\0".join(sorted(names))
             state = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
-            old = known.get(rel)
-            if old is not None and old[:3] == state:
-                stray = [] if old[3] == listing else [name for name in old[3].split("\0") if name not in names]
-            else:
-                stray = self._strays(path, rel, names, keep, folders)
-            for name in stray:
-                _unlink_file(os.path.join(path, name), trash)
-            if not stray and stat.st_mtime_ns < trusted and stat.st_ctime_ns < trusted:
-                left[rel] = (*state, listing)
+            if known.get(rel) == state:
+                unchanged.add(rel)
+            elif self._prune_folder(base, rel, keep, folders, trash):
+                continue
+            if stat.st_mtime_ns < trusted and stat.st_ctime_ns < trusted:
+                states[rel] = state
+        # An unchanged folder holds what the last prune left in it: what this build did not write goes.
+        for path in held - keep - folders:
+            parent = path.rpartition("/")[0]
+            if parent in unchanged:
+                _unlink_file(base + path, trash)
+                states.pop(parent, None)
         if trash:
             into = self._new_trash()
             for number, folder in enumerate(trash):
                 os.replace(folder, into / str(number))
             self._delete_later(into)
-        kept = {(root.st_dev, root.st_ino): left}
+        numbers = [number for state in states.values() for number in state]
+        kept = {(root.st_dev, root.st_ino): ("\0".join(keep | folders), "\0".join(states), numbers)}
         with contextlib.suppress(OSError):
             site = os.stat(self.target)
             kept.update((key, record[key]) for key in [(site.st_dev, site.st_ino)] if key in record)
         _write_record(self.record, kept)
 
-    def _strays(self, path: str, rel: str, names: set[str], keep: set[str], folders: dict[str, set[str]]) -> list[str]:
-        """The names in the folder ``path`` (``rel`` in the site) that this build did not write: files not in
-        ``keep``, folders not in ``folders``, links to folders."""
+    def _prune_folder(self, base: str, rel: str, keep: set[str], folders: set[str], trash: list[str]) -> bool:
+        """Read the folder ``rel`` and remove what this build did not write in it: files not in ``keep``, folders
+        not in ``folders``, links to folders. True when something was removed."""
         prefix = f"{rel}/" if rel else ""
         stray = []
-        with os.scandir(path) as entries:
+        with os.scandir(base + rel) as entries:
             for entry in entries:
                 child = prefix + entry.name
-                if entry.name not in names:
-                    stray.append(entry.name)
-                elif entry.is_dir(follow_symlinks=False):
+                if entry.is_dir(follow_symlinks=False):
                     if child not in folders:
-                        stray.append(entry.name)
+                        stray.append(child)
                 elif child not in keep or (entry.is_symlink() and entry.is_dir()):
-                    stray.append(entry.name)
-        return stray
+                    stray.append(child)
+        for child in stray:
+            _unlink_file(base + child, trash)
+        return bool(stray)
 
     def publish(self) -> None:
         """Prune, then swap the staging folder into place; the old site stays as the next build's staging. Trash
