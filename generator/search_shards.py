@@ -173,6 +173,7 @@ def index_shards(
                 kept.shards[shard.folder] = (key, old[1])
             else:
                 indexer.start(shard, key)
+        indexer.all_started()
     for shard, key, result in indexer.done:
         kept.shards[shard.folder] = (key, result)
     for shard in shards:
@@ -191,24 +192,31 @@ def index_shards(
 def _in_order(shards: Sequence[Shard], ready: Iterable[str]) -> Iterator[Shard]:
     """``shards`` in the order ``ready`` names their folders, then the ones it did not name."""
     waiting = {shard.folder: shard for shard in shards}
+    if not waiting:
+        return
     for folder in ready:
         shard = waiting.pop(folder, None)
         if shard is not None:
             yield shard
+            if not waiting:  # the last one: do not wait for the end of ``ready``
+                return
     yield from waiting.values()
 
 
 class _Indexer:
-    """Pagefind runs, started in turn: at most ``PROCESSES`` at once and only while the pages in flight stay under
-    ``PARALLEL_PAGES``. ``then(shard)``, run in the same thread after a shard is indexed, gives its digest (when
-    ``start`` had none). Leaving the ``with`` block waits for them all; ``done`` then holds (shard, digest, result)
-    in the order they were started."""
+    """Pagefind runs, started in turn: at most ``PROCESSES`` at once (one while the build is still rendering the
+    paper pages on every core: a second would only take turns with them) and only while the pages in flight stay
+    under ``PARALLEL_PAGES``. ``then(shard)``, run in the same thread after a shard is indexed, gives its digest
+    (when ``start`` had none). Leaving the ``with`` block waits for them all; ``done`` then holds (shard, digest,
+    result) in the order they were started."""
 
     def __init__(self, out: Output, language: str, then: Callable[[Shard], bytes] | None) -> None:
         self.out, self.language, self.then = out, language, then
         self.done: list[tuple[Shard, bytes, SearchIndex]] = []
         self._lock = threading.Condition()
         self._in_flight = 0
+        self._running = 0
+        self._most = 1
         self._pool = ThreadPoolExecutor(PROCESSES)
         self._runs: list[tuple[Shard, bytes, Future[tuple[SearchIndex, bytes]]]] = []
 
@@ -216,16 +224,24 @@ class _Indexer:
         self.out.fresh_folder(shard.folder)  # here, not in the threads: Output is not thread-safe
         self._runs.append((shard, key, self._pool.submit(self._index, shard, key)))
 
+    def all_started(self) -> None:
+        """Every shard is ready (the paper pages are written): up to ``PROCESSES`` runs at once from now on."""
+        with self._lock:
+            self._most = PROCESSES
+            self._lock.notify_all()
+
     def _index(self, shard: Shard, key: bytes) -> tuple[SearchIndex, bytes]:
         need = min(len(shard.pages), PARALLEL_PAGES)
         with self._lock:
-            self._lock.wait_for(lambda: self._in_flight + need <= PARALLEL_PAGES)
+            self._lock.wait_for(lambda: self._in_flight + need <= PARALLEL_PAGES and self._running < self._most)
             self._in_flight += need
+            self._running += 1
         try:
             result = index_shard(shard, self.out, self.language, primary=shard.folder == INDEX_DIR)
         finally:
             with self._lock:
                 self._in_flight -= need
+                self._running -= 1
                 self._lock.notify_all()
         return result, key if key or self.then is None else self.then(shard)
 
@@ -233,6 +249,7 @@ class _Indexer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.all_started()
         self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
         if exc[0] is None:
             for shard, _, run in self._runs:
