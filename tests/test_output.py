@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from test_incremental import assert_same_as_clean, make_project, write_paper
 
 import generator.output as output
+from generator.build import build as build_site
 from generator.output import Output
 
 HOUR_NS = 3600 * 10**9
@@ -205,3 +207,31 @@ def test_two_outputs_in_one_process_do_not_collide_in_the_trash(tmp_path: Path) 
         out.files.append("pagefind/x.js")
         out.publish()  # no wait in between: each trash folder has a name of its own
         assert (target / "pagefind" / "x.js").read_text() == text
+
+
+def test_builds_that_trust_the_record_match_clean_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whole builds, every folder recorded (dated back before each prune): each incremental build still gives the
+    bytes of a clean one, and a stray file put in ``site/`` is gone once that tree is published again."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1770422400")
+    monkeypatch.setattr(output, "RACY_NS", 0)
+    prune = Output.prune
+
+    def aged_prune(self: Output) -> None:
+        age(self.staging)
+        prune(self)
+
+    monkeypatch.setattr(Output, "prune", aged_prune)
+    project = make_project(tmp_path / "project", count=10)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    assert build_site(project, search=False).ok
+    assert_same_as_clean(project, scratch)
+    write_paper(project, 4, "Now also about agents.")
+    assert_same_as_clean(project, scratch)
+    (project / "content" / "papers" / "paper-002.md").unlink()
+    assert_same_as_clean(project, scratch)
+    (project / "site" / "papers" / "paper-005" / "stray.html").write_text("x")
+    write_paper(project, 12)
+    assert_same_as_clean(project, scratch)
+    write_paper(project, 13)
+    assert_same_as_clean(project, scratch)  # the tree with the stray file is published again, without it
