@@ -136,6 +136,24 @@ def _unlink_file(path: str, folders: list[str]) -> None:
             os.unlink(path)
 
 
+def _prune_folder(base: str, rel: str, keep: set[str], folders: set[str], trash: list[str]) -> bool:
+    """Read the folder ``rel`` (of the tree at ``base``) and remove what the build did not write in it: files not in
+    ``keep``, folders not in ``folders`` (added to ``trash``), links to folders. True when something was removed."""
+    prefix = f"{rel}/" if rel else ""
+    stray = []
+    with os.scandir(base + rel) as entries:
+        for entry in entries:
+            child = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if child not in folders:
+                    stray.append(child)
+            elif child not in keep or (entry.is_symlink() and entry.is_dir()):
+                stray.append(child)
+    for child in stray:
+        _unlink_file(base + child, trash)
+    return bool(stray)
+
+
 def _read_record(file: Path) -> Record:
     """The folders recorded by the last prunes; empty when there is no record or it cannot be read."""
     try:
@@ -366,7 +384,7 @@ class Output:
             state = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
             if known.get(rel) == state:
                 unchanged.add(rel)
-            elif self._prune_folder(base, rel, keep, folders, trash):
+            elif _prune_folder(base, rel, keep, folders, trash):
                 continue
             if stat.st_mtime_ns < trusted and stat.st_ctime_ns < trusted:
                 states[rel] = state
@@ -387,23 +405,6 @@ class Output:
             site = os.stat(self.target)
             kept.update((key, record[key]) for key in [(site.st_dev, site.st_ino)] if key in record)
         _write_record(self.record, kept)
-
-    def _prune_folder(self, base: str, rel: str, keep: set[str], folders: set[str], trash: list[str]) -> bool:
-        """Read the folder ``rel`` and remove what this build did not write in it: files not in ``keep``, folders
-        not in ``folders``, links to folders. True when something was removed."""
-        prefix = f"{rel}/" if rel else ""
-        stray = []
-        with os.scandir(base + rel) as entries:
-            for entry in entries:
-                child = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if child not in folders:
-                        stray.append(child)
-                elif child not in keep or (entry.is_symlink() and entry.is_dir()):
-                    stray.append(child)
-        for child in stray:
-            _unlink_file(base + child, trash)
-        return bool(stray)
 
     def publish(self) -> None:
         """Prune, then swap the staging folder into place; the old site stays as the next build's staging. Trash
