@@ -115,16 +115,16 @@ def _folders(files: Iterable[str]) -> set[str]:
     return folders
 
 
-def _tree(tree: object) -> tuple[set[str], dict[str, State]]:
+def _tree(tree: object) -> tuple[list[str], dict[str, State]]:
     """The paths and folder states of a recorded ``Tree`` (none when it is not one)."""
     if not (isinstance(tree, tuple) and len(tree) == 3 and isinstance(tree[0], str) and isinstance(tree[1], str)):
-        return set(), {}
+        return [], {}
     paths, folders, numbers = tree
     names = folders.split("\0") if numbers else []
     if not isinstance(numbers, list) or len(numbers) != 3 * len(names):
-        return set(), {}
+        return [], {}
     states = iter(numbers)
-    return set(paths.split("\0")), dict(zip(names, zip(states, states, states, strict=True), strict=True))
+    return paths.split("\0"), dict(zip(names, zip(states, states, states, strict=True), strict=True))
 
 
 def _unlink_file(path: str, folders: list[str]) -> None:
@@ -156,9 +156,8 @@ def _prune_folder(base: str, rel: str, keep: set[str], folders: set[str], trash:
 
 def _read_record(file: Path) -> Record:
     """The folders recorded by the last prunes; empty when there is no record or it cannot be read."""
-    try:
-        with open(file, "rb") as stream:
-            found = marshal.load(stream)  # plain values only: reading a damaged file runs no code
+    try:  # (marshal.load from a file reads value by value: 0.8 s for 130,000 folders, against 0.07 s)
+        found = marshal.loads(file.read_bytes())  # plain values only: reading a damaged file runs no code
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     ok = isinstance(found, tuple) and len(found) == 2 and found[0] == _RECORD_FORMAT and isinstance(found[1], dict)
@@ -170,7 +169,7 @@ def _write_record(file: Path, record: Record) -> None:
     fd, temporary = tempfile.mkstemp(prefix=f"{file.name}.", suffix=".tmp", dir=file.parent)
     try:
         with os.fdopen(fd, "wb") as stream:
-            marshal.dump((_RECORD_FORMAT, record), stream)
+            stream.write(marshal.dumps((_RECORD_FORMAT, record)))
         os.replace(temporary, file)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -389,7 +388,8 @@ class Output:
             if stat.st_mtime_ns < trusted and stat.st_ctime_ns < trusted:
                 states[rel] = state
         # An unchanged folder holds what the last prune left in it: what this build did not write goes.
-        for path in held - keep - folders:
+        written = keep | folders
+        for path in [path for path in held if path not in written]:
             parent = path.rpartition("/")[0]
             if parent in unchanged:
                 _unlink_file(base + path, trash)
@@ -400,7 +400,7 @@ class Output:
                 os.replace(folder, into / str(number))
             self._delete_later(into)
         numbers = [number for state in states.values() for number in state]
-        kept = {(root.st_dev, root.st_ino): ("\0".join(keep | folders), "\0".join(states), numbers)}
+        kept = {(root.st_dev, root.st_ino): ("\0".join(written), "\0".join(states), numbers)}
         with contextlib.suppress(OSError):
             site = os.stat(self.target)
             kept.update((key, record[key]) for key in [(site.st_dev, site.st_ino)] if key in record)
