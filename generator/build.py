@@ -18,6 +18,7 @@ from generator.feeds import write_feeds
 from generator.model import Problem
 from generator.output import Output, recover
 from generator.pagejobs import PageQueue, site_salt
+from generator.parallel import Background
 from generator.progress import Progress
 from generator.render import (
     Renderer,
@@ -29,7 +30,7 @@ from generator.render import (
     write_sitemap,
 )
 from generator.search import SearchIndex, SearchIndexError
-from generator.search_shards import SearchRun, ShardCache
+from generator.search_shards import IndexResult, ShardCache, index_in_worker, plan_shards, shard_limits
 from generator.site import Site, assemble, load_papers, related_papers, with_related
 from generator.stamp import Stamp, inputs_digest, site_digest, site_paths
 from generator.theme import Theme, load_theme, template_problem
@@ -136,12 +137,11 @@ def write_site(
 ) -> SearchIndex | None:
     """Every output, in order. Pages are queued by the ``render_*`` functions and rendered together (on every core)
     at ``flush``. Two slow steps run in other processes meanwhile: the related papers (which only paper pages show)
-    while the list pages are written, and the search index (which reads only paper pages) shard by shard as the
-    paper pages are written, then while the feeds are."""
+    while the list pages are written, and the search index (which reads only paper pages) while the feeds are."""
     progress = progress or Progress(enabled=False)
     content = cache.content if cache is not None else None
     relating = related_papers(site, content)
-    indexing: SearchRun | None = None
+    indexing: Background[IndexResult] | None = None
     try:
         env = theme.environment()
         queue = PageQueue(env, out, cache, site_salt(site, theme), jobs)
@@ -160,11 +160,11 @@ def write_site(
             stage.count = len(site.related)
         with progress.stage("paper pages") as stage:
             done = queue.rendered + queue.reused, queue.reused
-            indexing = search_index(site, out, cache) if search else None
-            render_papers(renderer)  # a page per paper, in the order of site.papers (as SearchRun counts them)
-            renderer.flush(indexing.written if indexing is not None else None)
+            render_papers(renderer)
+            renderer.flush()
             stage.count = queue.rendered + queue.reused - done[0]
             stage.detail = f"{queue.reused - done[1]:,} unchanged"
+        indexing = search_index(site, out, cache) if search else None
         with progress.stage("feeds"):
             write_feeds(site, out)
             write_sitemap(site, out)
@@ -185,13 +185,13 @@ def write_site(
     return index
 
 
-def search_index(site: Site, out: Output, cache: BuildCache | None) -> SearchRun:
-    """Start indexing the paper pages in another process, shard by shard (one index on a small site) as their
-    pages are written; a shard none of whose pages changed (in what Pagefind reads) is linked from the published
-    site."""
+def search_index(site: Site, out: Output, cache: BuildCache | None) -> Background[IndexResult]:
+    """Start indexing the paper pages (written by now) in another process: shard by shard (one index on a small
+    site); a shard none of whose pages changed (in what Pagefind reads) is linked from the published site."""
+    shards = plan_shards(site.papers, *shard_limits())
     old = cache.previous_pages.search_result if cache else None
     previous = old if isinstance(old, ShardCache) else None
-    return SearchRun(site.papers, out, site.config.language, previous)
+    return Background(index_in_worker, shards, out.target, site.config.language, previous)
 
 
 def copy_static(theme: Theme, out: Output) -> None:

@@ -28,7 +28,7 @@ import stat as st
 import tempfile
 import threading
 import time
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 
 from generator.cache import RACY_NS
@@ -77,16 +77,26 @@ def _read_all(fd: int, size: int) -> bytes:
     return data
 
 
+def walk_files(folder: str | os.PathLike[str], prefix: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """``(prefix + path relative to folder, entry)`` of every file under ``folder`` (not following links to
+    folders), in no particular order. ``os.scandir`` gives names and inodes without a stat each: several times
+    cheaper than ``Path.rglob``."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from walk_files(entry.path, f"{prefix}{entry.name}/")
+            elif entry.is_file(follow_symlinks=False):
+                yield prefix + entry.name, entry
+
+
 def _inodes(folder: Path, exclude: Container[str]) -> dict[str, int]:
     """Path -> inode of each file under ``folder`` (empty when there is none), but ``exclude``: two folders with
     equal results hold the same files (hard links of each other)."""
     found: dict[str, int] = {}
     with contextlib.suppress(OSError):
-        for file in folder.rglob("*"):
-            stat = file.lstat()
-            rel = file.relative_to(folder).as_posix()
-            if stat_is_file(stat) and rel not in exclude:
-                found[rel] = stat.st_ino
+        for rel, entry in walk_files(folder):
+            if rel not in exclude:
+                found[rel] = entry.inode()
     return found
 
 

@@ -10,7 +10,6 @@ reaches exactly the pages it should. ``tests/test_incremental.py`` checks increm
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,12 +113,11 @@ class PageQueue:
     def add(self, template: str, path: str, context: dict[str, Any]) -> None:
         self.jobs.append(PageJob(template, path, context))
 
-    def flush(self, written: Callable[[int], None] | None = None) -> None:
+    def flush(self) -> None:
         """Reuse every page whose fingerprint is unchanged, render the rest, record them all, on every core.
         Each page is checked (fingerprinted, and linked from the published site when unchanged) where it would be
         rendered; only pages that show paper cards are all checked first, so that just the cards of the pages to
-        render are rendered (``Cards.prepare``). ``written(n)`` is called as soon as the files of the first ``n``
-        pages queued are all in place."""
+        render are rendered (``Cards.prepare``)."""
         jobs, self.jobs = self.jobs, []
         files = [output_file(job.path) for job in jobs]
         templates = sorted({job.template for job in jobs})
@@ -172,12 +170,7 @@ class PageQueue:
             html = self.env.get_template(job.template).render(path=job.path, **job.context)
             return (fingerprint(index) if print_ is None else print_, *self.out.put(files[index], html))
 
-        def rendered(count: int) -> None:  # the first ``count`` pages of ``todo`` are in place
-            if written is not None:
-                written(todo[count] if count < len(todo) else len(jobs))
-
-        rendered(0)  # the pages before the first one of ``todo`` are linked by now
-        for index, result in zip(todo, run_jobs(len(todo), render, jobs=self.workers, done=rendered), strict=True):
+        for index, result in zip(todo, run_jobs(len(todo), render, jobs=self.workers), strict=True):
             if isinstance(result, bytes):
                 reuse(index, result)
                 continue

@@ -19,7 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 Result = TypeVar("Result")
@@ -79,82 +79,31 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
 
 
 def run_jobs(
-    count: int,
-    work: Callable[[int], Result],
-    *,
-    jobs: int | None = None,
-    min_jobs: int | None = None,
-    done: Callable[[int], None] | None = None,
+    count: int, work: Callable[[int], Result], *, jobs: int | None = None, min_jobs: int | None = None
 ) -> list[Result]:
     """``[work(0), ..., work(count - 1)]``, computed by ``jobs`` forked workers when there are at least
-    ``min_jobs`` jobs. A job that fails in a worker is run again here, so its exception is raised as usual.
-    ``done(n)`` is called, in this process, as soon as the first ``n`` jobs are finished (n growing to ``count``)."""
+    ``min_jobs`` jobs. A job that fails in a worker is run again here, so its exception is raised as usual."""
     global _work
     min_jobs = MIN_PARALLEL_JOBS if min_jobs is None else min_jobs
     processes = min(workers(jobs), max(1, count // CHUNK))
-    results: list[Result] = []
     if processes < 2 or count < min_jobs or "fork" not in multiprocessing.get_all_start_methods():
-        for index in range(count):
-            results.append(work(index))
-            if done is not None and (index % CHUNK == CHUNK - 1 or index == count - 1):
-                done(index + 1)
-        return results
+        return [work(index) for index in range(count)]
     chunks: Sequence[tuple[int, int]] = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     _work = work
-    failed: JobFailed | None = None
     gc.freeze()  # workers share the parent's objects: their collections must not walk (and so copy) them all
     try:
         with multiprocessing.get_context("fork").Pool(processes, initializer=die_with_parent) as pool:
-            for part in pool.imap(_run_chunk, chunks, chunksize=1):  # in order, each as soon as it is there
-                if part and isinstance(part[0], JobFailed):
-                    failed = part[0]
-                    break
-                results.extend(part)
-                if done is not None:
-                    done(len(results))
+            parts = pool.map(_run_chunk, chunks, chunksize=1)
     finally:
         _work = None
         gc.unfreeze()
-    if failed is not None:
-        work(failed.index)  # raises the job's own error, with its traceback, in this process
-        raise RuntimeError(f"job {failed.index} failed in a worker but not when run again")
+    results: list[Result] = []
+    for part in parts:
+        if part and isinstance(part[0], JobFailed):
+            work(part[0].index)  # raises the job's own error, with its traceback, in this process
+            raise RuntimeError(f"job {part[0].index} failed in a worker but not when run again")
+        results.extend(part)
     return results
-
-
-class Inbox:
-    """Messages (lines of text) from a build to a ``Background`` job that is already running: pass the inbox among
-    the job's arguments, ``send`` from the build, and iterate over it in the job. The job's iteration ends when the
-    build calls ``close`` (or ``Background.result``) and no worker forked meanwhile (``run_jobs``) is left: those
-    hold the pipe's writing end too. Through a pipe the job inherits: a message is never pickled, and the few short
-    lines a build sends never fill the pipe."""
-
-    def __init__(self) -> None:
-        self.fd, self._write = os.pipe()
-
-    def send(self, message: str) -> None:
-        """Send one line (``message`` must not hold a line break). A job that has already ended is not an error
-        here: its ``result`` tells what happened."""
-        if self._write >= 0:
-            with contextlib.suppress(BrokenPipeError):
-                os.write(self._write, message.encode("utf-8") + b"\n")
-
-    def close(self) -> None:
-        """No more messages: the job's iteration ends after the ones sent."""
-        if self._write >= 0:
-            os.close(self._write)
-            self._write = -1
-
-    def __getstate__(self) -> int:
-        return self.fd
-
-    def __setstate__(self, fd: int) -> None:
-        self.fd, self._write = fd, -1
-
-    def __iter__(self) -> Iterator[str]:
-        """In the job: each message, as it comes."""
-        with os.fdopen(self.fd, "rb") as lines:
-            for line in lines:
-                yield line.decode("utf-8").rstrip("\n")
 
 
 class Background(Generic[Result]):
@@ -172,23 +121,17 @@ class Background(Generic[Result]):
         self._input = tempfile.TemporaryFile()  # noqa: SIM115 (closed by result or cancel)
         self._input.write(pickle.dumps((work, args), protocol=pickle.HIGHEST_PROTOCOL))
         self._input.seek(0)
-        self._inboxes = [arg for arg in args if isinstance(arg, Inbox)]
         self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
             [sys.executable, "-c", "from generator.parallel import _background; _background()"],
             stdin=self._input,
             stdout=subprocess.PIPE,
             preexec_fn=die_with_parent,
-            pass_fds=[inbox.fd for inbox in self._inboxes],
             # the same import path as this process (as multiprocessing's spawn does), so ``work`` is found
             env={**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)},
         )
-        for inbox in self._inboxes:  # the child holds the reading end now
-            os.close(inbox.fd)
 
     def result(self) -> Result:
         assert self._process is not None, "result() already taken"
-        for inbox in self._inboxes:
-            inbox.close()
         data, _ = self._process.communicate()
         code, self._process = self._process.returncode, None
         self._input.close()
@@ -202,14 +145,28 @@ class Background(Generic[Result]):
 
     def cancel(self) -> None:
         """Stop the child (when still running) and reap it."""
-        for inbox in self._inboxes:
-            inbox.close()
         if self._process is not None:
             with contextlib.suppress(OSError):
                 self._process.kill()
             self._process.communicate()
             self._process = None
             self._input.close()
+
+
+class Later(Generic[Result]):
+    """``work(*args)`` run in this process when ``result()`` is first called: ``Background``'s interface, for work
+    too small to be worth a new process (starting one, and sending it the arguments, can cost more)."""
+
+    def __init__(self, work: Callable[..., Result], *args: Any) -> None:
+        self._work: Callable[[], Result] | None = lambda: work(*args)
+
+    def result(self) -> Result:
+        assert self._work is not None, "result() already taken"
+        work, self._work = self._work, None
+        return work()
+
+    def cancel(self) -> None:
+        self._work = None
 
 
 def _background() -> None:

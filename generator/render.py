@@ -165,11 +165,10 @@ class Renderer:
         html = self.env.get_template(template).render(path=path, **context)
         self.out.write(output_file(path), html)
 
-    def flush(self, written: Callable[[int], None] | None = None) -> None:
-        """Render every queued page; ``written(n)`` as soon as the first ``n`` queued are written
-        (``PageQueue.flush``)."""
+    def flush(self) -> None:
+        """Render every queued page."""
         if self.queue is not None:
-            self.queue.flush(written)
+            self.queue.flush()
 
 
 def render_home(r: Renderer) -> None:

@@ -33,6 +33,7 @@ from typing import Any
 
 from pagefind.service import get_executable
 
+from generator.output import walk_files
 from generator.parallel import die_with_parent
 from generator.urls import output_file, paper_path
 
@@ -88,9 +89,8 @@ def write_search_index(site_dir: Path, glob: str, language: str = "en", output: 
     stabilise(folder)
     entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
     pages = sum(int(lang["page_count"]) for lang in entry["languages"].values())
-    files = [f for f in folder.rglob("*") if f.is_file()]
-    size = sum(f.stat().st_size for f in files)
-    return SearchIndex(pages, len(files), size, time.perf_counter() - started)
+    sizes = [entry.stat(follow_symlinks=False).st_size for _, entry in walk_files(folder)]
+    return SearchIndex(pages, len(sizes), sum(sizes), time.perf_counter() - started)
 
 
 def _run_pagefind(site_dir: Path, glob: str, folder: Path, language: str) -> None:

@@ -35,14 +35,13 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.model import Paper
-from generator.output import Output
-from generator.parallel import Background, Inbox
+from generator.output import Output, walk_files
 from generator.search import (
     EXCLUDE_SELECTORS,
     INDEX_DIR,
@@ -141,161 +140,55 @@ def plan_shards(papers: Sequence[Paper], above: int = SHARD_ABOVE, most: int = S
 
 
 def index_shards(
-    shards: Sequence[Shard],
-    out: Output,
-    language: str,
-    previous: ShardCache | None,
-    ready: Iterable[str] = (),
+    shards: Sequence[Shard], out: Output, language: str, previous: ShardCache | None
 ) -> tuple[SearchIndex, ShardCache]:
     """Index every shard whose pages changed, for Pagefind, since ``previous`` (link the published folder of the
-    others), write the manifest, record every file in ``out``; return the summary and what the cache keeps.
-    ``ready`` names shard folders as their pages are written (by a build still writing the others); the shards are
-    taken in that order, and those it never names once it ends."""
+    others), write the manifest, record every file in ``out``; return the summary and what the cache keeps."""
+    started = time.perf_counter()
     previous = previous or ShardCache()
     published = {key: (folder, result) for folder, (key, result) in previous.shards.items()}
     kept = ShardCache()
+    todo: list[tuple[Shard, bytes]] = []
 
     def digest(shard: Shard) -> bytes:
         return _shard_digest(shard, out, language, previous.pages, kept.pages)
 
-    started: float | None = None
-    # nothing to reuse: each shard's digest is taken after it is indexed, while the others are
-    with _Indexer(out, language, None if published else digest) as indexer:
-        for shard in _in_order(shards, ready):
-            started = started or time.perf_counter()
-            if not published:
-                indexer.start(shard, b"")
-                continue
-            key = digest(shard)
-            old = published.get(key)
-            # linked from the published folder it had (a shard keeps its digest when its folder is renamed)
-            if old is not None and out.link_folder(old[0], shard.folder, exclude=(Path(MANIFEST).name,)):
-                kept.shards[shard.folder] = (key, old[1])
-            else:
-                indexer.start(shard, key)
-        indexer.all_started()
-    for shard, key, result in indexer.done:
-        kept.shards[shard.folder] = (key, result)
     for shard in shards:
-        folder = out.staging / shard.folder
-        out.files.extend(sorted(f.relative_to(out.staging).as_posix() for f in folder.rglob("*") if f.is_file()))
+        if not published:  # nothing to reuse: each shard's digest is taken while the others are indexed
+            todo.append((shard, b""))
+            continue
+        key = digest(shard)
+        old = published.get(key)
+        # linked from the published folder it had (a shard keeps its digest when its folder is renamed)
+        if old is not None and out.link_folder(old[0], shard.folder, exclude=(Path(MANIFEST).name,)):
+            kept.shards[shard.folder] = (key, old[1])
+        else:
+            todo.append((shard, key))
+    indexed = _index_all([s for s, _ in todo], out, language, None if published else digest)
+    for (shard, key), (result, late) in zip(todo, indexed, strict=True):
+        kept.shards[shard.folder] = (key or late, result)
+    for shard in shards:
+        out.files.extend(sorted(path for path, _ in walk_files(out.staging / shard.folder, f"{shard.folder}/")))
     manifest = [{"name": shard.name, "bundle": f"{shard.folder}/"} for shard in shards]
     out.write(MANIFEST, json.dumps({"shards": manifest}, separators=(",", ":")) + "\n")
     results = [kept.shards[shard.folder][1] for shard in shards]
     files = sum(r.files for r in results) + 1
     size = sum(r.bytes for r in results) + (out.staging / MANIFEST).stat().st_size
-    seconds = time.perf_counter() - started if indexer.done and started is not None else 0.0
-    summary = SearchIndex(sum(r.pages for r in results), files, size, seconds, len(shards), len(indexer.done))
+    seconds = time.perf_counter() - started if todo else 0.0
+    summary = SearchIndex(sum(r.pages for r in results), files, size, seconds, len(shards), len(todo))
     return summary, kept
-
-
-def _in_order(shards: Sequence[Shard], ready: Iterable[str]) -> Iterator[Shard]:
-    """``shards`` in the order ``ready`` names their folders, then the ones it did not name."""
-    waiting = {shard.folder: shard for shard in shards}
-    if not waiting:
-        return
-    for folder in ready:
-        shard = waiting.pop(folder, None)
-        if shard is not None:
-            yield shard
-            if not waiting:  # the last one: do not wait for the end of ``ready``
-                return
-    yield from waiting.values()
-
-
-class _Indexer:
-    """Pagefind runs, started in turn: at most ``PROCESSES`` at once (one while the build is still rendering the
-    paper pages on every core: a second would only take turns with them) and only while the pages in flight stay
-    under ``PARALLEL_PAGES``. ``then(shard)``, run in the same thread after a shard is indexed, gives its digest
-    (when ``start`` had none). Leaving the ``with`` block waits for them all; ``done`` then holds (shard, digest,
-    result) in the order they were started."""
-
-    def __init__(self, out: Output, language: str, then: Callable[[Shard], bytes] | None) -> None:
-        self.out, self.language, self.then = out, language, then
-        self.done: list[tuple[Shard, bytes, SearchIndex]] = []
-        self._lock = threading.Condition()
-        self._in_flight = 0
-        self._running = 0
-        self._most = 1
-        self._pool = ThreadPoolExecutor(PROCESSES)
-        self._runs: list[tuple[Shard, bytes, Future[tuple[SearchIndex, bytes]]]] = []
-
-    def start(self, shard: Shard, key: bytes) -> None:
-        self.out.fresh_folder(shard.folder)  # here, not in the threads: Output is not thread-safe
-        self._runs.append((shard, key, self._pool.submit(self._index, shard, key)))
-
-    def all_started(self) -> None:
-        """Every shard is ready (the paper pages are written): up to ``PROCESSES`` runs at once from now on."""
-        with self._lock:
-            self._most = PROCESSES
-            self._lock.notify_all()
-
-    def _index(self, shard: Shard, key: bytes) -> tuple[SearchIndex, bytes]:
-        need = min(len(shard.pages), PARALLEL_PAGES)
-        with self._lock:
-            self._lock.wait_for(lambda: self._in_flight + need <= PARALLEL_PAGES and self._running < self._most)
-            self._in_flight += need
-            self._running += 1
-        try:
-            result = index_shard(shard, self.out, self.language, primary=shard.folder == INDEX_DIR)
-        finally:
-            with self._lock:
-                self._in_flight -= need
-                self._running -= 1
-                self._lock.notify_all()
-        return result, key if key or self.then is None else self.then(shard)
-
-    def __enter__(self) -> _Indexer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.all_started()
-        self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
-        if exc[0] is None:
-            for shard, _, run in self._runs:
-                result, key = run.result()
-                self.done.append((shard, key, result))
 
 
 IndexResult = tuple[SearchIndex, ShardCache, list[str]]
 """What ``index_in_worker`` returns: the summary, what the page cache keeps, the files written."""
 
 
-class SearchRun:
-    """A build's search index, made in a helper process (``index_in_worker``) while the build writes the paper
-    pages: each shard is handed over as soon as its pages are written, so Pagefind starts on the first shard while
-    the others are still being rendered."""
-
-    def __init__(self, papers: Sequence[Paper], out: Output, language: str, previous: ShardCache | None) -> None:
-        shards = plan_shards(papers, *shard_limits())
-        order = {output_file(paper_path(paper.slug)): number for number, paper in enumerate(papers)}
-        # (papers whose pages must be written, folder) for each shard
-        self._due = sorted((max((order[p] + 1 for p in shard.pages), default=0), shard.folder) for shard in shards)
-        self._ready = Inbox()
-        self._job = Background(index_in_worker, shards, out.target, language, previous, self._ready)
-        self.written(0)
-
-    def written(self, count: int) -> None:
-        """The pages of the first ``count`` papers (in the order of ``papers``) are written."""
-        while self._due and self._due[0][0] <= count:
-            self._ready.send(self._due.pop(0)[1])
-
-    def result(self) -> IndexResult:
-        """Wait for the index (every page must be written by now)."""
-        return self._job.result()
-
-    def cancel(self) -> None:
-        self._job.cancel()
-
-
-def index_in_worker(
-    shards: Sequence[Shard], target: Path, language: str, previous: ShardCache | None, ready: Iterable[str] = ()
-) -> IndexResult:
+def index_in_worker(shards: Sequence[Shard], target: Path, language: str, previous: ShardCache | None) -> IndexResult:
     """``index_shards`` for the build whose output is ``target``, run in a helper process
-    (``parallel.Background``) while the build writes its pages; the build records the files."""
+    (``parallel.Background``) while the build writes its other pages; the build records the files."""
     out = Output(target, worker=True)
     try:
-        index, kept = index_shards(shards, out, language, previous, ready)
+        index, kept = index_shards(shards, out, language, previous)
     finally:
         out.settle()
     return index, kept, out.files
@@ -342,6 +235,41 @@ def indexed_part(html: bytes) -> bytes:
     return html
 
 
+def _index_all(
+    shards: Sequence[Shard], out: Output, language: str, then: Callable[[Shard], bytes] | None = None
+) -> list[tuple[SearchIndex, bytes]]:
+    """Index ``shards`` with at most ``PROCESSES`` Pagefind runs at once and ``PARALLEL_PAGES`` pages in flight,
+    the largest first (so that the small ones fill in at the end); ``then(shard)``, run in the same thread after a
+    shard is indexed, gives the second item of its result."""
+    lock = threading.Condition()
+    in_flight = 0
+
+    def index(shard: Shard) -> tuple[SearchIndex, bytes]:
+        nonlocal in_flight
+        need = min(len(shard.pages), PARALLEL_PAGES)
+        with lock:
+            lock.wait_for(lambda: in_flight + need <= PARALLEL_PAGES)
+            in_flight += need
+        try:
+            result = index_shard(shard, out, language, primary=shard.folder == INDEX_DIR)
+        finally:
+            with lock:
+                in_flight -= need
+                lock.notify_all()
+        return result, then(shard) if then is not None else b""
+
+    for shard in shards:  # here, not in the threads: Output is not thread-safe
+        out.fresh_folder(shard.folder)
+    order = sorted(range(len(shards)), key=lambda number: -len(shards[number].pages))
+    if len(shards) < 2:
+        done = [index(shard) for shard in shards]
+    else:
+        with ThreadPoolExecutor(PROCESSES) as pool:
+            done = list(pool.map(index, [shards[number] for number in order]))
+    results = dict(zip(order, done, strict=True))
+    return [results[number] for number in range(len(shards))]
+
+
 def index_shard(shard: Shard, out: Output, language: str, *, primary: bool) -> SearchIndex:
     """Index ``shard``'s pages into the (fresh, empty) ``<staging>/<folder>/`` through a folder of hard links."""
     folder = out.staging / shard.folder
@@ -361,8 +289,8 @@ def index_shard(shard: Shard, out: Output, language: str, *, primary: bool) -> S
     for item in sorted(folder.iterdir()):
         if not _is_data(item.name):
             item.unlink()
-    files = [f for f in folder.rglob("*") if f.is_file()]
-    return SearchIndex(result.pages, len(files), sum(f.stat().st_size for f in files), result.seconds)
+    sizes = [entry.stat(follow_symlinks=False).st_size for _, entry in walk_files(folder)]
+    return SearchIndex(result.pages, len(sizes), sum(sizes), result.seconds)
 
 
 def _is_data(name: str) -> bool:

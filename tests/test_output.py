@@ -16,7 +16,7 @@ from test_incremental import assert_same_as_clean, make_project, write_paper
 
 import generator.output as output
 from generator.build import build as build_site
-from generator.output import Output
+from generator.output import Output, walk_files
 
 HOUR_NS = 3600 * 10**9
 PAGES = [f"papers/p{n}/index.html" for n in range(12)] + ["index.html", "feed.xml", "archive/2026/01/index.html"]
@@ -235,3 +235,16 @@ def test_builds_that_trust_the_record_match_clean_builds(tmp_path: Path, monkeyp
     assert_same_as_clean(project, scratch)
     write_paper(project, 13)
     assert_same_as_clean(project, scratch)  # the tree with the stray file is published again, without it
+
+
+def test_walk_files_lists_every_file_below_a_folder_but_not_through_links(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "deep.txt").write_text("x")
+    (tmp_path / "top.txt").write_text("y")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "hidden.txt").write_text("z")
+    (tmp_path / "a" / "link").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    found = dict(walk_files(tmp_path / "a", "site/"))
+    assert sorted(found) == ["site/b/deep.txt"]
+    assert found["site/b/deep.txt"].inode() == (tmp_path / "a" / "b" / "deep.txt").stat().st_ino
+    assert sorted(path for path, _ in walk_files(tmp_path)) == ["a/b/deep.txt", "elsewhere/hidden.txt", "top.txt"]

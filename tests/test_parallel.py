@@ -11,7 +11,7 @@ from test_incremental import make_project, tree
 
 from generator import parallel
 from generator.build import build
-from generator.parallel import Background, Inbox
+from generator.parallel import Background, Later
 
 
 def square(number: int) -> int:
@@ -21,25 +21,6 @@ def square(number: int) -> int:
 def test_run_jobs_keeps_job_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "CHUNK", 3)
     assert parallel.run_jobs(50, square, jobs=2, min_jobs=1) == [n * n for n in range(50)]
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_run_jobs_reports_each_finished_prefix(monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
-    monkeypatch.setattr(parallel, "CHUNK", 4)
-    seen: list[tuple[int, int]] = []
-    finished: list[int] = []
-
-    def work(number: int) -> int:
-        finished.append(number)  # in this process only when serial
-        return number
-
-    def done(count: int) -> None:
-        seen.append((count, len(finished)))
-
-    assert parallel.run_jobs(10, work, jobs=jobs, min_jobs=1, done=done) == list(range(10))
-    assert [count for count, _ in seen] == [4, 8, 10]  # growing prefixes, by chunk, up to every job
-    if jobs == 1:
-        assert all(count <= ran for count, ran in seen)  # never before those jobs ran
 
 
 def test_a_failing_job_raises_its_own_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,24 +70,14 @@ def test_background_raises_the_error_of_its_work() -> None:
         Background(fail, "no index for you").result()
 
 
-def read_inbox(inbox: Inbox, marker: Path) -> list[str]:
-    marker.write_text("started")
-    return list(inbox)
-
-
-def test_background_reads_messages_sent_after_it_started(tmp_path: Path) -> None:
-    inbox = Inbox()
-    marker = tmp_path / "started"
-    job = Background(read_inbox, inbox, marker)
-    for _ in range(600):  # the job is running (and waiting for messages) before any is sent
-        if marker.exists():
-            break
-        time.sleep(0.05)
-    assert marker.exists()
-    inbox.send("pagefind-2024")
-    inbox.send("pagefind ünïcode")
-    assert job.result() == ["pagefind-2024", "pagefind ünïcode"]  # result() ends the messages
-    inbox.send("too late")  # the job is gone: nothing happens
+def test_later_runs_its_work_here_when_the_result_is_taken() -> None:
+    ran: list[int] = []
+    job = Later(lambda value: ran.append(value) or os.getpid(), 7)
+    assert ran == []  # nothing yet
+    assert job.result() == os.getpid() and ran == [7]
+    skipped = Later(ran.append, 8)
+    skipped.cancel()
+    assert ran == [7]
 
 
 def test_background_cancel_stops_the_child(tmp_path: Path) -> None:

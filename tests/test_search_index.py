@@ -15,13 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import parallel, search_shards
 from generator.build import BuildResult, build
 from generator.content import dump_document
 from generator.model import Paper
-from generator.parallel import Inbox
 from generator.search import _cbor_decode, _cbor_encode, read_data
-from generator.search_shards import MANIFEST, Shard, _in_order, indexed_part, plan_shards
+from generator.search_shards import MANIFEST, indexed_part, plan_shards
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPERS = sorted((ROOT / "content" / "papers").glob("*.md"))
@@ -239,13 +237,6 @@ def test_plan_splits_by_year_then_by_runs_of_months_newest_first() -> None:
     assert sorted(page for s in shards for page in s.pages) == sorted(f"papers/{p.slug}/index.html" for p in papers)
 
 
-def test_shards_are_taken_as_their_pages_are_written() -> None:
-    shards = [Shard(name, folder, ()) for name, folder in (("2025", "pagefind"), ("2024", "pagefind-2024"))]
-    shards.append(Shard("2023", "pagefind-2023", ()))
-    order = _in_order(shards, iter(["pagefind-2024", "unknown", "pagefind-2024", "pagefind"]))
-    assert [shard.name for shard in order] == ["2024", "2025", "2023"]  # then those never named
-
-
 def test_indexed_part_ends_with_the_body_element() -> None:
     page = (
         b'<html><head><meta data-pagefind-filter="year[content]" content="2024"></head><body>'
@@ -331,41 +322,6 @@ def test_only_shards_whose_pages_changed_are_indexed_again(tmp_path: Path, shard
     clean = tmp_path / "clean"
     assert build(project, use_cache=False, out_dir=clean).ok
     assert index_tree(clean) == index_tree(site)  # incremental = clean, byte for byte
-
-
-@pytest.mark.parametrize("cached", [False, True])
-def test_each_shard_is_handed_over_once_its_pages_are_written(
-    tmp_path: Path, sharding: None, monkeypatch: pytest.MonkeyPatch, cached: bool
-) -> None:
-    monkeypatch.setattr(parallel, "CHUNK", 2)
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_JOBS", 1)
-    project = shard_project(tmp_path / "project")
-    if cached:
-        assert build(project).ok
-        write_shard_paper(project, 1, "Now also about hippocampus.")  # one page of the oldest shard changes
-    staging = project / ".site.staging"
-    sent: list[tuple[str, bool]] = []
-    send = Inbox.send
-
-    def spy(inbox: Inbox, message: str) -> None:
-        pages = json.loads((project / "plan.json").read_text()) if (project / "plan.json").exists() else {}
-        sent.append((message, all((staging / page).is_file() for page in pages.get(message, []))))
-        send(inbox, message)
-
-    plan = plan_shards
-
-    def keep_plan(papers: list[Paper], above: int, most: int) -> tuple[Shard, ...]:
-        shards = plan(papers, above, most)
-        (project / "plan.json").write_text(json.dumps({shard.folder: shard.pages for shard in shards}))
-        return shards
-
-    monkeypatch.setattr(Inbox, "send", spy)
-    monkeypatch.setattr(search_shards, "plan_shards", keep_plan)
-    result = build(project)
-    assert result.ok and result.search is not None
-    folders = ["pagefind", "pagefind-2024-11", "pagefind-2024-01", "pagefind-2023"]
-    assert sent == [(folder, True) for folder in folders]  # newest first, as the pages are rendered
-    assert result.search.reindexed == (1 if cached else 4)
 
 
 def test_sharded_index_is_byte_identical_build_to_build(tmp_path: Path, sharding: None) -> None:
