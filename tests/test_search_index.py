@@ -237,6 +237,26 @@ def test_plan_splits_by_year_then_by_runs_of_months_newest_first() -> None:
     assert sorted(page for s in shards for page in s.pages) == sorted(f"papers/{p.slug}/index.html" for p in papers)
 
 
+def test_plan_splits_the_newest_year_into_small_runs_that_change_only_at_the_end() -> None:
+    def plan(days: list[date]) -> list[tuple[str, str, int]]:
+        papers = [Paper(f"p{i}", f"P {i}", "", f"p{i}.md", published=day) for i, day in enumerate(days)]
+        return [(s.name, s.folder, len(s.pages)) for s in plan_shards(papers, above=5, most=10, newest=4)]
+
+    days = [date(2024, 1, 1)] * 6 + [date(2025, m, 1) for m in (1, 1, 2, 3, 3, 4)]
+    assert plan(days) == [
+        ("2025-03", "pagefind", 3),  # March and April: the newest run
+        ("2025-01", "pagefind-2025-01", 3),  # January and February (March would make 5 > 4)
+        ("2024", "pagefind-2024", 6),  # an older year: one shard up to 10 papers
+    ]
+    # a paper of the newest month joins the last run; the older runs stay as they are
+    assert plan([*days, date(2025, 4, 9)]) == [("2025-03", "pagefind", 4), *plan(days)[1:]]
+    # a new month starts a new run once the last one is full
+    more = [*days, date(2025, 4, 9), date(2025, 5, 1)]
+    assert plan(more) == [("2025-05", "pagefind", 1), ("2025-03", "pagefind-2025-03", 4), *plan(days)[1:]]
+    # a new year: the year before is one shard again (of at most ``most`` papers)
+    assert plan([*more, date(2026, 1, 1)])[:2] == [("2026", "pagefind", 1), ("2025", "pagefind-2025", 8)]
+
+
 def test_indexed_part_ends_with_the_body_element() -> None:
     page = (
         b'<html><head><meta data-pagefind-filter="year[content]" content="2024"></head><body>'
