@@ -31,6 +31,7 @@ need sharding on a few dozen papers; sites are not meant to set it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -173,8 +174,9 @@ def index_shards(
         key = digest(shard)
         old = published.get(key)
         # linked from the published folder it had (a shard keeps its digest when its folder is renamed)
-        if old is not None and out.link_folder(old[0], shard.folder, exclude=(Path(MANIFEST).name,)):
-            kept.shards[shard.folder] = (key, old[1])
+        reused = _reuse(out, old[0], shard, old[1]) if old is not None else None
+        if reused is not None:
+            kept.shards[shard.folder] = (key, reused)
         else:
             todo.append((shard, key))
     indexed = _index_all([s for s, _ in todo], out, language, None if published else digest)
@@ -215,8 +217,7 @@ def _shard_digest(
     pages: dict[str, tuple[int, int, bytes]],
 ) -> bytes:
     """A digest of what Pagefind reads from ``shard``'s pages; each page's own digest is recorded in ``pages``."""
-    primary = shard.folder == INDEX_DIR  # a primary shard folder also holds Pagefind's scripts
-    digest = hashlib.blake2b(f"{primary}\0{language}\0{EXCLUDE_SELECTORS!r}".encode(), digest_size=16)
+    digest = hashlib.blake2b(f"{language}\0{EXCLUDE_SELECTORS!r}".encode(), digest_size=16)
     for page in shard.pages:
         file = out.staging / page
         stat = file.stat()
@@ -246,6 +247,30 @@ def indexed_part(html: bytes) -> bytes:
             end = html.find(b">", tag.end() - 1) + 1
             return html if end == 0 or b"data-pagefind-" in html[end:] else html[:end]
     return html
+
+
+def _reuse(out: Output, source: str, shard: Shard, result: SearchIndex) -> SearchIndex | None:
+    """Link the published index folder ``source``, indexed from the very pages of ``shard``, as ``shard``'s
+    folder; its result then, or None when it cannot serve: the primary folder needs Pagefind's scripts, which only
+    the published primary has. The published primary serves a merged shard with its data files alone (when the
+    newest shard of a month run grows into an older one)."""
+    primary, was_primary = shard.folder == INDEX_DIR, source == INDEX_DIR
+    if primary and not was_primary:
+        return None
+    exclude = {Path(MANIFEST).name}
+    if was_primary and not primary:
+        with contextlib.suppress(OSError):
+            exclude.update(name for name in os.listdir(out.target / source) if not _is_data(name))
+    if not out.link_folder(source, shard.folder, exclude=exclude):
+        return None
+    if was_primary == primary:
+        return result
+    folder = out.staging / shard.folder
+    for item in sorted(folder.iterdir()):  # what an older build left there (link_folder keeps what it excludes)
+        if not _is_data(item.name):
+            item.unlink()
+    sizes = [entry.stat(follow_symlinks=False).st_size for _, entry in walk_files(folder)]
+    return SearchIndex(result.pages, len(sizes), sum(sizes), result.seconds)
 
 
 def _index_all(

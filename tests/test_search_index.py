@@ -19,7 +19,7 @@ from generator.build import BuildResult, build
 from generator.content import dump_document
 from generator.model import Paper
 from generator.search import _cbor_decode, _cbor_encode, read_data
-from generator.search_shards import MANIFEST, indexed_part, plan_shards
+from generator.search_shards import DATA, MANIFEST, indexed_part, plan_shards
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPERS = sorted((ROOT / "content" / "papers").glob("*.md"))
@@ -342,6 +342,35 @@ def test_only_shards_whose_pages_changed_are_indexed_again(tmp_path: Path, shard
     clean = tmp_path / "clean"
     assert build(project, use_cache=False, out_dir=clean).ok
     assert index_tree(clean) == index_tree(site)  # incremental = clean, byte for byte
+
+
+def test_a_newest_run_that_fills_up_keeps_its_index_as_an_older_shard(
+    tmp_path: Path, sharding: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERSITE_SEARCH_SHARDS", "12,10,3")  # 2025 in runs of 3: Jan-Mar, Apr-Jun, Jul-Aug
+    project = shard_project(tmp_path / "project")
+    site = project / "site"
+    assert build(project).ok
+    older = ["pagefind-2023", "pagefind-2024-01", "pagefind-2024-11", "pagefind-2025-01", "pagefind-2025-04"]
+    assert shard_folders(site) == ["pagefind", *older]
+    DAYS.extend([date(2025, 9, 1), date(2025, 10, 1)])
+    try:
+        write_shard_paper(project, len(DAYS) - 2)  # September joins the newest run: July to September
+        grown = build(project)
+        assert grown.search is not None and grown.search.reindexed == 1
+        write_shard_paper(project, len(DAYS) - 1)  # October starts a run; July-September is indexed already
+        started = build(project)
+        assert started.search is not None and started.search.reindexed == 1
+        assert fragment_urls(site / "pagefind") == ["/papers/paper-25/"]
+        assert len(fragment_urls(site / "pagefind-2025-07")) == 3
+        merged = site / "pagefind-2025-07"  # data only, as a merged shard
+        meta = [p.name for p in merged.glob("*.pf_meta")]
+        assert sorted(p.name for p in merged.iterdir()) == sorted(["filter", "fragment", "index", *meta, DATA[-1]])
+        clean = tmp_path / "clean"
+        assert build(project, use_cache=False, out_dir=clean).ok
+        assert index_tree(clean) == index_tree(site)  # incremental = clean, byte for byte
+    finally:
+        del DAYS[-2:]
 
 
 def test_sharded_index_is_byte_identical_build_to_build(tmp_path: Path, sharding: None) -> None:
