@@ -27,7 +27,6 @@ from http.client import HTTPException
 from pathlib import Path
 
 from generator import __version__
-from generator.formats.arxiv_atom import parse_day
 
 API_URL = "https://huggingface.co/api"
 USER_AGENT = f"papersite/{__version__} (+https://github.com/papersite/papersite)"
@@ -132,6 +131,9 @@ def snapped_back_to(body: object, day: date) -> date | None:
     """The earlier day HF served instead of ``day`` (all items listed before it), else None."""
     if not isinstance(body, list) or not body:
         return None
+    # here, not at the top: importing the formats (BeautifulSoup) would cost every command 0.1 s (cli imports this)
+    from generator.formats.arxiv_atom import parse_day
+
     days = [parse_day(item.get("publishedAt")) if isinstance(item, dict) else None for item in body]
     if any(d is None or d >= day for d in days):
         return None
