@@ -91,15 +91,10 @@ def build(
     try:
         index = write_site(site, theme, out, cache, progress, search=search, jobs=jobs)
         cache.save_content()  # with the related papers' state, known by now
-    except SearchIndexError as exc:
-        out.discard()
+    except SearchIndexError as exc:  # site/ is untouched; the next build reconciles the staging folder
         return BuildResult(False, (*problems, Problem("site/pagefind", 0, "error", str(exc))))
     except jinja2.TemplateError as exc:
-        out.discard()
         return BuildResult(False, (*problems, template_problem(exc, root)))
-    except BaseException:
-        out.discard()
-        raise
     cache.forget_pages()  # until the swap is done, the page cache and the stamp describe no site
     cache.forget(STAMP)
     with progress.stage("publish"):

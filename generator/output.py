@@ -430,14 +430,6 @@ class Output:
             os.replace(self.staging, self.target)
             os.replace(self.previous, self.staging)
 
-    def discard(self) -> None:
-        """Give up this build; ``site/`` is untouched and the staging folder is reconciled by the next build (the
-        trash too: nothing waits for it)."""
-
-    def settle(self) -> None:
-        """Called by a helper process before it exits: the deletions it started are not waited for. What they leave
-        is deleted by the build's ``publish`` (in the background) or by the next build."""
-
     def wait(self) -> None:
         """Wait for the background deletions this ``Output`` started (for tests: a build never waits)."""
         for thread in self._trash:

@@ -202,10 +202,7 @@ def index_in_worker(shards: Sequence[Shard], target: Path, language: str, previo
     """``index_shards`` for the build whose output is ``target``, run in a helper process
     (``parallel.Background``) while the build writes its other pages; the build records the files."""
     out = Output(target, worker=True)
-    try:
-        index, kept = index_shards(shards, out, language, previous)
-    finally:
-        out.settle()
+    index, kept = index_shards(shards, out, language, previous)
     return index, kept, out.files
 
 

@@ -160,9 +160,7 @@ def test_writes_never_change_the_published_site_in_place(tmp_path: Path) -> None
     assert (target / "a" / "index.html").read_text() == "one"
     out = Output(target)
     out.write("a/index.html", "two")  # the staging copy may be a hard link to site/'s file
-    assert (target / "a" / "index.html").read_text() == "one"
-    out.discard()
-    assert (target / "a" / "index.html").read_text() == "one"
+    assert (target / "a" / "index.html").read_text() == "one"  # a build given up here leaves site/ as it was
     assert sorted(os.listdir(target)) == ["a", "b.txt"]
 
 
