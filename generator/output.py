@@ -115,7 +115,7 @@ def recover(target: Path) -> None:
         shutil.rmtree(previous)
 
 
-def _folders(files: Iterable[str]) -> set[str]:
+def folders_of(files: Iterable[str]) -> set[str]:
     """Every folder holding ``files`` ("" is the root)."""
     folders = {""}
     for parent in {path.rpartition("/")[0] for path in files}:
@@ -370,7 +370,7 @@ class Output:
         (``self.record``). A folder whose state is as the last prune of this tree left it is not read: what it
         holds then is what that prune recorded (module docstring). A folder no longer written goes to the trash."""
         keep = set(map(os.path.normpath, self.files))
-        folders = _folders(keep)
+        folders = folders_of(keep)
         trusted = time.time_ns() - RACY_NS  # a folder changed since may change again within its timestamp's tick
         record = _read_record(self.record)
         root = os.stat(self.staging)

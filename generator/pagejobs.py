@@ -143,8 +143,9 @@ class PageQueue:
 
         prints: list[bytes | None] = [None] * len(jobs)
         todo = list(range(len(jobs)))
-        cards = self.cards is not None and any(self._cards(name) for name in templates)
-        if previous and cards:
+        shown = self.cards is not None and any(self._cards(name) for name in templates)
+        cards = self.cards if shown else None  # the cards these pages show, rendered before them
+        if previous and cards is not None:
             todo = []
             for index, (print_, linked) in enumerate(run_jobs(len(jobs), check, jobs=self.workers)):
                 prints[index] = print_
@@ -154,9 +155,9 @@ class PageQueue:
                     todo.append(index)
         for name in sorted({jobs[index].template for index in todo}):
             self.env.get_template(name)  # compile once, before forking
-        if self.cards is not None and cards:
+        if cards is not None:
             listed = [listed_papers(jobs[index].context) for index in todo if self._cards(jobs[index].template)]
-            self.cards.prepare([paper for papers in listed for paper in papers], self.workers)
+            cards.prepare([paper for papers in listed for paper in papers], self.workers)
 
         def render(number: int) -> tuple[bytes, int, int] | bytes:
             """The page's fingerprint and its file's size and mtime; only the fingerprint when it was linked."""

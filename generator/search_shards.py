@@ -262,12 +262,8 @@ def _reuse(out: Output, source: str, shard: Shard, result: SearchIndex) -> Searc
         return None
     if was_primary == primary:
         return result
-    folder = out.staging / shard.folder
-    for item in sorted(folder.iterdir()):  # what an older build left there (link_folder keeps what it excludes)
-        if not _is_data(item.name):
-            item.unlink()
-    sizes = [entry.stat(follow_symlinks=False).st_size for _, entry in walk_files(folder)]
-    return SearchIndex(result.pages, len(sizes), sum(sizes), result.seconds)
+    # what an older build left there (link_folder keeps what it excludes)
+    return _data_only(out.staging / shard.folder, result)
 
 
 def _index_all(
@@ -319,8 +315,11 @@ def index_shard(shard: Shard, out: Output, language: str, *, primary: bool) -> S
         raise SearchIndexError(f"cannot prepare the pages of search shard {shard.name}: {exc}") from exc
     finally:
         shutil.rmtree(pages, ignore_errors=True)
-    if primary:
-        return result
+    return result if primary else _data_only(folder, result)
+
+
+def _data_only(folder: Path, result: SearchIndex) -> SearchIndex:
+    """Leave only Pagefind's data in the index ``folder`` (a merged shard's), and ``result`` with its files."""
     for item in sorted(folder.iterdir()):
         if not _is_data(item.name):
             item.unlink()

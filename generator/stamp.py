@@ -27,6 +27,7 @@ from pathlib import Path
 
 from generator.cache import RACY_NS, code_fingerprint, file_identity, folder_fingerprint
 from generator.model import Problem
+from generator.output import folders_of
 from generator.search import SearchIndex
 from generator.site import build_time
 
@@ -78,11 +79,8 @@ def inputs_digest(root: Path, options: Iterable[object], theme_folders: Iterable
 def site_paths(files: Iterable[str]) -> tuple[str, ...]:
     """The published site's files and every folder holding them ("" is the site folder), for ``site_digest``. A
     folder's modification time changes when an entry is added to it or removed, so a stray file is noticed too."""
-    folders = {""}
-    for file in files:
-        parts = file.split("/")[:-1]
-        folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return (*sorted(folders), *sorted(set(files)))
+    unique = set(files)
+    return (*sorted(folders_of(unique)), *sorted(unique))
 
 
 def site_digest(target: Path, paths: Iterable[str]) -> bytes | None:
