@@ -111,6 +111,9 @@ def test_crlf_and_bom_are_read() -> None:
         ("---\ntitle: T\nauthors: [a, b\n---\n", 4, "invalid YAML"),
         ("---\ntitle: T\n  bad: indent\n---\n", 3, "invalid YAML"),
         ("---\n- a list\n---\n", 2, "must be a mapping"),
+        # forms the fast front-matter reader declines (generator/frontmatter.py): PyYAML's errors, as before it
+        ("---\ntitle: T\nlisted: 2026-02-30\n---\n", 3, "not a real date?"),
+        ("---\ntitle: T\ntitle: U\nyes: 1\n---\n", 2, "must be a mapping"),
     ],
 )
 def test_broken_documents(text: str, line: int, message: str) -> None:
