@@ -28,7 +28,7 @@ import stat as st
 import tempfile
 import threading
 import time
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
 
 from generator.cache import RACY_NS
@@ -45,6 +45,9 @@ Tree = tuple[str, str, list[int]]
 is known (joined with NUL), and their states one after the other."""
 Record = dict[tuple[int, int], Tree]
 """What ``.site.folders`` holds: each tree by its root folder's device and inode."""
+
+INCOMPLETE = ".incomplete"
+"""The mark of a folder a tool is writing in place (``Output.reuse_folder``)."""
 
 _deleting: set[str] = set()
 """Folders being deleted by this process's threads (so that two ``Output`` never delete the same one at once)."""
@@ -77,15 +80,17 @@ def _read_all(fd: int, size: int) -> bytes:
     return data
 
 
-def walk_files(folder: str | os.PathLike[str], prefix: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """``(prefix + path relative to folder, entry)`` of every file under ``folder`` (not following links to
-    folders), in no particular order. ``os.scandir`` gives names and inodes without a stat each: several times
-    cheaper than ``Path.rglob``."""
+def walk_files(
+    folder: str | os.PathLike[str], prefix: str = "", *, links: bool = False
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """``(prefix + path relative to folder, entry)`` of every file under ``folder`` (and every symbolic link, with
+    ``links``; links to folders are not followed), in no particular order. ``os.scandir`` gives names and inodes
+    without a stat each: several times cheaper than ``Path.rglob``."""
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                yield from walk_files(entry.path, f"{prefix}{entry.name}/")
-            elif entry.is_file(follow_symlinks=False):
+                yield from walk_files(entry.path, f"{prefix}{entry.name}/", links=links)
+            elif entry.is_file(follow_symlinks=False) or (links and entry.is_symlink()):
                 yield prefix + entry.name, entry
 
 
@@ -315,6 +320,26 @@ class Output:
             self._delete_later(trash)
         folder.mkdir(parents=True)
         return folder
+
+    def reuse_folder(self, path: str, keep: Callable[[str], bool]) -> Path:
+        """The folder at ``path`` for a tool that adds files to it and never rewrites one (Pagefind's content-named
+        data files): of what the staging copy holds, the files ``keep`` accepts (by their path in the folder) stay
+        and the rest is removed. It is marked ``INCOMPLETE`` until ``complete(path)``: a copy still marked (a tool
+        was killed while writing it) is replaced by an empty folder, as is anything that is not a folder. The
+        caller records the files it leaves there in ``files``."""
+        folder = self.staging / path
+        if not folder.is_dir() or folder.is_symlink() or (folder / INCOMPLETE).exists():
+            self.fresh_folder(path)
+        else:
+            for rel, entry in list(walk_files(folder, links=True)):
+                if entry.is_symlink() or not keep(rel):
+                    os.unlink(entry.path)
+        (folder / INCOMPLETE).touch()
+        return folder
+
+    def complete(self, path: str) -> None:
+        """The tool writing the folder of ``reuse_folder(path)`` is done: unmark it."""
+        (self.staging / path / INCOMPLETE).unlink()
 
     def _new_trash(self) -> Path:
         """A new, empty trash folder beside the staging folder (its name is unique, even among processes)."""

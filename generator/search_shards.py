@@ -4,7 +4,7 @@ Pagefind holds every page it indexes in memory (about 160 KiB a paper page, 1.6 
 indexes everything again. Past ``SHARD_ABOVE`` papers the paper pages are split by the year of their date
 (``Paper.date``; undated papers join the oldest year), and a year of more than ``SHARD_MOST`` papers is split
 further into runs of whole months (the newest year past ``SHARD_NEWEST`` papers, in runs of at most that many).
-Each shard is indexed by its own Pagefind run over a folder of hard links to just its pages, at most two runs at
+Each shard is indexed by its own Pagefind run over just its pages (named in a glob), at most two runs at
 a time and only while the pages in flight stay under ``PARALLEL_PAGES`` (so peak memory is bounded by the shard
 size, not the site size). A shard is indexed again only when one of its pages
 changed in what Pagefind reads (:func:`indexed_part`; a paper page also lists related papers, which change as
@@ -51,8 +51,10 @@ from generator.search import (
     EXCLUDE_SELECTORS,
     INDEX_DIR,
     PAPER_GLOB,
+    REUSED,
     SearchIndex,
     SearchIndexError,
+    page_glob,
     write_search_index,
 )
 from generator.urls import output_file, paper_path
@@ -263,7 +265,7 @@ def _reuse(out: Output, source: str, shard: Shard, result: SearchIndex) -> Searc
     if was_primary == primary:
         return result
     # what an older build left there (link_folder keeps what it excludes)
-    return _data_only(out.staging / shard.folder, result)
+    return _counted(out.staging / shard.folder, result, data_only=True)
 
 
 def _index_all(
@@ -290,7 +292,7 @@ def _index_all(
         return result, then(shard) if then is not None else b""
 
     for shard in shards:  # here, not in the threads: Output is not thread-safe
-        out.fresh_folder(shard.folder)
+        out.reuse_folder(shard.folder, lambda rel: rel.startswith(REUSED))
     order = sorted(range(len(shards)), key=lambda number: -len(shards[number].pages))
     if len(shards) < 2:
         done = [index(shard) for shard in shards]
@@ -302,25 +304,33 @@ def _index_all(
 
 
 def index_shard(shard: Shard, out: Output, language: str, *, primary: bool) -> SearchIndex:
-    """Index ``shard``'s pages into the (fresh, empty) ``<staging>/<folder>/`` through a folder of hard links."""
+    """Index ``shard``'s pages into ``<staging>/<folder>/`` (``Output.reuse_folder``: it holds at most the data
+    files Pagefind may reuse), read from the staging folder. Pages no glob can name are read through a folder of
+    hard links to them instead."""
     folder = out.staging / shard.folder
-    # Named like Output's trash folders, so the next build deletes it if this one is killed.
-    pages = Path(tempfile.mkdtemp(prefix=f"{out.staging.name}.trash.search-", dir=out.staging.parent))
-    try:
-        for page in shard.pages:
-            (pages / page).parent.mkdir(parents=True)
-            os.link(out.staging / page, pages / page)
-        result = write_search_index(pages, PAPER_GLOB, language, output=folder)
-    except OSError as exc:
-        raise SearchIndexError(f"cannot prepare the pages of search shard {shard.name}: {exc}") from exc
-    finally:
-        shutil.rmtree(pages, ignore_errors=True)
-    return result if primary else _data_only(folder, result)
+    glob = page_glob(shard.pages)
+    if glob is not None:
+        result = write_search_index(out.staging, glob, language, output=folder)
+    else:
+        # Named like Output's trash folders, so the next build deletes it if this one is killed.
+        pages = Path(tempfile.mkdtemp(prefix=f"{out.staging.name}.trash.search-", dir=out.staging.parent))
+        try:
+            for page in shard.pages:
+                (pages / page).parent.mkdir(parents=True)
+                os.link(out.staging / page, pages / page)
+            result = write_search_index(pages, PAPER_GLOB, language, output=folder)
+        except OSError as exc:
+            raise SearchIndexError(f"cannot prepare the pages of search shard {shard.name}: {exc}") from exc
+        finally:
+            shutil.rmtree(pages, ignore_errors=True)
+    out.complete(shard.folder)
+    return _counted(folder, result, data_only=not primary)
 
 
-def _data_only(folder: Path, result: SearchIndex) -> SearchIndex:
-    """Leave only Pagefind's data in the index ``folder`` (a merged shard's), and ``result`` with its files."""
-    for item in sorted(folder.iterdir()):
+def _counted(folder: Path, result: SearchIndex, *, data_only: bool) -> SearchIndex:
+    """``result`` with the files of the index ``folder`` counted, once only Pagefind's data is left there when
+    ``data_only`` (a merged shard's folder)."""
+    for item in sorted(folder.iterdir()) if data_only else ():
         if not _is_data(item.name):
             item.unlink()
     sizes = [entry.stat(follow_symlinks=False).st_size for _, entry in walk_files(folder)]

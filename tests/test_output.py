@@ -247,3 +247,28 @@ def test_walk_files_lists_every_file_below_a_folder_but_not_through_links(tmp_pa
     assert sorted(found) == ["site/b/deep.txt"]
     assert found["site/b/deep.txt"].inode() == (tmp_path / "a" / "b" / "deep.txt").stat().st_ino
     assert sorted(path for path, _ in walk_files(tmp_path)) == ["a/b/deep.txt", "elsewhere/hidden.txt", "top.txt"]
+
+
+def test_reuse_folder_keeps_what_is_accepted_and_gives_up_on_a_marked_folder(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    build(target, {"pagefind/data/a": "a", "pagefind/data/b": "b", "pagefind/script.js": "s"}).wait()
+    build(target, {"index.html": "one"}).wait()  # the staging folder now holds the first site
+    out = Output(target)
+    staged = out.staging / "pagefind"
+    (staged / "data" / "link").symlink_to(staged / "data" / "a")
+    inode = (staged / "data" / "a").stat().st_ino
+    assert out.reuse_folder("pagefind", lambda rel: rel.startswith("data/")) == staged
+    assert sorted(rel for rel, _ in walk_files(staged, links=True)) == [".incomplete", "data/a", "data/b"]
+    assert (staged / "data" / "a").stat().st_ino == inode  # kept, not copied
+    out.reuse_folder("pagefind", lambda rel: True)  # still marked: a tool was killed while writing it
+    assert [rel for rel, _ in walk_files(staged, links=True)] == [".incomplete"]
+    (staged / "data").mkdir()
+    (staged / "data" / "c").write_text("c")
+    out.complete("pagefind")
+    out.reuse_folder("pagefind", lambda rel: True)
+    assert sorted(rel for rel, _ in walk_files(staged)) == [".incomplete", "data/c"]
+    out.complete("pagefind")
+    out.files.append("pagefind/data/c")
+    out.publish()
+    out.wait()
+    assert files(target) == ["pagefind/data/c"]

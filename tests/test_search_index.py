@@ -12,13 +12,14 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
 from generator.build import BuildResult, build
 from generator.content import dump_document
 from generator.model import Paper
-from generator.search import _cbor_decode, _cbor_encode, read_data
+from generator.search import _cbor_decode, _cbor_encode, page_glob, read_data
 from generator.search_shards import DATA, MANIFEST, indexed_part, plan_shards
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -381,3 +382,71 @@ def test_sharded_index_is_byte_identical_build_to_build(tmp_path: Path, sharding
     one, two = index_tree(first), index_tree(second)
     assert sorted(one) == sorted(two) and len(shard_folders(first)) == 4
     assert [name for name in one if one[name] != two[name]] == []
+
+
+# Pagefind reads the pages from the staging folder, named in a glob, and reuses the data files left there.
+
+
+def test_page_glob_escapes_glob_syntax_and_gives_up_where_it_cannot() -> None:
+    pages = ["papers/a,b/index.html", "papers/{x}*?/index.html", "papers/é ü!/index.html"]
+    assert page_glob(pages) == r"papers/{a\,b,\{x\}\*\?,é ü!}/index.html"
+    assert page_glob(["papers/back\\slash/index.html"]) is None  # no escape matches a backslash
+    assert page_glob([]) is None
+    assert page_glob(["topics/x/index.html"]) is None
+
+
+def test_unusual_slugs_are_indexed_and_removed_papers_are_not(tmp_path: Path, sharding: None) -> None:
+    project = shard_project(tmp_path / "project")
+    papers = project / "content" / "papers"
+    slugs = ["a,b", "{x}", "p*q[1]", "é ü", "back\\slash"]
+    for number, slug in enumerate(slugs):
+        day = date(2021 if "\\" in slug else 2022, 1, 1)  # the backslash alone in its shard
+        meta = {"title": f"Odd {number}", "slug": slug, "published": day, "listed": day}
+        (papers / f"{slug}.md").write_text(dump_document(meta, f"Quagga study {number}."), encoding="utf-8")
+    site = project / "site"
+    assert build(project, use_cache=False).ok
+    assert build(project, use_cache=False).ok  # the staging folder now holds every page
+    (papers / "paper-00.md").unlink()  # 2023; its page stays in the staging folder (the site before last)
+    (papers / "a,b.md").unlink()  # 2022 (the 2021 shard, with the backslash, is read through hard links)
+    assert build(project, use_cache=False).ok
+    assert (project / ".site.staging" / "papers" / "paper-00" / "index.html").is_file()
+    assert (project / ".site.staging" / "papers" / "a,b" / "index.html").is_file()
+    assert "pagefind-2021" in shard_folders(site)
+    urls = [unquote(url) for name in shard_folders(site) for url in fragment_urls(site / name)]
+    expected = [f"/papers/{slug}/" for slug in slugs[1:]] + [f"/papers/paper-{n:02d}/" for n in range(1, len(DAYS))]
+    assert sorted(urls) == sorted(expected)
+
+
+def test_a_full_build_reuses_the_index_data_of_the_site_before_last(tmp_path: Path, sharding: None) -> None:
+    project = shard_project(tmp_path / "project")
+    site = project / "site"
+    assert build(project, use_cache=False).ok
+    first = {p.name: p.stat().st_ino for p in site.glob("pagefind*/fragment/*")}
+    assert build(project, use_cache=False).ok
+    write_shard_paper(project, 3, "Now also about hippocampus.")  # 2023
+    assert build(project, use_cache=False).ok  # its staging folder was the first build's site
+    now = {p.name: p.stat().st_ino for p in site.glob("pagefind*/fragment/*")}
+    assert len(now) == len(DAYS)
+    kept = [name for name in now if first.get(name) == now[name]]
+    assert len(kept) == len(DAYS) - 1  # every fragment but the changed paper's is the same file
+    assert not list(site.rglob(".incomplete"))
+    clean = tmp_path / "clean"
+    assert build(project, use_cache=False, out_dir=clean).ok
+    assert index_tree(clean) == index_tree(site)  # byte for byte, with nothing left over
+
+
+def test_an_index_folder_a_killed_build_left_is_not_reused(tmp_path: Path) -> None:
+    project = shard_project(tmp_path / "project")
+    assert build(project, use_cache=False).ok
+    assert build(project, use_cache=False).ok
+    staged = project / ".site.staging" / "pagefind"
+    for fragment in staged.glob("fragment/*"):  # as if Pagefind had been killed while writing them
+        fragment.unlink()
+        fragment.write_bytes(b"\x1f\x8b torn")
+    (staged / ".incomplete").touch()
+    assert build(project, use_cache=False).ok
+    site = project / "site"
+    assert len(fragment_urls(site / "pagefind")) == len(DAYS)  # every fragment reads
+    clean = tmp_path / "clean"
+    assert build(project, use_cache=False, out_dir=clean).ok
+    assert index_tree(clean) == index_tree(site)
