@@ -18,8 +18,9 @@ from generator.feeds import write_feeds
 from generator.model import Problem
 from generator.output import Output, recover
 from generator.pagejobs import PageQueue, site_salt
-from generator.parallel import Background
+from generator.parallel import Background, Later
 from generator.progress import Progress
+from generator.related import Related
 from generator.render import (
     Renderer,
     render_home,
@@ -31,7 +32,7 @@ from generator.render import (
 )
 from generator.search import SearchIndex, SearchIndexError
 from generator.search_shards import IndexResult, ShardCache, index_in_worker, plan_shards, shard_limits
-from generator.site import Site, assemble, load_papers, related_papers, with_related
+from generator.site import Site, assemble, load_papers, related_papers, sort_key, with_related
 from generator.stamp import Stamp, inputs_digest, site_digest, site_paths
 from generator.theme import Theme, load_theme, template_problem
 
@@ -80,21 +81,25 @@ def build(
     problems += found + duplicate_papers([(paper.path, paper.arxiv) for paper in papers])
     if config is None or theme is None or _failed(problems, strict):
         return BuildResult(False, tuple(problems))
-    with progress.stage("topics") as stage:
-        site, found = assemble(config, papers, cache.content)
-        stage.count = len(site.topics)
-    problems += found + check_freshness(site)
-    if _failed(problems, strict):
-        return BuildResult(False, tuple(problems))
-
-    out = Output(target)
+    # the related papers read titles and abstracts only: computed in another process from here on
+    relating = related_papers(sorted(papers, key=sort_key, reverse=True), cache.content)  # in the site's order
     try:
-        index = write_site(site, theme, out, cache, progress, search=search, jobs=jobs)
-        cache.save_content()  # with the related papers' state, known by now
+        with progress.stage("topics") as stage:
+            site, found = assemble(config, papers, cache.content)
+            stage.count = len(site.topics)
+        problems += found + check_freshness(site)
+        if _failed(problems, strict):
+            relating.cancel()
+            return BuildResult(False, tuple(problems))
+        out = Output(target)
+        index = write_site(site, theme, out, cache, progress, search=search, jobs=jobs, relating=relating)
     except SearchIndexError as exc:  # site/ is untouched; the next build reconciles the staging folder
         return BuildResult(False, (*problems, Problem("site/pagefind", 0, "error", str(exc))))
     except jinja2.TemplateError as exc:
         return BuildResult(False, (*problems, template_problem(exc, root)))
+    except BaseException:
+        relating.cancel()
+        raise
     cache.forget_pages()  # until the swap is done, the page cache and the stamp describe no site
     cache.forget(STAMP)
     with progress.stage("publish"):
@@ -129,13 +134,15 @@ def write_site(
     *,
     search: bool = True,
     jobs: int | None = None,
+    relating: Background[Related] | Later[Related] | None = None,
 ) -> SearchIndex | None:
     """Every output, in order. Pages are queued by the ``render_*`` functions and rendered together (on every core)
-    at ``flush``. Two slow steps run in other processes meanwhile: the related papers (which only paper pages show)
-    while the list pages are written, and the search index (which reads only paper pages) while the feeds are."""
+    at ``flush``. Two slow steps run in other processes meanwhile: the related papers (which only paper pages show;
+    ``relating``, when the caller started them) while the list pages are written, and the search index (which
+    reads only paper pages) while the feeds are written and the content cache saved."""
     progress = progress or Progress(enabled=False)
     content = cache.content if cache is not None else None
-    relating = related_papers(site, content)
+    relating = relating or related_papers(site.papers, content)
     indexing: Background[IndexResult] | None = None
     try:
         env = theme.environment()
@@ -164,6 +171,8 @@ def write_site(
             write_feeds(site, out)
             write_sitemap(site, out)
             copy_static(theme, out)
+        if cache is not None:
+            cache.save_content()  # with the related papers' state
         if indexing is None:
             return None
         with progress.stage("search") as stage:

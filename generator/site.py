@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -165,15 +166,16 @@ class RelatedInput:
     date: date | None
 
 
-def related_papers(site: Site, cache: ContentCache | None) -> Background[Related] | Later[Related]:
-    """Start computing the related papers of ``site`` in another process (``with_related`` takes the result).
+def related_papers(papers: Sequence[Paper], cache: ContentCache | None) -> Background[Related] | Later[Related]:
+    """Start computing the related papers of ``papers`` (in the site's order: ties go to the first) in another
+    process (``with_related`` takes the result).
     With the last build's state, only the papers whose lists may differ are scored, in this process when the
     result is taken: at 10k papers, sending the papers and the state to another process and back cost more than
     the update (about 0.35 s after a daily listing)."""
     state = cache.related_state if cache is not None else None
     if state is not None:
-        return Later(update_related, site.papers, state)
-    return Background(update_related, [RelatedInput(p.slug, p.title, p.abstract, p.date) for p in site.papers], None)
+        return Later(update_related, papers, state)
+    return Background(update_related, [RelatedInput(p.slug, p.title, p.abstract, p.date) for p in papers], None)
 
 
 def with_related(site: Site, job: Background[Related] | Later[Related], cache: ContentCache | None) -> Site:

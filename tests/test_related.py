@@ -280,8 +280,8 @@ def test_a_build_computes_related_papers_in_another_process_and_caches_their_sta
     site, _ = assemble(config, papers)
     assert site.related == {}
     cache = ContentCache()
-    site = with_related(site, related_papers(site, cache), cache)
+    site = with_related(site, related_papers(site.papers, cache), cache)
     assert site.related == related(site.papers)
     assert cache.related_state is not None and cache.related_state.result == site.related
-    again = with_related(site, related_papers(site, cache), cache)
+    again = with_related(site, related_papers(site.papers, cache), cache)
     assert again.related == site.related and cache.related_state.scored == 0
