@@ -147,6 +147,8 @@ def write_site(
     try:
         env = theme.environment()
         queue = PageQueue(env, out, cache, site_salt(site, theme), jobs)
+        if cache is not None:
+            queue.fingerprint.learn(site.papers, jobs)
         renderer = Renderer(site, env, out, queue)
         with progress.stage("list pages") as stage:
             render_home(renderer)

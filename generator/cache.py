@@ -25,13 +25,14 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from generator.model import Paper, Problem
+from generator.parallel import run_jobs
 from generator.related import Related
 
 CACHE_DIR = ".papersite-cache"
@@ -248,6 +249,14 @@ class Fingerprint:
         for value in values:
             self._feed(digest, value)
         return digest.digest()
+
+    def learn(self, papers: Sequence[Paper], jobs: int | None = None) -> None:
+        """Hash ``papers`` now, on every core, before render workers are forked: each would hash every paper it
+        meets again (twice per build: once for the list pages, once for the paper pages)."""
+        todo = [paper for paper in papers if self._papers.get(id(paper), (None,))[0] is not paper]
+        digests = run_jobs(len(todo), lambda number: paper_digest(todo[number]), jobs=jobs, min_jobs=2000)
+        for paper, digest in zip(todo, digests, strict=True):
+            self._papers[id(paper)] = (paper, digest)
 
     def _paper(self, paper: Paper) -> bytes:
         found = self._papers.get(id(paper))

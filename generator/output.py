@@ -80,6 +80,20 @@ def _read_all(fd: int, size: int) -> bytes:
     return data
 
 
+def _holding(path: str, raw: bytes) -> tuple[str, os.stat_result] | None:
+    """``(path, its stat)`` when ``path`` is a regular file holding exactly ``raw``, else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        stat = os.fstat(fd)
+        same = stat.st_size == len(raw) and stat_is_file(stat) and _read_all(fd, len(raw)) == raw
+    finally:
+        os.close(fd)
+    return (path, stat) if same else None
+
+
 def walk_files(
     folder: str | os.PathLike[str], prefix: str = "", *, links: bool = False
 ) -> Iterator[tuple[str, os.DirEntry[str]]]:
@@ -250,6 +264,11 @@ class Output:
         """Write ``path`` without recording it in ``files`` (the caller does); return its (size, mtime_ns)."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
         file = os.path.join(self.staging, path)
+        # The published file's bytes: the staging folder gets that very file (the trees then share it, and the
+        # next build has nothing to link); else the staging folder's own copy is compared, else written anew.
+        published = _holding(os.path.join(self.target, path), raw)
+        if published is not None and self._share(file, *published):
+            return published[1].st_size, published[1].st_mtime_ns
         try:
             fd = os.open(file, os.O_RDONLY | _O_NOFOLLOW)
         except FileNotFoundError:
@@ -259,8 +278,7 @@ class Output:
         else:
             try:
                 stat = os.fstat(fd)
-                # Unchanged bytes stay: reading a file back costs far less than unlinking and writing it again
-                # (even in a full build, where the staging folder holds the site before last).
+                # Unchanged bytes stay: reading a file back costs far less than unlinking and writing it again.
                 if stat.st_size == len(raw) and stat_is_file(stat) and _read_all(fd, len(raw)) == raw:
                     return stat.st_size, stat.st_mtime_ns
             finally:
@@ -275,6 +293,25 @@ class Output:
         finally:
             os.close(fd)
         return stat.st_size, stat.st_mtime_ns
+
+    def _share(self, file: str, source: str, stat: os.stat_result) -> bool:
+        """Make the staging ``file`` a hard link of the published file ``source`` (whose stat is ``stat``); False
+        when the link fails."""
+        try:
+            here = os.stat(file, follow_symlinks=False)
+        except FileNotFoundError:
+            self._make_parent(Path(file))
+        except NotADirectoryError as exc:
+            self._clear(Path(file), exc)
+        else:
+            if (here.st_ino, here.st_dev) == (stat.st_ino, stat.st_dev):
+                return True
+            self._clear(Path(file), None)
+        try:
+            os.link(source, file)
+        except OSError:
+            return False
+        return True
 
     def _clear(self, file: Path, exc: OSError | None) -> None:
         """Make way for a new ``file``: unlink what stands there (a file, link or folder), or create its folder."""
@@ -323,17 +360,24 @@ class Output:
 
     def reuse_folder(self, path: str, keep: Callable[[str], bool]) -> Path:
         """The folder at ``path`` for a tool that adds files to it and never rewrites one (Pagefind's content-named
-        data files): of what the staging copy holds, the files ``keep`` accepts (by their path in the folder) stay
-        and the rest is removed. It is marked ``INCOMPLETE`` until ``complete(path)``: a copy still marked (a tool
-        was killed while writing it) is replaced by an empty folder, as is anything that is not a folder. The
-        caller records the files it leaves there in ``files``."""
+        data files), holding the files ``keep`` accepts (by their path in the folder) of the published folder, or,
+        when the site has none, of the staging copy; nothing else. It is marked ``INCOMPLETE`` until
+        ``complete(path)``: a copy still marked (a tool was killed while writing it) is not used. The caller records
+        the files it leaves there in ``files``."""
         folder = self.staging / path
         if not folder.is_dir() or folder.is_symlink() or (folder / INCOMPLETE).exists():
             self.fresh_folder(path)
-        else:
-            for rel, entry in list(walk_files(folder, links=True)):
-                if entry.is_symlink() or not keep(rel):
-                    os.unlink(entry.path)
+        # When the published site has the folder, its files are the ones kept, as hard links (the two trees then
+        # share them, and the next build has nothing to link); else the staging copy's.
+        published = {rel: inode for rel, inode in _inodes(self.target / path, ()).items() if keep(rel)}
+        for rel, entry in list(walk_files(folder, links=True)):
+            if entry.is_symlink() or not keep(rel) or (published and published.get(rel) != entry.inode()):
+                os.unlink(entry.path)
+            else:
+                published.pop(rel, None)
+        for rel in sorted(published):
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(self.target / path / rel, folder / rel)
         (folder / INCOMPLETE).touch()
         return folder
 

@@ -272,3 +272,18 @@ def test_reuse_folder_keeps_what_is_accepted_and_gives_up_on_a_marked_folder(tmp
     out.publish()
     out.wait()
     assert files(target) == ["pagefind/data/c"]
+
+
+def test_identical_files_and_reused_folders_are_the_published_files(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    build(target, {"a.html": "one", "pagefind/data/x": "x", "pagefind/data/y": "y"}).wait()
+    build(target, {"a.html": "two", "pagefind/data/x": "x2", "pagefind/data/z": "z"}).wait()
+    out = Output(target)  # staging: the first site; published: the second
+    assert (out.staging / "a.html").stat().st_ino != (target / "a.html").stat().st_ino
+    out.write("a.html", "two")  # the published bytes: the staging folder gets the published file itself
+    assert (out.staging / "a.html").stat().st_ino == (target / "a.html").stat().st_ino
+    folder = out.reuse_folder("pagefind", lambda rel: rel.startswith("data/"))
+    held = {rel: entry.inode() for rel, entry in walk_files(folder)}
+    published = {rel: entry.inode() for rel, entry in walk_files(target / "pagefind")}
+    assert held == {".incomplete": held[".incomplete"], **published}  # y (only in the staging copy) is gone
+    out.complete("pagefind")
