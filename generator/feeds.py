@@ -12,6 +12,7 @@ Unicode kept) before it reaches feedgen; feedgen (lxml) escapes ``&``, ``<`` and
 
 from __future__ import annotations
 
+import heapq
 import html
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
@@ -120,20 +121,23 @@ def site_updated(site: Site) -> datetime:
 
 def paper_feed(site: Site, folder: str, title: str, description: str, papers: Iterable[Paper]) -> Feed:
     """Papers newest first by ``feed_order``; the feed mirrors the page at ``folder``."""
-    ordered = sorted(papers, key=feed_order, reverse=True)
+    # the newest (sorted(...)[:n], ties in input order, without sorting them all)
+    ordered = heapq.nlargest(site.config.feed_max_items, papers, key=feed_order)
     return make_feed(site, folder, title, description, folder, (paper_item(site, p) for p in ordered))
 
 
-_last_feeds: list[tuple[Site, tuple[Feed, ...]]] = []
-"""The feeds of the last site asked for: the /feeds/ page and the feed files of one build share them."""
+_last_feeds: list[tuple[tuple[object, ...], tuple[Feed, ...]]] = []
+"""The feeds of the last site asked for (by what they read of it: not its related papers, which the site gains
+between the /feeds/ page and the feed files of one build, so both share them)."""
 
 
 def site_feeds(site: Site) -> tuple[Feed, ...]:
     """The site feed, the digest feed and one feed per topic (empty topics included), in that order."""
-    if _last_feeds and _last_feeds[0][0] is site:
+    key = (site.config, site.urls, site.papers, site.topics, site.now)
+    if _last_feeds and all(a is b for a, b in zip(_last_feeds[0][0], key, strict=True)):
         return _last_feeds[0][1]
     feeds = _site_feeds(site)
-    _last_feeds[:] = [(site, feeds)]
+    _last_feeds[:] = [(key, feeds)]
     return feeds
 
 

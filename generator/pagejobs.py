@@ -59,17 +59,25 @@ def reads_name(env: jinja2.Environment, name: str, variable: str, seen: set[str]
     if name in seen:
         return False
     seen.add(name)
-    assert env.loader is not None
-    source, _, _ = env.loader.get_source(env, name)
-    tree = env.parse(source)
-    loaded = {node.name for node in tree.find_all(jinja2.nodes.Name) if node.ctx == "load"}
+    loaded, refs = _names(env, name)
     if variable in loaded:
         return True
-    refs = list(jinja2.meta.find_referenced_templates(tree))
-    if "paper_card" in loaded:
-        refs.append(CARD_TEMPLATE)
     # a template named by an expression cannot be followed: assume it reads the variable
     return any(ref is None or reads_name(env, ref, variable, seen) for ref in refs)
+
+
+def _names(env: jinja2.Environment, name: str) -> tuple[frozenset[str], tuple[str | None, ...]]:
+    """The variables template ``name`` reads and the templates it extends or includes (``paper_card``'s
+    included), parsed once per environment (a base template is asked about by every page template)."""
+    known: dict[str, tuple[frozenset[str], tuple[str | None, ...]]] = env.__dict__.setdefault("_papersite_names", {})
+    if name not in known:
+        assert env.loader is not None
+        source, _, _ = env.loader.get_source(env, name)
+        tree = env.parse(source)
+        loaded = frozenset(node.name for node in tree.find_all(jinja2.nodes.Name) if node.ctx == "load")
+        refs = tuple(jinja2.meta.find_referenced_templates(tree))
+        known[name] = (loaded, (*refs, CARD_TEMPLATE) if "paper_card" in loaded else refs)
+    return known[name]
 
 
 def listed_papers(context: dict[str, Any]) -> list[Paper]:
