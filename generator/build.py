@@ -146,8 +146,6 @@ def write_site(
     indexing: Background[IndexResult] | None = None
     try:
         env = theme.environment()
-        if cache is not None and cache.enabled:  # compiled templates, kept between builds (checked against source)
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache.folder_for("templates")))
         queue = PageQueue(env, out, cache, site_salt(site, theme), jobs)
         if cache is not None:
             queue.fingerprint.learn(site.papers, jobs)

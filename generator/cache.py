@@ -165,12 +165,6 @@ class BuildCache:
     def previous_pages(self) -> PageCache:
         return self._load("pages", PageCache) if self.enabled else PageCache()
 
-    def folder_for(self, name: str) -> Path:
-        """A folder of the cache for a tool's own files (made when missing)."""
-        folder = self.folder / name
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-
     def _path(self, name: str) -> Path:
         return self.folder / f"{name}-{self.key}.pickle"
 

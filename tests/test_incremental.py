@@ -135,9 +135,7 @@ def test_search_index_is_reused_only_when_paper_pages_are_unchanged(tmp_path: Pa
 def test_no_cache_ignores_a_corrupt_or_stale_cache(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     assert build(project, search=False).ok
-    files = [file for file in (project / ".papersite-cache").rglob("*") if file.is_file()]
-    assert any(file.parent.name == "templates" for file in files)  # compiled templates too
-    for file in files:
+    for file in (project / ".papersite-cache").iterdir():
         file.write_bytes(b"not a pickle")
     scratch = tmp_path / "scratch"
     scratch.mkdir()
