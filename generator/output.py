@@ -370,14 +370,17 @@ class Output:
         # When the published site has the folder, its files are the ones kept, as hard links (the two trees then
         # share them, and the next build has nothing to link); else the staging copy's.
         published = {rel: inode for rel, inode in _inodes(self.target / path, ()).items() if keep(rel)}
-        for rel, entry in list(walk_files(folder, links=True)):
-            if entry.is_symlink() or not keep(rel) or (published and published.get(rel) != entry.inode()):
-                os.unlink(entry.path)
-            else:
-                published.pop(rel, None)
-        for rel in sorted(published):
-            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.link(self.target / path / rel, folder / rel)
+        try:
+            for rel, entry in list(walk_files(folder, links=True)):
+                if entry.is_symlink() or not keep(rel) or (published and published.get(rel) != entry.inode()):
+                    os.unlink(entry.path)
+                else:
+                    published.pop(rel, None)
+            for rel in sorted(published):
+                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.link(self.target / path / rel, folder / rel)
+        except OSError:  # (a published file gone meanwhile, a link refused): nothing is reused
+            self.fresh_folder(path)
         (folder / INCOMPLETE).touch()
         return folder
 

@@ -287,3 +287,16 @@ def test_identical_files_and_reused_folders_are_the_published_files(tmp_path: Pa
     published = {rel: entry.inode() for rel, entry in walk_files(target / "pagefind")}
     assert held == {".incomplete": held[".incomplete"], **published}  # y (only in the staging copy) is gone
     out.complete("pagefind")
+
+
+def test_reuse_folder_starts_empty_when_a_link_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "site"
+    build(target, {"pagefind/data/x": "x"}).wait()
+    out = Output(target)
+
+    def refuse(source: object, link: object) -> None:
+        raise OSError("too many links")
+
+    monkeypatch.setattr(output.os, "link", refuse)
+    folder = out.reuse_folder("pagefind", lambda rel: True)
+    assert [rel for rel, _ in walk_files(folder)] == [".incomplete"]  # no traceback, nothing half-linked
