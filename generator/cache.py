@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import enum
 import functools
+import gc
 import hashlib
 import io
 import os
@@ -25,7 +26,7 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from functools import cache
 from pathlib import Path
@@ -170,7 +171,7 @@ class BuildCache:
 
     def _load(self, name: str, kind: type[Any]) -> Any:
         try:
-            with open(self._path(name), "rb") as handle:
+            with open(self._path(name), "rb") as handle, _collection_paused():
                 value = pickle.load(handle)
         except Exception:  # a missing, old or corrupt cache is an empty one, never a failed build
             return kind()
@@ -195,7 +196,7 @@ class BuildCache:
         if not self.enabled:
             return None
         try:
-            with open(self._path(name), "rb") as handle:
+            with open(self._path(name), "rb") as handle, _collection_paused():
                 return pickle.load(handle)
         except Exception:  # a missing, old or corrupt cache is an empty one, never a failed build
             return None
@@ -222,6 +223,19 @@ class BuildCache:
     def save_pages(self) -> None:
         with contextlib.suppress(OSError):
             self._save("pages", self.pages)
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No garbage collection in the block: unpickling a cache creates containers by the hundred thousand, and each
+    collection it triggers walks them again (the 10k content cache loads in 0.12 s instead of 0.25-0.33 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def paper_digest(paper: Paper) -> bytes:
