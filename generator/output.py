@@ -80,8 +80,8 @@ def _read_all(fd: int, size: int) -> bytes:
     return data
 
 
-def _holding(path: str, raw: bytes) -> tuple[str, os.stat_result] | None:
-    """``(path, its stat)`` when ``path`` is a regular file holding exactly ``raw``, else None."""
+def _holding(path: str, raw: bytes) -> os.stat_result | None:
+    """The stat of ``path`` when it is a regular file holding exactly ``raw``, else None."""
     try:
         fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW)
     except OSError:
@@ -91,7 +91,16 @@ def _holding(path: str, raw: bytes) -> tuple[str, os.stat_result] | None:
         same = stat.st_size == len(raw) and stat_is_file(stat) and _read_all(fd, len(raw)) == raw
     finally:
         os.close(fd)
-    return (path, stat) if same else None
+    return stat if same else None
+
+
+def _link(source: str, file: str) -> bool:
+    """Hard-link ``source`` as ``file``; False when the link fails (the caller writes the file instead)."""
+    try:
+        os.link(source, file)
+    except OSError:
+        return False
+    return True
 
 
 def walk_files(
@@ -265,25 +274,16 @@ class Output:
         raw = data.encode("utf-8") if isinstance(data, str) else data
         file = os.path.join(self.staging, path)
         # The published file's bytes: the staging folder gets that very file (the trees then share it, and the
-        # next build has nothing to link); else the staging folder's own copy is compared, else written anew.
-        published = _holding(os.path.join(self.target, path), raw)
-        if published is not None and self._share(file, *published):
-            return published[1].st_size, published[1].st_mtime_ns
-        try:
-            fd = os.open(file, os.O_RDONLY | _O_NOFOLLOW)
-        except FileNotFoundError:
-            self._make_parent(Path(file))
-        except (NotADirectoryError, IsADirectoryError, OSError) as exc:
-            self._clear(Path(file), exc)
-        else:
-            try:
-                stat = os.fstat(fd)
-                # Unchanged bytes stay: reading a file back costs far less than unlinking and writing it again.
-                if stat.st_size == len(raw) and stat_is_file(stat) and _read_all(fd, len(raw)) == raw:
-                    return stat.st_size, stat.st_mtime_ns
-            finally:
-                os.close(fd)
-            self._clear(Path(file), None)
+        # next build has nothing to link); else the staging folder's own copy is kept when it holds them (reading a
+        # file back costs far less than unlinking and writing it again); else the file is written anew.
+        source = os.path.join(self.target, path)
+        published = _holding(source, raw)
+        if published is not None and (self._make_way(file, keep=published) or _link(source, file)):
+            return published.st_size, published.st_mtime_ns
+        staged = _holding(file, raw)
+        if staged is not None:
+            return staged.st_size, staged.st_mtime_ns
+        self._make_way(file)
         fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW, 0o666)
         try:
             view = memoryview(raw)
@@ -294,9 +294,9 @@ class Output:
             os.close(fd)
         return stat.st_size, stat.st_mtime_ns
 
-    def _share(self, file: str, source: str, stat: os.stat_result) -> bool:
-        """Make the staging ``file`` a hard link of the published file ``source`` (whose stat is ``stat``); False
-        when the link fails."""
+    def _make_way(self, file: str, keep: os.stat_result | None = None) -> bool:
+        """Make way for a new staging ``file``: remove what stands there (a file, link or folder), or make its
+        folder. True, and nothing removed, when the file there is already ``keep`` (the same inode)."""
         try:
             here = os.stat(file, follow_symlinks=False)
         except FileNotFoundError:
@@ -304,14 +304,10 @@ class Output:
         except NotADirectoryError as exc:
             self._clear(Path(file), exc)
         else:
-            if (here.st_ino, here.st_dev) == (stat.st_ino, stat.st_dev):
+            if keep is not None and (here.st_ino, here.st_dev) == (keep.st_ino, keep.st_dev):
                 return True
             self._clear(Path(file), None)
-        try:
-            os.link(source, file)
-        except OSError:
-            return False
-        return True
+        return False
 
     def _clear(self, file: Path, exc: OSError | None) -> None:
         """Make way for a new ``file``: unlink what stands there (a file, link or folder), or create its folder."""
@@ -332,16 +328,9 @@ class Output:
             if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
                 return False
             file = os.path.join(self.staging, path)
-            try:
-                if os.stat(file).st_ino == stat.st_ino:
-                    return True
-                os.unlink(file)
-            except (FileNotFoundError, NotADirectoryError):
-                self._make_parent(Path(file))
-            os.link(source, file)
+            return self._make_way(file, keep=stat) or _link(source, file)
         except OSError:
             return False
-        return True
 
     def copy(self, source: Path, path: str) -> None:
         """Copy the file ``source`` to ``path``."""
