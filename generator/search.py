@@ -107,8 +107,11 @@ def page_glob(pages: Sequence[str]) -> str | None:
     return f"{prefix}{{{','.join(escaped)}}}{suffix}"
 
 
-def write_search_index(site_dir: Path, glob: str, language: str = "en", output: Path | None = None) -> SearchIndex:
-    """Index the pages of ``site_dir`` that match ``glob`` into ``output`` (default ``site_dir/pagefind/``). The
+def write_search_index(
+    site_dir: Path, glob: str, language: str = "en", output: Path | None = None
+) -> tuple[int, float]:
+    """Index the pages of ``site_dir`` that match ``glob`` into ``output`` (default ``site_dir/pagefind/``); return
+    the pages indexed and the seconds it took (the caller counts the files, once it has done with the folder). The
     fragment and word index files already in ``output`` are reused where the new index has them, and removed where
     it does not; no other file may be there.
 
@@ -120,8 +123,7 @@ def write_search_index(site_dir: Path, glob: str, language: str = "en", output: 
     _drop_unnamed(folder, stabilise(folder))
     entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
     pages = sum(int(lang["page_count"]) for lang in entry["languages"].values())
-    sizes = [entry.stat(follow_symlinks=False).st_size for _, entry in walk_files(folder)]
-    return SearchIndex(pages, len(sizes), sum(sizes), time.perf_counter() - started)
+    return pages, time.perf_counter() - started
 
 
 def _run_pagefind(site_dir: Path, glob: str, folder: Path, language: str) -> None:

@@ -265,7 +265,7 @@ def _reuse(out: Output, source: str, shard: Shard, result: SearchIndex) -> Searc
     if was_primary == primary:
         return result
     # what an older build left there (link_folder keeps what it excludes)
-    return _counted(out.staging / shard.folder, result, data_only=True)
+    return _counted(out.staging / shard.folder, result.pages, result.seconds, data_only=True)
 
 
 def _index_all(
@@ -310,31 +310,31 @@ def index_shard(shard: Shard, out: Output, language: str, *, primary: bool) -> S
     folder = out.staging / shard.folder
     glob = page_glob(shard.pages)
     if glob is not None:
-        result = write_search_index(out.staging, glob, language, output=folder)
+        pages, seconds = write_search_index(out.staging, glob, language, output=folder)
     else:
         # Named like Output's trash folders, so the next build deletes it if this one is killed.
-        pages = Path(tempfile.mkdtemp(prefix=f"{out.staging.name}.trash.search-", dir=out.staging.parent))
+        links = Path(tempfile.mkdtemp(prefix=f"{out.staging.name}.trash.search-", dir=out.staging.parent))
         try:
             for page in shard.pages:
-                (pages / page).parent.mkdir(parents=True)
-                os.link(out.staging / page, pages / page)
-            result = write_search_index(pages, PAPER_GLOB, language, output=folder)
+                (links / page).parent.mkdir(parents=True)
+                os.link(out.staging / page, links / page)
+            pages, seconds = write_search_index(links, PAPER_GLOB, language, output=folder)
         except OSError as exc:
             raise SearchIndexError(f"cannot prepare the pages of search shard {shard.name}: {exc}") from exc
         finally:
-            shutil.rmtree(pages, ignore_errors=True)
+            shutil.rmtree(links, ignore_errors=True)
     out.complete(shard.folder)
-    return _counted(folder, result, data_only=not primary)
+    return _counted(folder, pages, seconds, data_only=not primary)
 
 
-def _counted(folder: Path, result: SearchIndex, *, data_only: bool) -> SearchIndex:
-    """``result`` with the files of the index ``folder`` counted, once only Pagefind's data is left there when
-    ``data_only`` (a merged shard's folder)."""
+def _counted(folder: Path, pages: int, seconds: float, *, data_only: bool) -> SearchIndex:
+    """The result of the index ``folder`` (of ``pages`` pages, indexed in ``seconds``) with its files counted,
+    once only Pagefind's data is left there when ``data_only`` (a merged shard's folder)."""
     for item in sorted(folder.iterdir()) if data_only else ():
         if not _is_data(item.name):
             item.unlink()
     sizes = [entry.stat(follow_symlinks=False).st_size for _, entry in walk_files(folder)]
-    return SearchIndex(result.pages, len(sizes), sum(sizes), result.seconds)
+    return SearchIndex(pages, len(sizes), sum(sizes), seconds)
 
 
 def _is_data(name: str) -> bool:
