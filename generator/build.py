@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +19,7 @@ from generator.feeds import write_feeds
 from generator.model import Problem
 from generator.output import Output, recover
 from generator.pagejobs import PageQueue, site_salt
-from generator.parallel import Background, Later
+from generator.parallel import Background, Forked, frozen
 from generator.progress import Progress
 from generator.related import Related
 from generator.render import (
@@ -50,6 +51,7 @@ class BuildResult:
     """Nothing changed since the last build: ``site/`` was already this build's output (``generator/stamp.py``)."""
 
 
+@frozen()  # what the build freezes below (gc.freeze) is thawed when it returns
 def build(
     root: Path,
     *,
@@ -78,6 +80,7 @@ def build(
     with progress.stage("content") as stage:
         papers, found = load_papers(root / "content" / "papers", cache.content)
         stage.count = len(papers)
+    gc.freeze()  # the content and its cache live to the end: no garbage collection need walk them again
     problems += found + duplicate_papers([(paper.path, paper.arxiv) for paper in papers])
     if config is None or theme is None or _failed(problems, strict):
         return BuildResult(False, tuple(problems))
@@ -87,6 +90,7 @@ def build(
         with progress.stage("topics") as stage:
             site, found = assemble(config, papers, cache.content)
             stage.count = len(site.topics)
+        gc.freeze()  # so does the site
         problems += found + check_freshness(site)
         if _failed(problems, strict):
             relating.cancel()
@@ -134,7 +138,7 @@ def write_site(
     *,
     search: bool = True,
     jobs: int | None = None,
-    relating: Background[Related] | Later[Related] | None = None,
+    relating: Background[Related] | Forked[Related] | None = None,
 ) -> SearchIndex | None:
     """Every output, in order. Pages are queued by the ``render_*`` functions and rendered together (on every core)
     at ``flush``. Two slow steps run in other processes meanwhile: the related papers (which only paper pages show;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -153,3 +154,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+
+
+def run() -> None:
+    """The ``papersite`` command: ``main``, then exit at once. Every file is written and closed by then; what the
+    interpreter would still do is free the build's objects one by one (0.2 s at 10k papers: every paper, page
+    fingerprint and cache entry). Background deletions of old output stop here as they would at any exit; the next
+    build finishes them."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe
+        code = code or 1
+    os._exit(code)

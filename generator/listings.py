@@ -20,16 +20,18 @@ def display_path(path: Path) -> str:
     return _shown(path, path.resolve(), Path.cwd().resolve())
 
 
-def display_paths(paths: list[Path]) -> list[str]:
+def display_paths(paths: list[Path], links: list[bool] | None = None) -> list[str]:
     """``display_path`` of many files: the working directory and each folder are resolved once, not once per file
-    (a file that is a symbolic link is still resolved itself)."""
+    (a file that is a symbolic link is still resolved itself). ``links``: whether each path is a symbolic link, when
+    already known (``os.DirEntry.is_symlink``), so that it is not asked again."""
     cwd = str(Path.cwd().resolve())
     inside = cwd if cwd.endswith("/") else cwd + "/"
     folders: dict[Path, str] = {}
     shown = []
-    for path in paths:
+    for number, path in enumerate(paths):
+        link = links[number] if links is not None else os.path.islink(path)
         # with ``..`` after a missing folder, realpath still resolves a link that islink cannot see
-        if path.name in ("", ".", "..") or ".." in path.parts or os.path.islink(path):
+        if path.name in ("", ".", "..") or ".." in path.parts or link:
             shown.append(_shown(path, path.resolve(), Path(cwd)))
             continue
         folder = folders.get(path.parent)

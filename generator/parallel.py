@@ -19,7 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 Result = TypeVar("Result")
@@ -90,13 +90,11 @@ def run_jobs(
         return [work(index) for index in range(count)]
     chunks: Sequence[tuple[int, int]] = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     _work = work
-    gc.freeze()  # workers share the parent's objects: their collections must not walk (and so copy) them all
-    try:
-        with multiprocessing.get_context("fork").Pool(processes, initializer=die_with_parent) as pool:
+    try:  # workers share the parent's objects: their collections must not walk (and so copy) them all
+        with frozen(), multiprocessing.get_context("fork").Pool(processes, initializer=die_with_parent) as pool:
             parts = pool.map(_run_chunk, chunks, chunksize=1)
     finally:
         _work = None
-        gc.unfreeze()
     results: list[Result] = []
     for part in parts:
         if part and isinstance(part[0], JobFailed):
@@ -104,6 +102,21 @@ def run_jobs(
             raise RuntimeError(f"job {part[0].index} failed in a worker but not when run again")
         results.extend(part)
     return results
+
+
+@contextlib.contextmanager
+def frozen() -> Iterator[None]:
+    """Leave every object alive now out of garbage collection until the block ends (``gc.freeze``): a collection of
+    the oldest generation walks every object, and a build's content, cache and site (millions of objects at 10k
+    papers, all alive to the end) would be walked again by each. Objects are still freed by reference counting.
+    Nested blocks thaw nothing: the outermost one thaws everything at its end (``gc.unfreeze``)."""
+    outermost = gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if outermost:
+            gc.unfreeze()
 
 
 class Background(Generic[Result]):
@@ -153,34 +166,78 @@ class Background(Generic[Result]):
             self._input.close()
 
 
-class Later(Generic[Result]):
-    """``work(*args)`` run in this process when ``result()`` is first called: ``Background``'s interface, for work
-    too small to be worth a new process (starting one, and sending it the arguments, can cost more)."""
+class Forked(Generic[Result]):
+    """``work(*args)`` in a forked child while this process goes on: ``Background``'s interface, for short work on
+    much of this process's data (nothing is sent to the child: it starts with this memory; only the result comes
+    back, pickled through a temporary file). Not for long work: the child's writes to shared memory are copied
+    (see ``Background``). Where fork is unavailable, ``work`` runs here when ``result()`` is first called."""
 
     def __init__(self, work: Callable[..., Result], *args: Any) -> None:
         self._work: Callable[[], Result] | None = lambda: work(*args)
+        self._pid = 0
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by result or cancel)
+        with frozen():  # the child's collections must not walk (and so copy) what it shares with this process
+            self._pid = os.fork()
+        if self._pid == 0:  # the child: never returns
+            code = 1
+            try:
+                die_with_parent()
+                _write_outcome(self._output.fileno(), self._work)
+                code = 0
+            finally:
+                os._exit(code)
 
     def result(self) -> Result:
         assert self._work is not None, "result() already taken"
         work, self._work = self._work, None
-        return work()
+        if not self._pid:
+            return work()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = 0
+        with self._output as output:
+            output.seek(0)
+            data = output.read()
+        try:
+            ok, value = pickle.loads(data)
+        except Exception:
+            raise RuntimeError(f"a forked job ended (wait status {status}) without a result") from None
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
 
     def cancel(self) -> None:
+        """Stop the child (when still running) and reap it."""
         self._work = None
+        if self._pid:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._pid, 0)
+            self._pid = 0
+            self._output.close()
 
 
-def _background() -> None:
-    """The child's side of ``Background``: run the pickled job from stdin, write the pickled outcome to stdout."""
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # whatever the job prints goes to stderr, not into the result
-    work, args = pickle.load(sys.stdin.buffer)
+def _write_outcome(fd: int, work: Callable[[], Any]) -> None:
+    """Run ``work`` and write ``(True, its value)`` or ``(False, its exception)``, pickled, to ``fd``."""
     try:
-        outcome: tuple[bool, Any] = (True, work(*args))
+        outcome: tuple[bool, Any] = (True, work())
     except Exception as exc:  # raised again in the parent
         outcome = (False, exc)
     try:
         data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as exc:  # an exception that does not pickle: its text
         data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-    with out:
-        out.write(data)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _background() -> None:
+    """The child's side of ``Background``: run the pickled job from stdin, write the pickled outcome to stdout."""
+    out = os.dup(1)
+    os.dup2(2, 1)  # whatever the job prints goes to stderr, not into the result
+    work, args = pickle.load(sys.stdin.buffer)
+    _write_outcome(out, lambda: work(*args))
+    os.close(out)

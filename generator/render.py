@@ -6,9 +6,9 @@ import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
-from xml.sax.saxutils import escape
 
 import jinja2
 from markupsafe import Markup
@@ -249,7 +249,7 @@ def write_sitemap(site: Site, out: Output) -> None:
         url = site.urls.absolute(file[: -len("index.html")])
         day = lastmod.get(file)
         stamp = f"<lastmod>{day.isoformat()}</lastmod>" if day else ""
-        rows.append(f"<url><loc>{escape(url)}</loc>{stamp}</url>")
+        rows.append(f"<url><loc>{escape(url, quote=False)}</loc>{stamp}</url>")
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(rows) + "\n</urlset>\n"

@@ -39,8 +39,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pagefind.service import get_executable
-
 from generator.output import walk_files
 from generator.parallel import die_with_parent
 from generator.urls import output_file, paper_path
@@ -130,6 +128,8 @@ def _run_pagefind(site_dir: Path, glob: str, folder: Path, language: str) -> Non
     """Run Pagefind with its options in a configuration file (a glob naming 5,000 pages is longer than the 128 KiB
     a command-line argument may be), from an empty folder of its own (so no ``pagefind.yml`` of the project's is
     read)."""
+    from pagefind.service import get_executable  # imports asyncio: only where Pagefind runs, not in every build
+
     binary = get_executable()
     if binary is None:
         raise SearchIndexError("pagefind binary not found; install the pagefind[extended] package")

@@ -85,13 +85,25 @@ def site_paths(files: Iterable[str]) -> tuple[str, ...]:
 
 def site_digest(target: Path, paths: Iterable[str]) -> bytes | None:
     """A digest of ``paths`` of the published site (type, size, modification time, inode of each); None when one
-    is missing. One stat per path: a walk of ``site/`` (a folder per page) would cost several times more."""
-    digest = hashlib.blake2b(digest_size=16)
-    base = os.fspath(target)
+    is missing. One stat per path, relative to the site folder (a walk of ``site/``, a folder per page, would cost
+    several times more; a whole path costs the kernel a lookup of every folder above the site too)."""
+    parts = []
+    relative = os.stat in os.supports_dir_fd  # not on Windows
     try:
-        for path in paths:
-            stat = os.stat(os.path.join(base, path), follow_symlinks=False)
-            digest.update(f"{path}\0{stat.st_mode} {stat.st_size} {stat.st_mtime_ns} {stat.st_ino}\0".encode())
+        folder = os.open(target, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if relative else -1
     except (OSError, ValueError):
         return None
-    return digest.digest()
+    base = os.path.join(target, "")
+    try:
+        for path in paths:
+            if relative:
+                stat = os.stat(path or ".", dir_fd=folder, follow_symlinks=False)
+            else:
+                stat = os.stat(base + path, follow_symlinks=False)
+            parts.append(f"{path}\0{stat.st_mode} {stat.st_size} {stat.st_mtime_ns} {stat.st_ino}\0")
+        return hashlib.blake2b("".join(parts).encode(), digest_size=16).digest()
+    except (OSError, ValueError):
+        return None
+    finally:
+        if relative:
+            os.close(folder)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 import time
 from pathlib import Path
@@ -11,7 +13,7 @@ from test_incremental import make_project, tree
 
 from generator import parallel
 from generator.build import build
-from generator.parallel import Background, Later
+from generator.parallel import Background, Forked, frozen
 
 
 def square(number: int) -> int:
@@ -70,14 +72,50 @@ def test_background_raises_the_error_of_its_work() -> None:
         Background(fail, "no index for you").result()
 
 
-def test_later_runs_its_work_here_when_the_result_is_taken() -> None:
+def test_forked_work_runs_in_a_child_that_starts_with_this_memory() -> None:
+    here = {"not": "sent"}  # a lambda over a local: nothing is pickled on the way in
+    pid, value = Forked(lambda: (os.getpid(), here["not"])).result()
+    assert pid != os.getpid() and value == "sent"
+
+
+def test_forked_raises_the_error_of_its_work() -> None:
+    with pytest.raises(ValueError, match="no index for you"):
+        Forked(fail, "no index for you").result()
+
+
+def test_forked_result_that_cannot_be_sent_back_is_an_error_naming_it() -> None:
+    with pytest.raises(RuntimeError, match=r"PicklingError|AttributeError"):
+        Forked(lambda: lambda: None).result()
+
+
+def test_forked_cancel_stops_the_child(tmp_path: Path) -> None:
+    marker = tmp_path / "finished"
+    job = Forked(sleep_then_write, 30, marker)
+    job.cancel()  # returns once the child is gone, long before it would have slept its 30 s
+    assert not marker.exists()
+
+
+def test_forked_without_fork_runs_its_work_here_when_the_result_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     ran: list[int] = []
-    job = Later(lambda value: ran.append(value) or os.getpid(), 7)
+    job = Forked(lambda value: ran.append(value) or os.getpid(), 7)
     assert ran == []  # nothing yet
     assert job.result() == os.getpid() and ran == [7]
-    skipped = Later(ran.append, 8)
+    skipped = Forked(ran.append, 8)
     skipped.cancel()
     assert ran == [7]
+
+
+def test_frozen_blocks_thaw_only_at_the_outermost_end() -> None:
+    assert gc.get_freeze_count() == 0
+    with frozen():
+        outer = gc.get_freeze_count()
+        made = [[] for _ in range(100)]  # tracked containers, alive when the nested block starts
+        with frozen():
+            inner = gc.get_freeze_count()
+        assert inner >= outer + len(made)
+        assert gc.get_freeze_count() >= outer + len(made)  # the nested block thawed nothing
+    assert gc.get_freeze_count() == 0
 
 
 def test_background_cancel_stops_the_child(tmp_path: Path) -> None:
