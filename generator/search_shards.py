@@ -217,15 +217,17 @@ def _shard_digest(
 ) -> bytes:
     """A digest of what Pagefind reads from ``shard``'s pages; each page's own digest is recorded in ``pages``."""
     digest = hashlib.blake2b(f"{language}\0{EXCLUDE_SELECTORS!r}".encode(), digest_size=16)
+    base = os.path.join(out.staging, "")
     for page in shard.pages:
-        file = out.staging / page
-        stat = file.stat()
+        file = base + page
+        stat = os.stat(file)
         entry = known.get(page)
-        if entry is None or entry[:2] != (stat.st_size, stat.st_mtime_ns):
-            view = hashlib.blake2b(indexed_part(file.read_bytes()), digest_size=16).digest()
+        if entry is None or entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns:
+            with open(file, "rb") as handle:
+                view = hashlib.blake2b(indexed_part(handle.read()), digest_size=16).digest()
             entry = (stat.st_size, stat.st_mtime_ns, view)
         pages[page] = entry
-        digest.update(f"\0{page}\0".encode() + entry[2])
+        digest.update(b"\0%s\0%s" % (page.encode(), entry[2]))
     return digest.digest()
 
 
