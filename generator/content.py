@@ -274,7 +274,9 @@ def duplicate_papers(papers: list[tuple[str, str | None]]) -> list[Problem]:
     by_slug: dict[str, str] = {}
     for path, arxiv in papers:
         if arxiv and arxiv.strip():
-            key = re.sub(r"v\d+$", "", arxiv.strip().lower())
+            key = arxiv.strip().lower()
+            head, v, version = key.rpartition("v")  # the version (``v\d+`` at the end) is ignored
+            key = head if v and version.isdecimal() else key
             first = by_arxiv.setdefault(key, path)
             if first != path:
                 problems.append(
@@ -286,7 +288,7 @@ def duplicate_papers(papers: list[tuple[str, str | None]]) -> list[Problem]:
                         "one paper, one file: merge them (keep the older slug so its URL survives)",
                     )
                 )
-        first = by_slug.setdefault(Path(path).stem.casefold(), path)
+        first = by_slug.setdefault(os.path.splitext(os.path.basename(path))[0].casefold(), path)
         if first != path:
             problems.append(
                 Problem(
