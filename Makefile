@@ -45,8 +45,9 @@ unit: $(VENV)/.installed-test node_modules/.installed
 audit: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python tools/audit.py
 
-# Build speed on a generated corpus (bench/run.py): N=1k and 10k papers, BENCH_N=100000 for 100k; writes
-# bench/results.md. bench-hugo (dev only) also times Hugo + the Pagefind CLI on the same papers.
+# Build speed on a generated corpus (bench/run.py): N=1k and 10k papers, BENCH_N=100000 for 100k; at 10k also
+# Hugo + the Pagefind CLI on the same papers (bench/hugo.py) when ../shared/bench and hugo are there; writes
+# bench/results.md. bench-hugo runs that comparison alone (and installs hugo with apt).
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 

@@ -58,16 +58,13 @@ def prepare(n: int, out: Path) -> tuple[Path, Path]:
     return mine, hugo
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=int(os.environ.get("BENCH_N", "10000").split(",")[-1]))
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    if not (KIT / "make_corpus.py").is_file():
-        sys.exit(f"bench-hugo: the shared benchmark kit is missing ({KIT})")
+def compare(n: int, runs: int, *, snapshot: bool = True) -> list[str]:
+    """Time the four commands in alternating rounds (a first, uncounted round warms caches); the result lines.
+    ``snapshot=False``: use the code snapshot a calling bench already took (``run.snapshot_code``)."""
     hugo_bin = ensure_hugo()
-    ours.snapshot_code()
-    mine, hugo = prepare(args.n, HERE / "out")
+    if snapshot:
+        ours.snapshot_code()
+    mine, hugo = prepare(n, HERE / "out")
     public = hugo.parent / (hugo.name + "-public")
     commands = {
         "ours": [*ours.papersite(), "build", "--no-cache"],
@@ -82,24 +79,46 @@ def main() -> int:
     }
     results: dict[str, list[timer.Run]] = {name: [] for name in commands}
     log = HERE / "out" / "bench-hugo.log"
-    for round_ in range(args.runs + 1):  # the first round warms caches and is not counted
+    for round_ in range(runs + 1):
         for name, cmd in commands.items():
             run = timer.run(cmd, cwd=mine, env=ours.env(), log=log)
             if run.rc != 0:
                 sys.exit(f"bench-hugo: {name} failed (exit {run.rc}); see {log}")
             if round_:
                 results[name].append(run)
-        print(f"  round {round_}/{args.runs}", file=sys.stderr)
-    print(f"N={args.n:,}, median of {args.runs} rounds (wall s, peak MiB largest process / process tree)")
-    for name, runs in results.items():
-        print(
-            f"  {name:12s} {timer.median([r.wall for r in runs]):8.2f} s  "
-            f"{max(r.peak_mib for r in runs):6.0f} / {max(r.tree_mib for r in runs):6.0f} MiB"
+        print(f"  Hugo comparison, N={n}: round {round_}/{runs}", file=sys.stderr)
+    lines = [f"N={n:,}, median of {runs} rounds (wall s, peak MiB largest process / process tree)"]
+    for name, timed in results.items():
+        lines.append(
+            f"  {name:12s} {timer.median([r.wall for r in timed]):8.2f} s  "
+            f"{max(r.peak_mib for r in timed):6.0f} / {max(r.tree_mib for r in timed):6.0f} MiB"
         )
     full = ours.ratios(results["ours"], results["hugo+search"])
     pages = ours.ratios(results["ours-pages"], results["hugo"])
-    print(f"  ours / (hugo + pagefind) = {full:.2f}   (goal <= 0.75)")
-    print(f"  ours pages+feeds / hugo  = {pages:.2f}   (goal <= 1.0)")
+    lines.append(f"  ours / (hugo + pagefind) = {full:.2f}   (goal <= 0.75)")
+    lines.append(f"  ours pages+feeds / hugo  = {pages:.2f}   (goal <= 1.0)")
+    return lines
+
+
+def available() -> str | None:
+    """Why the comparison cannot run here (None when it can): the kit is missing, or hugo is and apt cannot
+    install it."""
+    if not (KIT / "make_corpus.py").is_file():
+        return "the shared benchmark kit (../shared/bench) is missing"
+    if shutil.which("hugo") is None and (shutil.which("apt-get") is None or os.geteuid() != 0):
+        return "hugo is not installed and apt-get cannot install it here"
+    return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=int(os.environ.get("BENCH_N", "10000").split(",")[-1]))
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    missing = available()
+    if missing is not None:
+        sys.exit(f"bench-hugo: {missing}")
+    print("\n".join(compare(args.n, args.runs)))
     return 0
 
 

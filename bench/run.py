@@ -9,7 +9,8 @@ information), then per round, in this order:
   add-50    `papersite build`             after ingesting one new 50-paper daily listing (ingest timed apart);
 then the listing and its papers are removed and the site rebuilt (untimed) for the next round.
 Absolute seconds on a shared machine swing by ±30%; the ratios are taken pair by pair within a round.
-Prints a table and writes bench/results.md.
+When N=10,000 is among the sizes, Hugo + the Pagefind CLI are timed on the same papers too (bench/hugo.py, with
+the shared kit; skipped with a note when it or hugo is missing). Prints a table and writes bench/results.md.
 """
 
 from __future__ import annotations
@@ -212,6 +213,24 @@ def table(results: list[Result], runs: int) -> list[str]:
     return rows
 
 
+HUGO_N = 10_000
+"""The size at which the goals against Hugo are set."""
+
+
+def against_hugo(sizes: list[int], runs: int) -> list[str]:
+    """Goals 1 and 2: Hugo + the Pagefind CLI on the same papers (``bench/hugo.py``), when this run includes
+    ``HUGO_N`` and the shared kit and hugo are at hand."""
+    if HUGO_N not in sizes:
+        return []
+    import hugo  # imports this module: only when needed
+
+    missing = hugo.available()
+    if missing is not None:
+        return ["", f"Against Hugo: not measured ({missing}); see `make bench-hugo`."]
+    heading = f"Against Hugo + the Pagefind CLI (bench/hugo.py: alternating runs, the same {HUGO_N:,} papers):"
+    return ["", heading, "", "```", *hugo.compare(HUGO_N, runs, snapshot=False), "```"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", default=os.environ.get("BENCH_N", "1000,10000"), help="comma-separated paper counts")
@@ -222,7 +241,7 @@ def main() -> int:
     sizes = [int(part) for part in args.n.split(",") if part.strip()]
     snapshot_code()
     results = [bench_n(n, args.runs, Path(args.out)) for n in sizes]
-    lines = table(results, args.runs)
+    lines = table(results, args.runs) + against_hugo(sizes, args.runs)
     print("\n".join(lines))
     text = ["# papersite build benchmark", "", "Written by `make bench` (bench/run.py).", "", *machine(), "", *lines]
     Path(args.results).write_text("\n".join(text) + "\n", encoding="utf-8")
