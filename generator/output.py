@@ -128,6 +128,27 @@ def _inodes(folder: Path, exclude: Container[str]) -> dict[str, int]:
     return found
 
 
+def _mirror(folder: Path, source: Path, files: dict[str, int], leave: Callable[[str], bool]) -> None:
+    """Make ``folder`` hold hard links of ``files`` (path -> inode, under ``source``), fixing only what differs:
+    a file that is not the one of ``files`` (or a link) is removed; one ``files`` lacks is left as it is when
+    ``leave`` accepts it. Raises ``OSError``."""
+    missing = dict(files)
+    for rel, entry in list(walk_files(folder, links=True)):
+        if rel not in files and not entry.is_symlink() and leave(rel):
+            continue
+        if entry.is_symlink() or files.get(rel) != entry.inode():
+            os.unlink(entry.path)
+        else:
+            del missing[rel]
+    for rel in sorted(missing):
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.link(source / rel, folder / rel)
+
+
+def _nothing(rel: str) -> bool:
+    return False
+
+
 def recover(target: Path) -> None:
     """Undo what a build killed in the middle of the two-rename fallback swap left: put the previous site back
     when ``site/`` is missing, else keep the leftover as the next staging folder."""
@@ -360,14 +381,7 @@ class Output:
         # share them, and the next build has nothing to link); else the staging copy's.
         published = {rel: inode for rel, inode in _inodes(self.target / path, ()).items() if keep(rel)}
         try:
-            for rel, entry in list(walk_files(folder, links=True)):
-                if entry.is_symlink() or not keep(rel) or (published and published.get(rel) != entry.inode()):
-                    os.unlink(entry.path)
-                else:
-                    published.pop(rel, None)
-            for rel in sorted(published):
-                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.link(self.target / path / rel, folder / rel)
+            _mirror(folder, self.target / path, published, keep if not published else _nothing)
         except OSError:  # (a published file gone meanwhile, a link refused): nothing is reused
             self.fresh_folder(path)
         (folder / INCOMPLETE).touch()
@@ -383,24 +397,22 @@ class Output:
 
     def link_folder(self, source: str, path: str, exclude: Container[str] = ()) -> bool:
         """Make ``path`` in the staging folder hold hard links to the files of the published site's ``source``
-        folder (but ``exclude``, paths relative to it), and keep it as it is when it already holds those very
-        files. False when the published site has no such folder or a link fails (``path`` is then left empty).
-        Records nothing in ``files``."""
+        folder (but ``exclude``, paths relative to it, which are left as they are), replacing only the files that
+        are not those very files. False when the published site has no such folder or a link fails (``path`` is
+        then left empty). Records nothing in ``files``."""
         published = self.target / source
         if not published.is_dir():
             return False
-        files = _inodes(published, exclude)
-        if _inodes(self.staging / path, exclude) == files:
-            return True
-        folder = self.fresh_folder(path)
-        try:
-            for rel in sorted(files):
-                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.link(published / rel, folder / rel)
-        except OSError:
+        folder = self.staging / path
+        if not folder.is_dir() or folder.is_symlink():
             self.fresh_folder(path)
-            return False
-        return True
+        for _ in range(2):  # fixed in place; else (a folder where a file goes...) filled afresh
+            try:
+                _mirror(folder, published, _inodes(published, exclude), lambda rel: rel in exclude)
+                return True
+            except OSError:
+                self.fresh_folder(path)
+        return False
 
     def _delete_later(self, folder: Path) -> None:
         """Delete ``folder`` in a background thread (unless this process already is); nothing waits for it."""

@@ -289,6 +289,35 @@ def test_identical_files_and_reused_folders_are_the_published_files(tmp_path: Pa
     out.complete("pagefind")
 
 
+def test_link_folder_replaces_only_the_files_that_are_not_the_published_ones(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    build(target, {"index.html": "one"}).wait()
+    build(target, {"pagefind/a": "a", "pagefind/b": "b", "pagefind/sub/c": "c", "pagefind/keep.me": "k"}).wait()
+    out = Output(target)
+    staged = out.staging / "shard"
+    out.link_folder("pagefind", "shard")  # first: every file linked
+    published = {rel: entry.inode() for rel, entry in walk_files(target / "pagefind")}
+    assert {rel: entry.inode() for rel, entry in walk_files(staged)} == published
+    (staged / "b").unlink()
+    (staged / "b").write_text("not the published b")
+    (staged / "stray").write_text("x")
+    (staged / "sub" / "link").symlink_to(staged / "a")
+    (staged / "keep.me").unlink()
+    (staged / "keep.me").write_text("left as it is")
+    a = (staged / "a").stat()
+    assert out.link_folder("pagefind", "shard", exclude={"keep.me"})
+    held = {rel: entry.inode() for rel, entry in walk_files(staged, links=True)}
+    assert sorted(held) == ["a", "b", "keep.me", "sub/c"]
+    assert all(held[rel] == published[rel] for rel in ("a", "b", "sub/c"))
+    assert (staged / "a").stat().st_ctime_ns == a.st_ctime_ns  # untouched, not unlinked and linked again
+    assert (staged / "keep.me").read_text() == "left as it is"
+    shutil.rmtree(staged / "sub")
+    (staged / "sub").write_text("a file where a folder goes")  # cannot be fixed in place: filled afresh
+    assert out.link_folder("pagefind", "shard")
+    assert {rel: entry.inode() for rel, entry in walk_files(staged)} == published
+    assert not out.link_folder("missing", "other")
+
+
 def test_reuse_folder_starts_empty_when_a_link_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "site"
     build(target, {"pagefind/data/x": "x"}).wait()
