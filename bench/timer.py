@@ -4,8 +4,12 @@ Peak memory is reported two ways, because a build may fork worker processes:
 - ``peak MiB``: the largest single process (``ru_maxrss`` from ``wait4``, which covers waited-for children);
 - ``tree MiB``: the largest sum over the whole process group of each process's proportional set size (PSS, from
   ``/proc/<pid>/smaps_rollup``: a page shared by k processes counts 1/k in each, so pages a forked worker shares
-  with its parent are counted once), sampled every 250 ms (reading ``smaps_rollup`` walks a process's page
-  tables: every 100 ms, over a build's four or five processes, it slowed a 3.5 s build by about half a second).
+  with its parent are counted once), sampled every 250 ms, or less often when a sample is slow (reading
+  ``smaps_rollup`` walks a process's page tables, in the kernel: every 100 ms, over a build's four or five
+  processes, it slowed a 3.5 s build by about half a second; one sample of a 3 GB process tree, a 100k build's,
+  takes 80-140 ms, which every 250 ms would take a third to half of one of the build's two cores). The next
+  sample waits at least ``COST_FACTOR`` times as long as the last one took, so the sampling costs at most about
+  5% of one core at any size.
   Where PSS is unavailable, resident sizes (VmRSS) are summed instead, which counts shared pages once per process
   (an upper bound).
 """
@@ -22,7 +26,9 @@ from pathlib import Path
 
 
 SAMPLE_SECONDS = 0.25
-"""How often the process tree's memory is read."""
+"""How often the process tree's memory is read, at most."""
+COST_FACTOR = 20
+"""The wait before the next sample is at least this many times the time the last sample took."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,8 @@ def run(
                 raise TimeoutError(" ".join(cmd))
             if now >= next_sample:
                 tree = max(tree, _group_rss_kib(proc.pid))
-                next_sample = now + SAMPLE_SECONDS
+                took = time.monotonic() - now
+                next_sample = now + max(SAMPLE_SECONDS, COST_FACTOR * took)
             time.sleep(0.005)
         wall = time.monotonic() - t0
     finally:
