@@ -148,13 +148,7 @@ class Background(Generic[Result]):
         data, _ = self._process.communicate()
         code, self._process = self._process.returncode, None
         self._input.close()
-        try:
-            ok, value = pickle.loads(data)
-        except Exception:
-            raise RuntimeError(f"a background job ended (exit status {code}) without a result") from None
-        if not ok:
-            raise value
-        return value  # type: ignore[no-any-return]
+        return _read_outcome(data, f"a background job ended (exit status {code})")  # type: ignore[no-any-return]
 
     def cancel(self) -> None:
         """Stop the child (when still running) and reap it."""
@@ -199,13 +193,7 @@ class Forked(Generic[Result]):
         with self._output as output:
             output.seek(0)
             data = output.read()
-        try:
-            ok, value = pickle.loads(data)
-        except Exception:
-            raise RuntimeError(f"a forked job ended (wait status {status}) without a result") from None
-        if not ok:
-            raise value
-        return value  # type: ignore[no-any-return]
+        return _read_outcome(data, f"a forked job ended (wait status {status})")  # type: ignore[no-any-return]
 
     def cancel(self) -> None:
         """Stop the child (when still running) and reap it."""
@@ -232,6 +220,18 @@ def _write_outcome(fd: int, work: Callable[[], Any]) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def _read_outcome(data: bytes, ended: str) -> Any:
+    """The value ``_write_outcome`` wrote as ``data``, or its exception raised; a ``RuntimeError`` starting with
+    ``ended`` (how the job ended) when ``data`` is not an outcome."""
+    try:
+        ok, value = pickle.loads(data)
+    except Exception:
+        raise RuntimeError(f"{ended} without a result") from None
+    if not ok:
+        raise value
+    return value
 
 
 def _background() -> None:
