@@ -90,10 +90,10 @@ def load_papers(papers_dir: Path, cache: ContentCache | None = None) -> tuple[li
                 stat = entry.stat()
                 key, cached = cache.unchanged(shown[index], stat)
                 if cached is None:
-                    raw = _read(entry.path)
+                    raw = paths[index].read_bytes()
                     key, cached = cache.paper(shown[index], raw, stat)
             else:
-                raw = _read(entry.path)
+                raw = paths[index].read_bytes()
             if cached is None:
                 # universal newlines, as Path.read_text would give
                 todo.append((index, raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), key))
@@ -108,11 +108,6 @@ def load_papers(papers_dir: Path, cache: ContentCache | None = None) -> tuple[li
             cache.store_paper(key, results[index])
     papers = [paper for paper, _ in results if paper is not None]
     return papers, [problem for _, found in results for problem in found]
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
 
 
 def assemble(config: Config, papers: list[Paper], cache: ContentCache | None = None) -> tuple[Site, list[Problem]]:
