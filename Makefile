@@ -31,8 +31,8 @@ node_modules/.installed: package.json package-lock.json
 test: $(VENV)/.installed-test node_modules/.installed build lint typecheck unit
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check generator tests
-	$(BIN)/ruff format --check generator tests
+	$(BIN)/ruff check generator tests bench fuzz tools
+	$(BIN)/ruff format --check generator tests bench fuzz tools
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

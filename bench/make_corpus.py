@@ -26,6 +26,7 @@ import os
 import random
 import re
 import sys
+from pathlib import Path
 
 # A copy of content/listings/hf-papers-search-memory.txt, frozen here so the corpus never changes when the
 # project's own content does.
@@ -55,10 +56,10 @@ SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 
 
 def parse_listing(path):
-    lines = open(path, encoding="utf-8").read().split("\n")
+    lines = Path(path).read_text(encoding="utf-8").split("\n")
     recs = []
-    for i, l in enumerate(lines):
-        if l.strip() != "·":
+    for i, line in enumerate(lines):
+        if line.strip() != "·":
             continue
         who = lines[i - 1].strip()
         date = lines[i + 1].strip() if i + 1 < len(lines) else ""

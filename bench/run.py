@@ -16,6 +16,7 @@ the shared kit; skipped with a note when it or hugo is missing). Prints a table 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -150,14 +151,12 @@ def ratios(a: list[timer.Run], b: list[timer.Run]) -> float:
 
 def machine() -> list[str]:
     cpu = ""
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    except (OSError, StopIteration):
-        pass
     mem = ""
     try:
         kib = int(Path("/proc/meminfo").read_text().split()[1])

@@ -24,7 +24,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-
 SAMPLE_SECONDS = 0.25
 """How often the process tree's memory is read, at most."""
 COST_FACTOR = 20
