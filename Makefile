@@ -6,7 +6,10 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
 .PHONY: build test lint typecheck unit serve clean audit bench bench-hugo fuzz
 
+# compileall: the package's bytecode, as installing it would write (an editable install does not, and with
+# PYTHONDONTWRITEBYTECODE set every command would compile every module from source first)
 build: $(VENV)/.installed
+	$(BIN)/python -m compileall -q generator
 	$(BIN)/papersite ingest
 	$(BIN)/papersite build
 

@@ -16,6 +16,7 @@ the shared kit; skipped with a note when it or hugo is missing). Prints a table 
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import datetime as dt
 import os
@@ -62,8 +63,11 @@ CODE = HERE / "out" / "code"
 
 
 def snapshot_code() -> None:
+    """Copy the package and compile it to bytecode, as installing a package does (pip compiles what it installs):
+    with PYTHONDONTWRITEBYTECODE set, every build would otherwise compile every module from source first."""
     shutil.rmtree(CODE, ignore_errors=True)
     shutil.copytree(REPO / "generator", CODE / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    compileall.compile_dir(CODE / "generator", quiet=1)
 
 
 def env() -> dict[str, str]:

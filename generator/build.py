@@ -21,7 +21,7 @@ from generator.output import Output, recover
 from generator.pagejobs import PageQueue, site_salt
 from generator.parallel import Background, Forked, frozen
 from generator.progress import Progress
-from generator.related import Related
+from generator.related import Lists
 from generator.render import (
     Renderer,
     render_home,
@@ -85,7 +85,7 @@ def build(
     if config is None or theme is None or _failed(problems, strict):
         return BuildResult(False, tuple(problems))
     # the related papers read titles and abstracts only: computed in another process from here on
-    relating = related_papers(sorted(papers, key=sort_key, reverse=True), cache.content)  # in the site's order
+    relating = related_papers(sorted(papers, key=sort_key, reverse=True), cache.related_state())  # site order
     try:
         with progress.stage("topics") as stage:
             site, found = assemble(config, papers, cache.content)
@@ -138,15 +138,14 @@ def write_site(
     *,
     search: bool = True,
     jobs: int | None = None,
-    relating: Background[Related] | Forked[Related] | None = None,
+    relating: Background[Lists] | Forked[Lists] | None = None,
 ) -> SearchIndex | None:
     """Every output, in order. Pages are queued by the ``render_*`` functions and rendered together (on every core)
     at ``flush``. Two slow steps run in other processes meanwhile: the related papers (which only paper pages show;
     ``relating``, when the caller started them) while the list pages are written, and the search index (which
     reads only paper pages) while the feeds are written and the content cache saved."""
     progress = progress or Progress(enabled=False)
-    content = cache.content if cache is not None else None
-    relating = relating or related_papers(site.papers, content)
+    relating = relating or related_papers(site.papers, cache.related_state() if cache is not None else None)
     indexing: Background[IndexResult] | None = None
     try:
         env = theme.environment()
@@ -164,7 +163,7 @@ def write_site(
             renderer.flush()
             stage.count, stage.detail = queue.rendered + queue.reused, f"{queue.reused:,} unchanged"
         with progress.stage("related papers") as stage:
-            site = renderer.site = with_related(site, relating, content)
+            site = renderer.site = with_related(site, relating)
             stage.count = len(site.related)
         with progress.stage("paper pages") as stage:
             done = queue.rendered + queue.reused, queue.reused
@@ -178,7 +177,7 @@ def write_site(
             write_sitemap(site, out)
             copy_static(theme, out)
         if cache is not None:
-            cache.save_content()  # with the related papers' state
+            cache.save_content()  # and keep the related papers' new state
         if indexing is None:
             return None
         with progress.stage("search") as stage:

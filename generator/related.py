@@ -137,6 +137,9 @@ Vector = dict[str, float]
 Pool = tuple[tuple[str, ...], float]
 """A paper's candidates (slugs, the one ranking last at the end) and the last one's partial score."""
 Found = tuple[tuple[int, ...], tuple[tuple[int, ...], float]]
+
+Lists = dict[str, tuple[str, ...]]
+"""slug -> slugs of the most similar papers, best first."""
 """A scored paper: its related papers (numbers, best first) and its pool (in numbers)."""
 
 
@@ -160,8 +163,8 @@ class Statistics:
 class Related:
     """The related papers of a corpus, and what ``update_related`` reuses for the next corpus."""
 
-    result: dict[str, tuple[str, ...]]
-    """slug -> slugs of the most similar papers, best first; in slug order."""
+    result: Lists
+    """In slug order."""
     count: int
     """How many related papers each paper got at most."""
     statistics: Statistics

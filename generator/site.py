@@ -9,13 +9,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from generator.cache import ContentCache
+from generator.cache import ContentCache, StateFile
 from generator.config import Config
 from generator.content import load_paper
 from generator.listings import display_paths
 from generator.model import Paper, Problem
 from generator.parallel import Background, Forked, run_jobs
-from generator.related import Related, update_related
+from generator.related import Document, Lists, Related, update_related
 from generator.topics import OTHER_SLUG, TopicMatcher
 from generator.urls import Urls
 
@@ -171,21 +171,27 @@ class RelatedInput:
     date: date | None
 
 
-def related_papers(papers: Sequence[Paper], cache: ContentCache | None) -> Background[Related] | Forked[Related]:
+def related_papers(papers: Sequence[Paper], state: StateFile | None) -> Background[Lists] | Forked[Lists]:
     """Start computing the related papers of ``papers`` (in the site's order: ties go to the first) in another
-    process (``with_related`` takes the result).
-    With the last build's state, only the papers whose lists may differ are scored, in a forked process: it starts
-    with the papers and the state in its memory (at 10k papers, sending them to a new process cost more than the
-    update, about 0.3 s after a daily listing)."""
-    state = cache.related_state if cache is not None else None
+    process (``with_related`` takes the result), which reads and writes their cached ``state``.
+    When there is a state to start from, only the papers whose lists may differ are scored, in a forked process: it
+    starts with the papers in its memory (at 10k papers, sending them to a new process cost more than the update,
+    about 0.3 s after a daily listing)."""
+    if state is not None and state.path is not None and state.path.exists():
+        return Forked(relate, papers, state)
+    return Background(relate, [RelatedInput(p.slug, p.title, p.abstract, p.date) for p in papers], state)
+
+
+def relate(papers: Sequence[Document], state: StateFile | None) -> Lists:
+    """The related papers of ``papers``, updated from the state ``state`` holds, to which the new state is written
+    (the build needs only the lists)."""
+    previous = state.read() if state is not None else None
+    found = update_related(papers, previous if isinstance(previous, Related) else None)
     if state is not None:
-        return Forked(update_related, papers, state)
-    return Background(update_related, [RelatedInput(p.slug, p.title, p.abstract, p.date) for p in papers], None)
+        state.write(found)
+    return found.result
 
 
-def with_related(site: Site, job: Background[Related] | Forked[Related], cache: ContentCache | None) -> Site:
-    """``site`` with its related papers, once ``job`` is done; the cache keeps their state for the next build."""
-    state = job.result()
-    if cache is not None:
-        cache.related_state = state
-    return replace(site, related=state.result)
+def with_related(site: Site, job: Background[Lists] | Forked[Lists]) -> Site:
+    """``site`` with its related papers, once ``job`` is done."""
+    return replace(site, related=job.result())

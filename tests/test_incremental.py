@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
+from generator.cache import BuildCache
 from generator.content import dump_document
 from generator.output import Output
 
@@ -130,6 +132,28 @@ def test_search_index_is_reused_only_when_paper_pages_are_unchanged(tmp_path: Pa
     changed = build(project)
     assert changed.search is not None and changed.search.seconds > 0  # indexed again
     assert_same_as_clean(project, scratch, search=True)
+
+
+def test_a_build_that_parsed_few_files_saves_only_those(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", count=30)
+    assert build(project, search=False).ok
+    folder = project / ".papersite-cache"
+    (base,) = folder.glob("parsed-*.pickle")
+    saved = base.stat().st_ino
+    write_paper(project, 30)  # one new file: 1 of 31 entries
+    write_paper(project, 4, "An edit.")  # one edited file: its old entry goes unused
+    assert build(project, search=False).ok
+    assert base.stat().st_ino == saved  # not written again
+    (added,) = folder.glob("parsed.new-*.pickle")
+    assert len(pickle.loads(added.read_bytes())) == 2
+    cache = BuildCache(project)
+    names = {Path(path).name for path, _ in cache.content.parsed}  # both files are read
+    assert {f"paper-{number:03d}.md" for number in range(31)} <= names
+    for number in range(31, 34):  # more than PARSED_SHARE of the entries added or unused: all are saved afresh
+        write_paper(project, number)
+    assert build(project, search=False).ok
+    assert base.stat().st_ino != saved and not list(folder.glob("parsed.new-*.pickle"))
+    assert len(pickle.loads(base.read_bytes())) == 34
 
 
 def test_no_cache_ignores_a_corrupt_or_stale_cache(tmp_path: Path) -> None:

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 import generator.related as related_module
-from generator.cache import ContentCache
+from generator.cache import BuildCache
 from generator.config import load_config
-from generator.related import COUNT, reference, reference_size, related, terms, update_related
+from generator.parallel import Background, Forked
+from generator.related import COUNT, Related, reference, reference_size, related, terms, update_related
 from generator.site import assemble, load_papers, related_papers, with_related
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -273,15 +274,24 @@ def test_update_related_reuses_the_state_of_the_last_build(monkeypatch: pytest.M
     assert state.scored == len(papers) - 1
 
 
-def test_a_build_computes_related_papers_in_another_process_and_caches_their_state() -> None:
+def test_a_build_computes_related_papers_in_another_process_and_caches_their_state(tmp_path: Path) -> None:
     papers, _ = load_papers(ROOT / "content" / "papers")
     config, _ = load_config(ROOT / "site.toml", None, display="site.toml")
     assert config is not None
     site, _ = assemble(config, papers)
     assert site.related == {}
-    cache = ContentCache()
-    site = with_related(site, related_papers(site.papers, cache), cache)
+    cache = BuildCache(tmp_path)
+    job = related_papers(site.papers, cache.related_state())
+    assert isinstance(job, Background)  # no state yet: a fresh process computes every list
+    site = with_related(site, job)
     assert site.related == related(site.papers)
-    assert cache.related_state is not None and cache.related_state.result == site.related
-    again = with_related(site, related_papers(site.papers, cache), cache)
-    assert again.related == site.related and cache.related_state.scored == 0
+    cache.save_content()  # keeps the state the job wrote
+    state = cache.related_state().read()
+    assert isinstance(state, Related) and state.result == site.related
+    job = related_papers(site.papers, cache.related_state())
+    assert isinstance(job, Forked)  # from the state, in a forked process
+    assert with_related(site, job).related == site.related
+    cache.save_content()
+    state = cache.related_state().read()
+    assert isinstance(state, Related) and state.scored == 0  # nothing changed: nothing scored again
+    assert BuildCache(tmp_path, enabled=False).related_state().read() is None  # --no-cache reads none
