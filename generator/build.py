@@ -19,7 +19,7 @@ from generator.feeds import write_feeds
 from generator.model import Problem
 from generator.output import Output, recover
 from generator.pagejobs import PageQueue, site_salt
-from generator.parallel import Background, Forked, frozen
+from generator.parallel import Background, Forked, Helper, frozen
 from generator.progress import Progress
 from generator.related import Lists
 from generator.render import (
@@ -146,6 +146,7 @@ def write_site(
     reads only paper pages) while the feeds are written and the content cache saved."""
     progress = progress or Progress(enabled=False)
     relating = relating or related_papers(site.papers, cache.related_state() if cache is not None else None)
+    helper = Helper(*SEARCH_MODULES) if search else None  # starts now, to index the paper pages once written
     indexing: Background[IndexResult] | None = None
     try:
         env = theme.environment()
@@ -171,7 +172,7 @@ def write_site(
             renderer.flush()
             stage.count = queue.rendered + queue.reused - done[0]
             stage.detail = f"{queue.reused - done[1]:,} unchanged"
-        indexing = search_index(site, out, cache) if search else None
+        indexing = search_index(site, out, cache, helper) if helper is not None else None
         with progress.stage("feeds"):
             write_feeds(site, out)
             write_sitemap(site, out)
@@ -187,6 +188,8 @@ def write_site(
         relating.cancel()
         if indexing is not None:
             indexing.cancel()
+        if helper is not None:
+            helper.cancel()
         raise
     out.files.extend(files)
     if cache is not None:
@@ -194,13 +197,17 @@ def write_site(
     return index
 
 
-def search_index(site: Site, out: Output, cache: BuildCache | None) -> Background[IndexResult]:
-    """Start indexing the paper pages (written by now) in another process: shard by shard (one index on a small
-    site); a shard none of whose pages changed (in what Pagefind reads) is linked from the published site."""
+SEARCH_MODULES = ("generator.search_shards", "pagefind.service")
+"""What the search index's process imports before it has its job."""
+
+
+def search_index(site: Site, out: Output, cache: BuildCache | None, helper: Helper) -> Background[IndexResult]:
+    """Start indexing the paper pages (written by now) in ``helper``: shard by shard (one index on a small site);
+    a shard none of whose pages changed (in what Pagefind reads) is linked from the published site."""
     shards = plan_shards(site.papers, *shard_limits())
     old = cache.previous_pages.search_result if cache else None
     previous = old if isinstance(old, ShardCache) else None
-    return Background(index_in_worker, shards, out.target, site.config.language, previous)
+    return Background(index_in_worker, shards, out.target, site.config.language, previous, helper=helper)
 
 
 def copy_static(theme: Theme, out: Output) -> None:

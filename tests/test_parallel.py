@@ -13,7 +13,7 @@ from test_incremental import make_project, tree
 
 from generator import parallel
 from generator.build import build
-from generator.parallel import Background, Forked, frozen
+from generator.parallel import Background, Forked, Helper, frozen
 
 
 def square(number: int) -> int:
@@ -65,6 +65,32 @@ def test_background_returns_the_value_of_work_done_in_another_process() -> None:
     pid, value = Background(pid_and, [1, 2, 3]).result()
     assert value == [1, 2, 3]
     assert pid != os.getpid()
+
+
+def loaded(module: str) -> bool:
+    import sys
+
+    return module in sys.modules
+
+
+def test_a_helper_imports_its_modules_before_its_job_and_runs_the_job_it_is_handed() -> None:
+    helper = Helper("pagefind.service")  # which nothing the job unpickles imports
+    forked = Forked(time.sleep, 2)  # holds the helper's stdin open: the job must not wait for it to close
+    started = time.monotonic()
+    assert Background(loaded, "pagefind.service", helper=helper).result() is True
+    assert time.monotonic() - started < 1.5
+    assert Background(loaded, "pagefind.service").result() is False  # a plain job's process imports nothing more
+    forked.cancel()
+    with pytest.raises(AssertionError, match="already has a job"):
+        Background(loaded, "generator", helper=helper)
+
+
+def test_a_helper_without_a_job_stops_when_cancelled() -> None:
+    helper = Helper("generator.search_shards")
+    process = helper._process
+    helper.cancel()
+    assert process is not None and process.returncode is not None
+    helper.cancel()  # again: nothing to do
 
 
 def test_background_raises_the_error_of_its_work() -> None:
