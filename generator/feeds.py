@@ -46,9 +46,12 @@ def feed_order(paper: Paper) -> tuple[date, date, str]:
     return (paper.listed or paper.published or date.min, paper.published or date.min, paper.slug)
 
 
-def abstract_summary(markdown: str) -> str:
-    """Plain text of a Markdown abstract (markup removed, entities decoded), cut near ``SUMMARY_CHARS``."""
-    return plain_text(html.unescape(strip_tags(render_markdown(markdown))), SUMMARY_CHARS)
+def abstract_summary(markdown: str, rendered: str | None = None) -> str:
+    """Plain text of a Markdown abstract (markup removed, entities decoded), cut near ``SUMMARY_CHARS``;
+    ``rendered`` is its HTML when the caller has it."""
+    return plain_text(
+        html.unescape(strip_tags(render_markdown(markdown) if rendered is None else rendered)), SUMMARY_CHARS
+    )
 
 
 def last_change(paper: Paper) -> date | None:
@@ -62,12 +65,13 @@ def paper_item(site: Site, paper: Paper) -> FeedItem:
     published = midnight(first) if first else EPOCH
     changed = last_change(paper)
     names = site.topic_names
+    content = render_markdown(paper.abstract)
     return FeedItem(
         id=url,
         title=paper_title(paper),
         link=url,
-        summary=abstract_summary(paper.abstract),
-        content_html=render_markdown(paper.abstract),
+        summary=abstract_summary(paper.abstract, content),
+        content_html=content,
         published=published,
         updated=max(midnight(changed), published) if changed else published,
         authors=tuple(name for name in (plain_text(a) for a in paper.authors) if name),
@@ -119,11 +123,23 @@ def site_updated(site: Site) -> datetime:
     return midnight(max(changes)) if changes else EPOCH
 
 
-def paper_feed(site: Site, folder: str, title: str, description: str, papers: Iterable[Paper]) -> Feed:
-    """Papers newest first by ``feed_order``; the feed mirrors the page at ``folder``."""
+def paper_feed(
+    site: Site,
+    folder: str,
+    title: str,
+    description: str,
+    papers: Iterable[Paper],
+    items: dict[str, FeedItem] | None = None,
+) -> Feed:
+    """Papers newest first by ``feed_order``; the feed mirrors the page at ``folder``. ``items`` keeps each
+    paper's entry (by slug) for the next feed it is in: the entry of a paper is the same in every feed."""
     # the newest (sorted(...)[:n], ties in input order, without sorting them all)
     ordered = heapq.nlargest(site.config.feed_max_items, papers, key=feed_order)
-    return make_feed(site, folder, title, description, folder, (paper_item(site, p) for p in ordered))
+    items = {} if items is None else items
+    for paper in ordered:
+        if paper.slug not in items:
+            items[paper.slug] = paper_item(site, paper)
+    return make_feed(site, folder, title, description, folder, (items[p.slug] for p in ordered))
 
 
 _last_feeds: list[tuple[tuple[object, ...], tuple[Feed, ...]]] = []
@@ -144,8 +160,10 @@ def site_feeds(site: Site) -> tuple[Feed, ...]:
 def _site_feeds(site: Site) -> tuple[Feed, ...]:
     title = site.config.title
     days = listed_days(site)
+    items: dict[str, FeedItem] = {}
+    description = site.config.description or f"Latest papers on {title}"
     feeds = [
-        paper_feed(site, home_path(), title, site.config.description or f"Latest papers on {title}", site.papers),
+        paper_feed(site, home_path(), title, description, site.papers, items),
         make_feed(
             site,
             digest_path(),
@@ -157,7 +175,8 @@ def _site_feeds(site: Site) -> tuple[Feed, ...]:
     ]
     for topic in site.topics:
         description = topic.description or f"Papers on {topic.name}"
-        feeds.append(paper_feed(site, topic_path(topic.slug), f"{title}: {topic.name}", description, topic.papers))
+        path, name = topic_path(topic.slug), f"{title}: {topic.name}"
+        feeds.append(paper_feed(site, path, name, description, topic.papers, items))
     return tuple(feeds)
 
 
