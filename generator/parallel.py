@@ -281,5 +281,7 @@ def _background() -> None:
         job += read
     with open(job[:-1], "rb") as handle:
         work, args = pickle.load(handle)
+    with contextlib.suppress(OSError):  # read: a killed build leaves no job file behind
+        os.unlink(job[:-1])
     _write_outcome(out, lambda: work(*args))
     os.close(out)
