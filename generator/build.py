@@ -152,7 +152,7 @@ def write_site(
         env = theme.environment()
         queue = PageQueue(env, out, cache, site_salt(site, theme), jobs)
         if cache is not None:
-            queue.fingerprint.learn(site.papers)
+            queue.fingerprint.learn(site.papers, cache.content)
         renderer = Renderer(site, env, out, queue)
         with progress.stage("list pages") as stage:
             render_home(renderer)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from generator.build import build
-from generator.cache import BuildCache
+from generator.cache import BuildCache, Fingerprint
 from generator.content import dump_document
 from generator.output import Output
+from generator.site import load_papers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,6 +156,30 @@ def test_a_build_that_parsed_few_files_saves_only_those(tmp_path: Path) -> None:
     assert build(project, search=False).ok
     assert base.stat().st_ino != saved and not list(folder.glob("parsed.new-*.pickle"))
     assert len(pickle.loads(base.read_bytes())) == 34
+
+
+def test_a_paper_is_known_by_its_file_and_topics_only_while_the_rest_is_its_parse(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", count=3)
+    cache = BuildCache(project)
+    papers, _ = load_papers(project / "content" / "papers", cache.content)
+    site = [replace(paper, topics=("memory",)) for paper in papers]  # as the site resolves them
+    print_ = Fingerprint("salt")
+    print_.learn(site, cache.content)
+    by_file = print_.of(site[0])
+    assert print_.of(site[0]) == by_file
+    retopiced = [replace(paper, topics=("agents",)) for paper in papers]
+    other = Fingerprint("salt")
+    other.learn(retopiced, cache.content)
+    assert other.of(retopiced[0]) != by_file  # other topics: another paper
+    again = [replace(paper, topics=("memory",)) for paper in papers]  # new objects, the same papers
+    other = Fingerprint("salt")
+    other.learn(again, cache.content)
+    assert other.of(again[0]) == by_file
+    edited = replace(site[0], title="Another title")  # not the parse result any more: hashed field by field
+    other = Fingerprint("salt")
+    other.learn([edited], cache.content)
+    assert other.of(edited) != by_file
+    assert other.of(edited) == Fingerprint("salt").of(edited)
 
 
 def test_no_cache_ignores_a_corrupt_or_stale_cache(tmp_path: Path) -> None:
