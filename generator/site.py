@@ -79,8 +79,7 @@ def load_papers(papers_dir: Path, cache: ContentCache | None = None) -> tuple[li
             entries = sorted((e for e in listed if e.name.endswith(".md")), key=lambda e: e.name)
     except OSError:  # no folder (or an unreadable one, which glob also passed over): no papers
         entries = []
-    paths = [papers_dir / entry.name for entry in entries]
-    shown = display_paths(paths, [entry.is_symlink() for entry in entries])
+    shown = display_paths([entry.path for entry in entries], [entry.is_symlink() for entry in entries])
     results: list[tuple[Paper | None, tuple[Problem, ...]]] = []
     todo: list[tuple[int, str, tuple[str, bytes] | None]] = []  # files to parse: (index, text, cache key)
     for index, entry in enumerate(entries):
@@ -90,10 +89,10 @@ def load_papers(papers_dir: Path, cache: ContentCache | None = None) -> tuple[li
                 stat = entry.stat()
                 key, cached = cache.unchanged(shown[index], stat)
                 if cached is None:
-                    raw = paths[index].read_bytes()
+                    raw = Path(entries[index].path).read_bytes()
                     key, cached = cache.paper(shown[index], raw, stat)
             else:
-                raw = paths[index].read_bytes()
+                raw = Path(entries[index].path).read_bytes()
             if cached is None:
                 # universal newlines, as Path.read_text would give
                 todo.append((index, raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), key))
