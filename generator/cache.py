@@ -23,7 +23,6 @@ import contextlib
 import datetime as dt
 import enum
 import functools
-import gc
 import hashlib
 import io
 import operator
@@ -32,13 +31,14 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from generator.model import Paper, Problem
+from generator.parallel import collection_paused
 
 CACHE_DIR = ".papersite-cache"
 _FORMAT = 2
@@ -183,7 +183,7 @@ class BuildCache:
 
     def _load(self, name: str, kind: type[Any]) -> Any:
         try:
-            with open(self._path(name), "rb") as handle, _collection_paused():
+            with open(self._path(name), "rb") as handle, collection_paused():
                 value = pickle.load(handle)
         except Exception:  # a missing, old or corrupt cache is an empty one, never a failed build
             return kind()
@@ -204,7 +204,7 @@ class BuildCache:
         if not self.enabled:
             return None
         try:
-            with open(self._path(name), "rb") as handle, _collection_paused():
+            with open(self._path(name), "rb") as handle, collection_paused():
                 return pickle.load(handle)
         except Exception:  # a missing, old or corrupt cache is an empty one, never a failed build
             return None
@@ -237,6 +237,7 @@ class BuildCache:
             self._save(PARSED_ADDED, added)
             return
         self._save(PARSED, used)
+        self._drop_stale(PARSED_ADDED)
         self._path(PARSED_ADDED).unlink(missing_ok=True)
 
     def related_state(self) -> StateFile:
@@ -272,7 +273,7 @@ class StateFile:
         if self.path is None:
             return None
         try:
-            with open(self.path, "rb") as handle, _collection_paused():
+            with open(self.path, "rb") as handle, collection_paused():
                 return pickle.load(handle)
         except Exception:  # a missing, old or corrupt cache is an empty one, never a failed build
             return None
@@ -282,25 +283,12 @@ class StateFile:
             _write_pickle(self.pending, value)
 
 
-@contextlib.contextmanager
-def _collection_paused() -> Iterator[None]:
-    """No garbage collection in the block: unpickling a cache creates containers by the hundred thousand, and each
-    collection it triggers walks them again (the 10k content cache loads in 0.12 s instead of 0.25-0.33 s)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _write_pickle(path: Path, value: Any) -> None:
     """Write ``value`` to ``path`` whole or not at all (through a temporary file beside it)."""
     path.parent.mkdir(exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle, collection_paused():
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except BaseException:

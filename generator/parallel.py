@@ -92,8 +92,14 @@ def run_jobs(
         return [work(index) for index in range(count)]
     chunks: Sequence[tuple[int, int]] = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     _work = work
-    try:  # workers share the parent's objects: their collections must not walk (and so copy) them all
-        with frozen(), multiprocessing.get_context("fork").Pool(processes, initializer=die_with_parent) as pool:
+    # Workers share the parent's objects: their collections must not walk (and so copy) them all. This process
+    # only collects the results meanwhile, and keeps them all: no collection need walk them either.
+    try:
+        with (
+            frozen(),
+            multiprocessing.get_context("fork").Pool(processes, initializer=die_with_parent) as pool,
+            collection_paused(),
+        ):
             parts = pool.map(_run_chunk, chunks, chunksize=1)
     finally:
         _work = None
@@ -119,6 +125,21 @@ def frozen() -> Iterator[None]:
     finally:
         if outermost:
             gc.unfreeze()
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """No garbage collection in the block, for code that makes containers by the hundred thousand and keeps them
+    (unpickling a cache) or keeps them until it ends (pickling: the pickler's memo holds them): each collection
+    they trigger walks them again, and the full ones all of them (at 100k papers, 32 full collections took 2.8 s of
+    a build; the 10k content cache loads in 0.12 s instead of 0.25-0.33 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Helper:
@@ -170,7 +191,7 @@ class Background(Generic[Result]):
 
     def __init__(self, work: Callable[..., Result], *args: Any, helper: Helper | None = None) -> None:
         fd, self._job = tempfile.mkstemp(prefix="papersite-job-", suffix=".pickle")
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle, collection_paused():
             pickle.dump((work, args), handle, protocol=pickle.HIGHEST_PROTOCOL)
         self._process: subprocess.Popen[bytes] | None = (helper or Helper()).take(self._job)
 
@@ -245,7 +266,8 @@ def _write_outcome(fd: int, work: Callable[[], Any]) -> None:
     except Exception as exc:  # raised again in the parent
         outcome = (False, exc)
     try:
-        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        with collection_paused():
+            data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as exc:  # an exception that does not pickle: its text
         data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
     view = memoryview(data)
@@ -257,7 +279,8 @@ def _read_outcome(data: bytes, ended: str) -> Any:
     """The value ``_write_outcome`` wrote as ``data``, or its exception raised; a ``RuntimeError`` starting with
     ``ended`` (how the job ended) when ``data`` is not an outcome."""
     try:
-        ok, value = pickle.loads(data)
+        with collection_paused():
+            ok, value = pickle.loads(data)
     except Exception:
         raise RuntimeError(f"{ended} without a result") from None
     if not ok:
@@ -279,7 +302,7 @@ def _background() -> None:
         if not read:  # no job
             return
         job += read
-    with open(job[:-1], "rb") as handle:
+    with open(job[:-1], "rb") as handle, collection_paused():
         work, args = pickle.load(handle)
     with contextlib.suppress(OSError):  # read: a killed build leaves no job file behind
         os.unlink(job[:-1])
