@@ -19,7 +19,7 @@ from generator.feeds import write_feeds
 from generator.model import Problem
 from generator.output import Output, recover
 from generator.pagejobs import PageQueue, site_salt
-from generator.parallel import Background, Forked, Helper, frozen
+from generator.parallel import Background, Forked, Helper, collection_paused, frozen
 from generator.progress import Progress
 from generator.related import Lists
 from generator.render import (
@@ -77,20 +77,22 @@ def build(
     if inputs is not None and (done := _unchanged(cache, inputs, target)) is not None:
         seconds = time.perf_counter() - started
         return BuildResult(True, done.problems, done.pages, done.papers, seconds, done.search, up_to_date=True)
-    with progress.stage("content") as stage:
+    # The content and its cache, then the site, live to the end: no garbage collection need walk them (while they
+    # are made, nor ever again: frozen)
+    with progress.stage("content") as stage, collection_paused():
         papers, found = load_papers(root / "content" / "papers", cache.content)
         stage.count = len(papers)
-    gc.freeze()  # the content and its cache live to the end: no garbage collection need walk them again
+    gc.freeze()
     problems += found + duplicate_papers([(paper.path, paper.arxiv) for paper in papers])
     if config is None or theme is None or _failed(problems, strict):
         return BuildResult(False, tuple(problems))
     # the related papers read titles and abstracts only: computed in another process from here on
     relating = related_papers(sorted(papers, key=sort_key, reverse=True), cache.related_state())  # site order
     try:
-        with progress.stage("topics") as stage:
+        with progress.stage("topics") as stage, collection_paused():
             site, found = assemble(config, papers, cache.content)
             stage.count = len(site.topics)
-        gc.freeze()  # so does the site
+        gc.freeze()
         problems += found + check_freshness(site)
         if _failed(problems, strict):
             relating.cancel()
