@@ -201,7 +201,7 @@ def table(results: list[Result], runs: int) -> list[str]:
             f"| {r.n:,} | {med([x.wall for x in r.full]):.2f} | {med([x.wall for x in r.nochange]):.2f} | "
             f"{med([x.wall for x in r.add]):.2f} | {ratios(r.nochange, r.full):.3f} | {ratios(r.add, r.full):.3f} | "
             f"{max(x.peak_mib for x in r.full):.0f} | {max(x.tree_mib for x in r.full):.0f} | "
-            f"{r.ingest.wall if r.ingest else float('nan'):.1f} | {med([x.wall for x in r.add_ingest]):.2f} |"
+            f"{f'{r.ingest.wall:.1f}' if r.ingest else ''} | {med([x.wall for x in r.add_ingest]):.2f} |"
         )
     if len(results) > 1:
         a, b = results[0], results[-1]
