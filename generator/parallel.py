@@ -173,9 +173,7 @@ class Helper:
     def cancel(self) -> None:
         """Stop a helper that has no job yet, and reap it."""
         if self._process is not None:
-            with contextlib.suppress(OSError):
-                self._process.kill()
-            self._process.communicate()
+            _stop(self._process)
             self._process = None
 
 
@@ -205,11 +203,16 @@ class Background(Generic[Result]):
     def cancel(self) -> None:
         """Stop the child (when still running) and reap it."""
         if self._process is not None:
-            with contextlib.suppress(OSError):
-                self._process.kill()
-            self._process.communicate()
+            _stop(self._process)
             self._process = None
             Path(self._job).unlink(missing_ok=True)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill ``process`` (when still running) and reap it."""
+    with contextlib.suppress(OSError):
+        process.kill()
+    process.communicate()
 
 
 class Forked(Generic[Result]):
