@@ -182,11 +182,7 @@ class BuildCache:
         return self.folder / f"{name}-{self.key}.pickle"
 
     def _load(self, name: str, kind: type[Any]) -> Any:
-        try:
-            with open(self._path(name), "rb") as handle, collection_paused():
-                value = pickle.load(handle)
-        except Exception:  # a missing, old or corrupt cache is an empty one, never a failed build
-            return kind()
+        value = _read_pickle(self._path(name))
         return value if isinstance(value, kind) else kind()
 
     def _save(self, name: str, value: Any) -> None:
@@ -201,13 +197,7 @@ class BuildCache:
 
     def read(self, name: str) -> Any:
         """The value last saved with ``save(name, ...)``; None when missing, old or corrupt, or with ``--no-cache``."""
-        if not self.enabled:
-            return None
-        try:
-            with open(self._path(name), "rb") as handle, collection_paused():
-                return pickle.load(handle)
-        except Exception:  # a missing, old or corrupt cache is an empty one, never a failed build
-            return None
+        return _read_pickle(self._path(name)) if self.enabled else None
 
     def save(self, name: str, value: Any) -> None:
         with contextlib.suppress(OSError):
@@ -238,7 +228,7 @@ class BuildCache:
             return
         self._save(PARSED, used)
         self._drop_stale(PARSED_ADDED)
-        self._path(PARSED_ADDED).unlink(missing_ok=True)
+        self.forget(PARSED_ADDED)
 
     def related_state(self) -> StateFile:
         """Where the related papers' state is read (none with ``--no-cache``) and written; ``save_content`` keeps
@@ -270,17 +260,21 @@ class StateFile:
     pending: Path
 
     def read(self) -> Any:
-        if self.path is None:
-            return None
-        try:
-            with open(self.path, "rb") as handle, collection_paused():
-                return pickle.load(handle)
-        except Exception:  # a missing, old or corrupt cache is an empty one, never a failed build
-            return None
+        return _read_pickle(self.path) if self.path is not None else None
 
     def write(self, value: Any) -> None:
         with contextlib.suppress(OSError):
             _write_pickle(self.pending, value)
+
+
+def _read_pickle(path: Path) -> Any:
+    """The value pickled in ``path``; None when it is missing, old or corrupt (an empty cache, never a failed
+    build)."""
+    try:
+        with open(path, "rb") as handle, collection_paused():
+            return pickle.load(handle)
+    except Exception:
+        return None
 
 
 def _write_pickle(path: Path, value: Any) -> None:
