@@ -46,12 +46,10 @@ def feed_order(paper: Paper) -> tuple[date, date, str]:
     return (paper.listed or paper.published or date.min, paper.published or date.min, paper.slug)
 
 
-def abstract_summary(markdown: str, rendered: str | None = None) -> str:
-    """Plain text of a Markdown abstract (markup removed, entities decoded), cut near ``SUMMARY_CHARS``;
-    ``rendered`` is its HTML when the caller has it."""
-    return plain_text(
-        html.unescape(strip_tags(render_markdown(markdown) if rendered is None else rendered)), SUMMARY_CHARS
-    )
+def abstract_summary(rendered: str) -> str:
+    """Plain text of an abstract rendered from Markdown (markup removed, entities decoded), cut near
+    ``SUMMARY_CHARS``."""
+    return plain_text(html.unescape(strip_tags(rendered)), SUMMARY_CHARS)
 
 
 def last_change(paper: Paper) -> date | None:
@@ -70,7 +68,7 @@ def paper_item(site: Site, paper: Paper) -> FeedItem:
         id=url,
         title=paper_title(paper),
         link=url,
-        summary=abstract_summary(paper.abstract, content),
+        summary=abstract_summary(content),
         content_html=content,
         published=published,
         updated=max(midnight(changed), published) if changed else published,
