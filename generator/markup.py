@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 from generator.mathml import math_plugin
 
@@ -40,12 +41,17 @@ def _fast_linkify_tests(linkify: Any) -> None:
         or any(linkify._opts.get(name) for name in ("fuzzy_link", "fuzzy_email", "fuzzy_ip"))
     ):
         return  # another linkify-it version or other options: keep its own tests
-    schemas = re.compile(f"(?=(?:{schema_test[len(head) : -1]}))", re.IGNORECASE)
+    names = schema_test[len(head) : -1]
+    schemas = re.compile(f"(?=(?:{names}))", re.IGNORECASE)
+    # every schema name holds a ':' or a '/' (which match only themselves): text with neither has no schema
+    marked = all(":" in name or "/" in name for name in names.split("|"))
     before = re.compile("(?!_)(?:[><\uff5c]|" + patterns["src_ZPCc"] + ")", re.IGNORECASE)
     host = re.compile(patterns["host_fuzzy_test"], re.IGNORECASE)
     original_test = linkify.test
 
     def has_schema(text: str) -> bool:
+        if marked and ":" not in text and "/" not in text:
+            return False
         return any(m.start() == 0 or before.match(text, m.start() - 1) for m in schemas.finditer(text))
 
     def pretest(text: str) -> bool:
@@ -59,7 +65,8 @@ def _fast_linkify_tests(linkify: Any) -> None:
     linkify.test = test
 
 
-_fast_linkify_tests(_md.linkify)
+_LINKIFY: Any = _md.linkify  # linkify-it, as the linkify rules use it (with the faster tests below)
+_fast_linkify_tests(_LINKIFY)
 
 # The same parser without linkify, for text that cannot hold a bare URL: linkify's pre-test is a large Unicode
 # regex run over every paragraph, and most abstracts have no URL at all.
@@ -83,7 +90,7 @@ def render_markdown(text: str) -> str:
     """Abstract Markdown to HTML. Raw HTML in the input is escaped, never passed through."""
     text = clean_text(text)
     if _may_link(text):
-        return str(_md.render(text))
+        return _plain_paragraphs(text, links=True) or str(_md.render(text))
     return _plain_paragraphs(text) or str(_md_plain.render(text))
 
 
@@ -93,26 +100,79 @@ _BLOCK_START = frozenset("-+*=>#0123456789")
 """First characters of a line that may start a list, heading, quote, rule or setext underline."""
 
 
-def _plain_paragraphs(text: str) -> str | None:
-    """What markdown-it renders for text that is only paragraphs of plain words (most abstracts), without running
-    it; None when the text may hold any Markdown syntax. Lines must not start or end with white space (indented
-    code, hard breaks), paragraphs are separated by empty lines."""
-    if _MARKUP.search(text):
-        return None
+def _plain_paragraphs(text: str, *, links: bool = False) -> str | None:
+    """What markdown-it renders for text that is only paragraphs of plain words (most abstracts), and with
+    ``links`` bare http(s) URLs too (linkify's links; a third of abstracts have one), without running it; None
+    when the text may hold any other Markdown syntax. Lines must not start or end with white space (indented code,
+    hard breaks), paragraphs are separated by empty lines."""
     html: list[str] = []
     lines: list[str] = []
-    for line in text.split("\n"):
+    for line in (*text.split("\n"), ""):
         if not line:
             if lines:
-                html.append("<p>" + "\n".join(lines) + "</p>\n")
+                inline = _linked_words("\n".join(lines)) if links else _plain_words("\n".join(lines))
+                if inline is None:
+                    return None
+                html.append(f"<p>{inline}</p>\n")
                 lines = []
         elif line[0] in _BLOCK_START or line != line.strip():
             return None
         else:
-            lines.append(line.replace('"', "&quot;"))
-    if lines:
-        html.append("<p>" + "\n".join(lines) + "</p>\n")
+            lines.append(line)
     return "".join(html)
+
+
+def _plain_words(text: str) -> str | None:
+    """A paragraph's content as markdown-it renders it when no inline syntax can start in it, else None."""
+    return None if _MARKUP.search(text) else text.replace('"', "&quot;")
+
+
+_SCHEME = re.compile(r"(?:^|[^a-z0-9.+-])([a-z][a-z0-9.+-]*)$", re.IGNORECASE)
+"""markdown-it's ``rules_inline.linkify.SCHEME_RE``: the scheme that text before a ``://`` ends with."""
+
+
+def _linked_words(text: str) -> str | None:
+    """A paragraph's content as markdown-it with linkify renders it when its only syntax is bare URLs, else None.
+
+    As markdown-it's inline linkify rule: at each ``://`` (``:`` stops the text rule) the scheme the pending text
+    (since the line's start or the last link) ends with starts linkify-it's ``match_at_start``; a match whose
+    normalised URL passes ``validateLink`` becomes a link and the parser goes on after it. Every other character
+    must be plain (``_MARKUP``), and no text token may hold a link that the core linkify rule would find."""
+    html: list[str] = []
+    pending = 0  # where the text since the last link starts
+    colon = text.find("://")
+    while colon >= 0:
+        # the pending text, from its last space at most: the same match (a space is no scheme character)
+        start = max(pending, text.rfind("\n", pending, colon) + 1)
+        scheme = _SCHEME.search(text[max(start, text.rfind(" ", start, colon)) : colon])
+        found = _LINKIFY.match_at_start(text[colon - len(scheme[1]) :]) if scheme else None
+        if scheme and found:
+            url = found.url.rstrip("*")  # as the rule: a '*' ending the URL is left to emphasis
+            href = _md.normalizeLink(url)
+            if _md.validateLink(href):
+                start = colon - len(scheme[1])
+                words = _linkless_words(text[pending:start])
+                if words is None:
+                    return None
+                label = escapeHtml(_md.normalizeLinkText(url))
+                html += (words, f'<a href="{escapeHtml(href)}" rel="noopener">{label}</a>')
+                pending = start + len(url)
+                colon = text.find("://", pending)
+                continue
+        colon = text.find("://", colon + 1)
+    words = _linkless_words(text[pending:])
+    if words is None:
+        return None
+    html.append(words)
+    return "".join(html)
+
+
+def _linkless_words(text: str) -> str | None:
+    """Text between links (and line breaks) as markdown-it renders it: plain words in which the core linkify rule
+    finds no link (its ``test`` runs on each text token: each line's part), else None."""
+    if any(part and _LINKIFY.test(part) for part in text.split("\n")):
+        return None
+    return _plain_words(text)
 
 
 def _may_link(text: str) -> bool:

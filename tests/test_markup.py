@@ -159,6 +159,33 @@ def test_render_markdown_equals_markdown_it_on_syntax_soup(text: str) -> None:
     assert fast_render(text) == slow_render(text)
 
 
+# Paragraphs of plain words with bare URLs among them: what the linked-paragraph shortcut takes (and near misses).
+linked_abstracts = joined(
+    plain_piece | st.sampled_from(URLS) | st.sampled_from(['"', ",", ".", ":", "(", ")", "/", "//", "://", "*"]),
+    st.sampled_from([" ", " ", "", "\n", "\n\n", ". ", "  ", " \n", "\n ", "."]),
+)
+
+
+@FAST
+@given(linked_abstracts)
+@example("Code: https://github.com/a/b_c.\nData at http://x.org/a?b=1&c=2 (see https://x.y/(z)).")
+@example("xhttps://a.b and foo.https://x.com and https://x.y/a* and https:// alone")
+@example("Two https://a.b/chttps://d.e links\nhttps://f.g\n\nhttp://例え.テスト/パス")
+@example("https://a.b starts a line\nand ends one: https://c.d\nhttps://e.f")
+def test_linked_paragraphs_render_as_markdown_it_does(text: str) -> None:
+    assert fast_render(text) == slow_render(text)
+    shortcut = markup._plain_paragraphs(clean_text(text), links=True)
+    if shortcut is not None:
+        assert shortcut == slow_render(text)
+
+
+def test_an_abstract_with_a_link_takes_the_shortcut() -> None:
+    text = "We release code at https://github.com/org/repo_name.\nSee also (https://x.org/a?b=1&c=2)."
+    assert markup._plain_paragraphs(text, links=True) == slow_render(text)
+    assert '<a href="https://x.org/a?b=1&amp;c=2" rel="noopener">' in slow_render(text)
+    assert markup._plain_paragraphs("Not *plain* https://x.org", links=True) is None
+
+
 def test_typical_abstract_takes_the_shortcut() -> None:
     text = "We propose a model.\nIt works well (92.1% on 3 benchmarks).\n\nCode is coming soon."
     assert not markup._may_link(text)
