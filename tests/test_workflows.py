@@ -84,6 +84,12 @@ def test_pages_workflow_shape() -> None:
     assert next(s for s in build["steps"] if "setup-python" in s.get("uses", ""))["with"]["cache"] == "pip"
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
     assert ".venv/bin/papersite scrape --date" in runs
+    # the daily build is incremental: the last site and build cache come back, the newest first
+    cached = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/cache@"))
+    assert uses.index(cached["uses"]) < next(i for i, s in enumerate(build["steps"]) if "make build" in s.get("run", ""))
+    assert cached["with"]["path"].split() == ["site", ".papersite-cache"]
+    assert cached["with"]["restore-keys"] == "papersite-build-"
+    assert "github.run_id" in cached["with"]["key"]
     assert "make build" in runs and "git push" in runs
     assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
 
