@@ -86,7 +86,8 @@ def test_pages_workflow_shape() -> None:
     assert ".venv/bin/papersite scrape --date" in runs
     # the daily build is incremental: the last site and build cache come back, the newest first
     cached = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/cache@"))
-    assert uses.index(cached["uses"]) < next(i for i, s in enumerate(build["steps"]) if "make build" in s.get("run", ""))
+    building = next(i for i, step in enumerate(build["steps"]) if "make build" in step.get("run", ""))
+    assert uses.index(cached["uses"]) < building
     assert cached["with"]["path"].split() == ["site", ".papersite-cache"]
     assert cached["with"]["restore-keys"] == "papersite-build-"
     assert "github.run_id" in cached["with"]["key"]
