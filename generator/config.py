@@ -100,6 +100,20 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
+def _array_table_lines(text: str, name: str) -> list[dict[str, int]]:
+    """For each ``[[name]]`` table in order: the line of its header (key ``""``) and of each bare key in it."""
+    tables: list[dict[str, int]] = []
+    inside = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if re.match(r"\s*\[", line):  # a table header
+            inside = re.match(rf"\s*\[\[\s*{re.escape(name)}\s*\]\]", line) is not None
+            if inside:
+                tables.append({"": number})
+        elif inside and (match := re.match(r"\s*([A-Za-z0-9_-]+)\s*=", line)):
+            tables[-1].setdefault(match.group(1), number)
+    return tables
+
+
 def _unknown(keys: set[str], allowed: set[str], where: str, path: str, lines: dict[str, int]) -> list[Problem]:
     problems = []
     for key in sorted(keys - allowed):
@@ -164,36 +178,39 @@ def parse_config(
             problems.append(Problem(path, lines.get(key.split(".")[-1], 0), "error", f"`{key}` must be at least 1"))
     topics = []
     seen: set[str] = set()
+    tables = _array_table_lines(text, "topics")
     for index, raw in enumerate(typed("topics", list, [])):
         where = f"topics[{index}]"
+        # lines in this topic's own [[topics]] table; its header, or the `topics` key, for what it lacks
+        table = tables[index] if index < len(tables) else {}
+        header = table.get("", lines.get("topics", 0))
         if not isinstance(raw, dict):
-            problems.append(Problem(path, lines.get("topics", 0), "error", f"`{where}` must be a table"))
+            problems.append(Problem(path, header, "error", f"`{where}` must be a table"))
             continue
-        problems += _unknown(set(raw), TOPIC_KEYS, f" in {where}", path, lines)
+        here = {key: table.get(key, header) for key in (*TOPIC_KEYS, *raw)}
+        problems += _unknown(set(raw), TOPIC_KEYS, f" in {where}", path, here)
         slug, name = raw.get("slug"), raw.get("name")
         if not isinstance(slug, str) or not SLUG_RE.match(slug):
             problems.append(
                 Problem(
                     path,
-                    lines.get("topics", 0),
+                    here["slug"],
                     "error",
                     f"`{where}.slug` must be lowercase letters, digits and dashes, got {slug!r}",
                 )
             )
             continue
         if slug in seen or slug == "other":
-            problems.append(
-                Problem(path, lines.get("topics", 0), "error", f"duplicate or reserved topic slug `{slug}`")
-            )
+            problems.append(Problem(path, here["slug"], "error", f"duplicate or reserved topic slug `{slug}`"))
             continue
         seen.add(slug)
         for key in ("include", "exclude"):
             if key in raw and not _strings(raw[key]):
-                problems.append(Problem(path, lines.get(key, 0), "error", f"`{where}.{key}` must be a list of strings"))
+                problems.append(Problem(path, here[key], "error", f"`{where}.{key}` must be a list of strings"))
         threshold = raw.get("threshold", 2)
         if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
             problems.append(
-                Problem(path, lines.get("threshold", 0), "error", f"`{where}.threshold` must be a whole number >= 1")
+                Problem(path, here["threshold"], "error", f"`{where}.threshold` must be a whole number >= 1")
             )
             threshold = 2
         topics.append(

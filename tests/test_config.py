@@ -95,17 +95,41 @@ def test_normalize_base_url(url: str, expected: str | None) -> None:
         ),
         (
             BASE + '[[topics]]\nslug = "Bad Slug"\n',
-            ["site.toml:2: error: `topics[0].slug` must be lowercase letters, digits and dashes, got 'Bad Slug'"],
+            ["site.toml:3: error: `topics[0].slug` must be lowercase letters, digits and dashes, got 'Bad Slug'"],
         ),
         (
             BASE + '[[topics]]\nslug = "a"\n[[topics]]\nslug = "a"\n',
-            ["site.toml:2: error: duplicate or reserved topic slug `a`"],
+            ["site.toml:5: error: duplicate or reserved topic slug `a`"],
         ),
-        (BASE + '[[topics]]\nslug = "other"\n', ["site.toml:2: error: duplicate or reserved topic slug `other`"]),
+        (BASE + '[[topics]]\nslug = "other"\n', ["site.toml:3: error: duplicate or reserved topic slug `other`"]),
     ],
 )
 def test_config_errors(text: str, expected: list[str]) -> None:
     assert problems_of(text) == expected
+
+
+def test_a_topic_error_names_a_line_of_that_topic() -> None:
+    text = (
+        BASE
+        + '[[topics]]\nslug = "a"\ninclude = ["x"]\nthreshold = 2\n\n'  # lines 2-5: fine
+        + '[[topics]]\nslug = "b"\ninclude = 5\nthreshold = 0\nnmae = "B"\n\n'  # lines 7-11
+        + "[feeds]\nmax_items = 5\n\n"
+        + '[[topics]]\nname = "C"\nslug = "a"\n'  # lines 16-18
+    )
+    assert problems_of(text) == [
+        "site.toml:11: error: unknown key `nmae` in topics[1]; did you mean `name`?",
+        "site.toml:9: error: `topics[1].include` must be a list of strings",
+        "site.toml:10: error: `topics[1].threshold` must be a whole number >= 1",
+        "site.toml:18: error: duplicate or reserved topic slug `a`",
+    ]
+
+
+def test_inline_topics_name_the_topics_line() -> None:
+    text = BASE + 'per_page = 5\ntopics = [{ slug = "a" }, { slug = "A b" }, 3]\n'
+    assert problems_of(text) == [
+        "site.toml:3: error: `topics[1].slug` must be lowercase letters, digits and dashes, got 'A b'",
+        "site.toml:3: error: `topics[2]` must be a table",
+    ]
 
 
 def test_every_problem_is_reported_at_once() -> None:
