@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -130,10 +131,26 @@ def test_wrong_types_are_warnings_naming_the_item() -> None:
         ("numComments", "str"),
     ]:
         assert f"{path}:9: warning: item 2 (2410.00002): {key} is {kind}; ignored" in messages
-    assert f"{path}: warning: item 3: paper.id is not a string; skipped" in messages
-    assert f"{path}: warning: item 4: no paper object; skipped" in messages
+    assert f"{path}:20: warning: item 3: paper.id is not a string; skipped" in messages
+    assert f"{path}:24: warning: item 4: no paper object; skipped" in messages
     assert f"{path}:26: warning: item 5 (2410.00004): an author has no name; left out" in messages
     assert f"{path}:30: warning: item 6 (2410.00005): no title; skipped" in messages
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ('[\n  {"paper": {}},\n\n  "x" , 3,\n  {"paper": {"id": "1"}}\n]', [2, 4, 4, 5]),
+        ("\ufeff  [ ]", []),
+        ('{"dailyPapers": [1],\n "searchResults": \n[\n{"a": "]"}, [2]\n]}', [4, 4]),
+        ('{"searchResults": 3, "dailyPapers": [\n1,\n2]}', [2, 3]),
+        ('{"dailyPapers": [1], "dailyPapers": [\n2]}', [2]),
+        ('\n{"paper": {"title": "no id"}, "comments": []}', [2]),
+        ("not json", []),
+    ],
+)
+def test_item_lines(text: str, lines: list[int]) -> None:
+    assert hf_json.item_lines(text) == lines
 
 
 def test_unrecognised_shapes_are_errors() -> None:
@@ -200,6 +217,20 @@ def test_any_json_never_raises(value: object) -> None:
     listing = hf_json.parse(json.dumps(value), "x.json", None)
     assert isinstance(listing, Listing)
     assert all(e.arxiv for e in listing.entries)
+
+
+@given(st.lists(json_values, max_size=6), st.sampled_from([None, "dailyPapers", "searchResults"]), st.integers(0, 2))
+def test_item_lines_finds_every_item(items: list[object], key: str | None, indent: int) -> None:
+    value: object = items if key is None else {"dateString": "x", key: items}
+    lines = hf_json.item_lines(json.dumps(value, indent=indent or None))
+    if not indent:  # all on line 1
+        assert lines == [1] * len(items)
+        return
+    expected, line = [], 2 if key is None else 4  # json.dumps puts each item on a line of its own
+    for item in items:
+        expected.append(line)
+        line += json.dumps(item, indent=indent).count("\n") + 1
+    assert lines == expected
 
 
 @settings(max_examples=300, deadline=None)

@@ -53,7 +53,7 @@ def parse(text: str, path: str, page_date: date | None) -> Listing:
         else:
             items, day, problems = items_of(props, path)
             if not problems:
-                entries, item_problems = read_items(items, path, lambda _ident: line)
+                entries, item_problems = read_items(items, path, lambda _number, _ident: line)
                 return Listing(path, NAME, day or page_date, tuple(entries), tuple(item_problems))
             reason = f'embedded JSON in div[data-target="{target}"] has no papers items'
     else:

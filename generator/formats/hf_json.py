@@ -24,8 +24,8 @@ from generator.model import Entry, Listing, Problem
 
 NAME = "hf-json"
 
-Locate = Callable[[str], int]
-"""Line of the item whose paper id is given (0 when unknown)."""
+Locate = Callable[[int, str | None], int]
+"""Line of an item, by its number (from 1) and its paper id when it has one (0 when unknown)."""
 
 _JSON_START = re.compile(r'^\ufeff?\s*(?:\[\s*[{\]]|\{\s*["}])')
 _COUNT = re.compile(r"^\d{1,3}(?:,\d{3})*$|^\d+$")
@@ -83,12 +83,18 @@ def page_item(props: dict[str, object]) -> dict[str, object]:
 
 
 def locate_in(text: str) -> Locate:
-    """A locator finding each paper id in ``text``, searching on from the previous hit."""
+    """A locator finding each item in ``text``: by its paper id, searching on from the previous hit; an item
+    without one by its place in the items array (which the text is read again for, once, only then)."""
     start = 0
     line = 1  # line number at ``start``; counted on from there so a big file stays linear
+    starts: list[int] | None = None
 
-    def locate(ident: str) -> int:
-        nonlocal start, line
+    def locate(number: int, ident: str | None) -> int:
+        nonlocal start, line, starts
+        if ident is None:
+            if starts is None:
+                starts = item_lines(text)
+            return starts[number - 1] if number <= len(starts) else 0
         match = re.compile(r'"id"\s*:\s*"' + re.escape(ident) + '"').search(text, start)
         if match is None:
             return 0
@@ -97,6 +103,48 @@ def locate_in(text: str) -> Locate:
         return found
 
     return locate
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def item_lines(text: str) -> list[int]:
+    """The line each item starts on, for the shapes ``items_of`` reads: the elements of a top-level array, or of
+    the object's ``searchResults`` (else ``dailyPapers``) array; else the object's own line. Empty for text that
+    is not such JSON."""
+    decoder = json.JSONDecoder()
+
+    def space(pos: int) -> int:
+        return _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # matches the empty string
+
+    def elements(pos: int) -> list[int]:  # ``pos`` at a '['
+        found, pos = [], space(pos + 1)
+        while text[pos] != "]":
+            found.append(pos)
+            pos = space(decoder.raw_decode(text, pos)[1])
+            pos = space(pos + 1) if text[pos] == "," else pos
+        return found
+
+    try:
+        top = space(1 if text.startswith("\ufeff") else 0)
+        if text[top] == "[":
+            starts = elements(top)
+        elif text[top] != "{":
+            return []
+        else:
+            arrays: dict[str, int] = {}  # the last value of a key counts, as for json.loads
+            pos = space(top + 1)
+            while text[pos] == '"':
+                key, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
+                pos = space(space(pos) + 1)  # past the ':'
+                arrays[key] = pos
+                pos = space(decoder.raw_decode(text, pos)[1])
+                pos = space(pos + 1) if text[pos] == "," else pos
+            found = [arrays[k] for k in ("searchResults", "dailyPapers") if text[arrays.get(k, top)] == "["]
+            starts = elements(found[0]) if found else [top]
+    except (ValueError, IndexError):
+        return []
+    return [text.count("\n", 0, pos) + 1 for pos in starts]
 
 
 def read_items(items: Sequence[object], path: str, locate: Locate) -> tuple[list[Entry], list[Problem]]:
@@ -113,13 +161,14 @@ def read_items(items: Sequence[object], path: str, locate: Locate) -> tuple[list
 def _read_item(item: object, number: int, path: str, locate: Locate, problems: list[Problem]) -> Entry | None:
     paper = item.get("paper") if isinstance(item, dict) else None
     if not isinstance(item, dict) or not isinstance(paper, dict):
-        problems.append(Problem(path, 0, "warning", f"item {number}: no paper object; skipped"))
+        problems.append(Problem(path, locate(number, None), "warning", f"item {number}: no paper object; skipped"))
         return None
     ident = paper.get("id")
     if not isinstance(ident, str) or not ident.strip():
-        problems.append(Problem(path, 0, "warning", f"item {number}: paper.id is not a string; skipped"))
+        line = locate(number, None)
+        problems.append(Problem(path, line, "warning", f"item {number}: paper.id is not a string; skipped"))
         return None
-    line = locate(ident)
+    line = locate(number, ident)
     where = f"item {number} ({ident})"
 
     def field(owner: dict[str, object], key: str, kind: type | tuple[type, ...]) -> object:
