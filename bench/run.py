@@ -62,9 +62,15 @@ CODE = HERE / "out" / "code"
 (which would change papersite's code fingerprint and so empty its caches) do not reach the builds."""
 
 
+_snapshot = "?"
+"""The commit the snapshot was taken at (and whether the package differed from it), for ``bench/results.md``."""
+
+
 def snapshot_code() -> None:
     """Copy the package and compile it to bytecode, as installing a package does (pip compiles what it installs):
     with PYTHONDONTWRITEBYTECODE set, every build would otherwise compile every module from source first."""
+    global _snapshot
+    _snapshot = revision()
     shutil.rmtree(CODE, ignore_errors=True)
     shutil.copytree(REPO / "generator", CODE / "generator", ignore=shutil.ignore_patterns("__pycache__"))
     compileall.compile_dir(CODE / "generator", quiet=1)
@@ -167,10 +173,6 @@ def machine() -> list[str]:
         mem = f"{kib / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(
-        ["git", "-C", str(REPO), "status", "--porcelain", "generator"], capture_output=True, text=True
-    )
     versions = ", ".join(
         f"{pkg} {_version(pkg)}" for pkg in ("jinja2", "markdown-it-py", "feedgen", "PyYAML", "pagefind")
     )
@@ -178,8 +180,17 @@ def machine() -> list[str]:
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem} RAM, {platform.system()} "
         f"{platform.release()}",
         f"- Python {platform.python_version()}; {versions}",
-        f"- papersite at {rev.stdout.strip() or '?'}{' (with uncommitted changes)' if dirty.stdout.strip() else ''}",
+        f"- papersite at {_snapshot}",
     ]
+
+
+def revision() -> str:
+    """The commit of the working tree, and whether the package has changes not committed."""
+    rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "-C", str(REPO), "status", "--porcelain", "generator"], capture_output=True, text=True
+    )
+    return f"{rev.stdout.strip() or '?'}{' (with uncommitted changes)' if dirty.stdout.strip() else ''}"
 
 
 def _version(pkg: str) -> str:
