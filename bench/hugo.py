@@ -83,8 +83,7 @@ def compare(n: int, runs: int, *, snapshot: bool = True) -> list[str]:
     }
     results: dict[str, list[timer.Run]] = {name: [] for name in commands}
     log = HERE / "out" / "bench-hugo.log"
-    trash.empty()  # a killed run's leftovers and the last run's output: deleted during the uncounted round
-    trash.keep(public)
+    trash.empty()  # a killed run's leftovers: deleted before the uncounted round
     for round_ in range(runs + 1):
         for name, cmd in commands.items():
             trash.keep(public)  # ours keeps its own output, as it does

@@ -150,13 +150,13 @@ def _linked_words(text: str) -> str | None:
             url = found.url.rstrip("*")  # as the rule: a '*' ending the URL is left to emphasis
             href = _md.normalizeLink(url)
             if _md.validateLink(href):
-                start = colon - len(scheme[1])
-                words = _linkless_words(text[pending:start])
+                begin = colon - len(scheme[1])
+                words = _linkless_words(text[pending:begin])
                 if words is None:
                     return None
                 label = escapeHtml(_md.normalizeLinkText(url))
                 html += (words, f'<a href="{escapeHtml(href)}" rel="noopener">{label}</a>')
-                pending = start + len(url)
+                pending = begin + len(url)
                 colon = text.find("://", pending)
                 continue
         colon = text.find("://", colon + 1)

@@ -137,10 +137,10 @@ Vector = dict[str, float]
 Pool = tuple[tuple[str, ...], float]
 """A paper's candidates (slugs, the one ranking last at the end) and the last one's partial score."""
 Found = tuple[tuple[int, ...], tuple[tuple[int, ...], float]]
+"""A scored paper: its related papers (numbers, best first) and its pool (in numbers)."""
 
 Lists = dict[str, tuple[str, ...]]
 """slug -> slugs of the most similar papers, best first."""
-"""A scored paper: its related papers (numbers, best first) and its pool (in numbers)."""
 
 
 @dataclass(frozen=True, slots=True)

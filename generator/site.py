@@ -89,10 +89,10 @@ def load_papers(papers_dir: Path, cache: ContentCache | None = None) -> tuple[li
                 stat = entry.stat()
                 key, cached = cache.unchanged(shown[index], stat)
                 if cached is None:
-                    raw = Path(entries[index].path).read_bytes()
+                    raw = Path(entry.path).read_bytes()
                     key, cached = cache.paper(shown[index], raw, stat)
             else:
-                raw = Path(entries[index].path).read_bytes()
+                raw = Path(entry.path).read_bytes()
             if cached is None:
                 # universal newlines, as Path.read_text would give
                 todo.append((index, raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), key))

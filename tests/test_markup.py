@@ -138,8 +138,14 @@ soup = st.text(
 @example("\n\nLeading blank lines")
 @example("50% of runs (n=3) use 12 GPUs; see Section 4: Results?")
 def test_plain_paragraphs_render_as_markdown_it_does(text: str) -> None:
+    assert_renders_as_markdown_it(text, links=False)
+
+
+def assert_renders_as_markdown_it(text: str, *, links: bool) -> None:
+    """``render_markdown``, and the paragraph shortcut (with or without links) when it takes ``text``, give what
+    markdown-it gives."""
     assert fast_render(text) == slow_render(text)
-    shortcut = markup._plain_paragraphs(clean_text(text))
+    shortcut = markup._plain_paragraphs(clean_text(text), links=links)
     if shortcut is not None:
         assert shortcut == slow_render(text)
 
@@ -173,10 +179,7 @@ linked_abstracts = joined(
 @example("Two https://a.b/chttps://d.e links\nhttps://f.g\n\nhttp://例え.テスト/パス")
 @example("https://a.b starts a line\nand ends one: https://c.d\nhttps://e.f")
 def test_linked_paragraphs_render_as_markdown_it_does(text: str) -> None:
-    assert fast_render(text) == slow_render(text)
-    shortcut = markup._plain_paragraphs(clean_text(text), links=True)
-    if shortcut is not None:
-        assert shortcut == slow_render(text)
+    assert_renders_as_markdown_it(text, links=True)
 
 
 def test_an_abstract_with_a_link_takes_the_shortcut() -> None:

@@ -117,12 +117,16 @@ def item_lines(text: str) -> list[int]:
     def space(pos: int) -> int:
         return _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # matches the empty string
 
+    def after(pos: int) -> int:
+        """Past the value at ``pos`` and the comma after it, if any."""
+        pos = space(decoder.raw_decode(text, pos)[1])
+        return space(pos + 1) if text[pos] == "," else pos
+
     def elements(pos: int) -> list[int]:  # ``pos`` at a '['
         found, pos = [], space(pos + 1)
         while text[pos] != "]":
             found.append(pos)
-            pos = space(decoder.raw_decode(text, pos)[1])
-            pos = space(pos + 1) if text[pos] == "," else pos
+            pos = after(pos)
         return found
 
     try:
@@ -138,8 +142,7 @@ def item_lines(text: str) -> list[int]:
                 key, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
                 pos = space(space(pos) + 1)  # past the ':'
                 arrays[key] = pos
-                pos = space(decoder.raw_decode(text, pos)[1])
-                pos = space(pos + 1) if text[pos] == "," else pos
+                pos = after(pos)
             found = [arrays[k] for k in ("searchResults", "dailyPapers") if text[arrays.get(k, top)] == "["]
             starts = elements(found[0]) if found else [top]
     except (ValueError, IndexError):
