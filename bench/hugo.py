@@ -25,7 +25,7 @@ REPO = HERE.parent
 KIT = REPO.parent / "shared" / "bench"
 sys.path.insert(0, str(HERE))
 
-import run as ours  # noqa: E402
+import project  # noqa: E402
 import timer  # noqa: E402
 
 
@@ -48,7 +48,7 @@ def prepare(n: int, out: Path) -> tuple[Path, Path]:
         subprocess.run([*make, "--format", "hf-api", "--out", str(mine)], check=True)
         shutil.copy(REPO / "site.toml", mine / "site.toml")
         shutil.copytree(REPO / "themes", mine / "themes")
-        subprocess.run([*ours.papersite(), "ingest"], cwd=mine, env=ours.env(), check=True, capture_output=True)
+        subprocess.run([*project.papersite(), "ingest"], cwd=mine, env=project.env(), check=True, capture_output=True)
         shutil.rmtree(hugo, ignore_errors=True)
         subprocess.run([*make, "--format", "hugo", "--out", str(hugo)], check=True)
         shutil.copytree(KIT / "anchors-hugo", hugo, dirs_exist_ok=True)
@@ -63,13 +63,13 @@ def compare(n: int, runs: int, *, snapshot: bool = True) -> list[str]:
     ``snapshot=False``: use the code snapshot a calling bench already took (``run.snapshot_code``)."""
     hugo_bin = ensure_hugo()
     if snapshot:
-        ours.snapshot_code()
+        project.snapshot_code()
     mine, hugo = prepare(n, HERE / "out")
     public = hugo.parent / (hugo.name + "-public")
     trash = Trash(hugo.parent / (hugo.name + "-trash"))
     commands = {
-        "ours": [*ours.papersite(), "build", "--no-cache"],
-        "ours-pages": [*ours.papersite(), "build", "--no-cache", "--no-search"],
+        "ours": [*project.papersite(), "build", "--no-cache"],
+        "ours-pages": [*project.papersite(), "build", "--no-cache", "--no-search"],
         # Hugo and Pagefind write into a fresh folder, as the kit's anchors were timed: the last output is moved
         # aside before the timer starts (see Trash; writing over it instead would let Pagefind skip every data file
         # it finds already written).
@@ -87,7 +87,7 @@ def compare(n: int, runs: int, *, snapshot: bool = True) -> list[str]:
     for round_ in range(runs + 1):
         for name, cmd in commands.items():
             trash.keep(public)  # ours keeps its own output, as it does
-            run = timer.run(cmd, cwd=mine, env=ours.env(), log=log)
+            run = timer.run(cmd, cwd=mine, env=project.env(), log=log)
             if run.rc != 0:
                 sys.exit(f"bench-hugo: {name} failed (exit {run.rc}); see {log}")
             if round_:
@@ -100,8 +100,8 @@ def compare(n: int, runs: int, *, snapshot: bool = True) -> list[str]:
             f"  {name:12s} {timer.median([r.wall for r in timed]):8.2f} s  "
             f"{max(r.peak_mib for r in timed):6.0f} / {max(r.tree_mib for r in timed):6.0f} MiB"
         )
-    full = ours.ratios(results["ours"], results["hugo+search"])
-    pages = ours.ratios(results["ours-pages"], results["hugo"])
+    full = timer.ratios(results["ours"], results["hugo+search"])
+    pages = timer.ratios(results["ours-pages"], results["hugo"])
     lines.append(f"  ours / (hugo + pagefind) = {full:.2f}   (goal <= 0.75)")
     lines.append(f"  ours pages+feeds / hugo  = {pages:.2f}   (goal <= 1.0)")
     return lines

@@ -21,14 +21,16 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 os.environ["PAPERSITE_JOBS"] = "1"  # every part on this core alone
 
-from generator import markup, mathml  # noqa: E402
-from generator.archive import render_archive  # noqa: E402
 from generator.config import load_config  # noqa: E402
-from generator.feed_pages import render_feed_pages  # noqa: E402
-from generator.feeds import feed_files  # noqa: E402
-from generator.render import Renderer, render_home, render_papers, render_search, render_topics  # noqa: E402
-from generator.site import Site, assemble, load_papers, relate  # noqa: E402
-from generator.theme import load_theme  # noqa: E402
+from generator.feeds.write import feed_files  # noqa: E402
+from generator.render.archive import render_archive  # noqa: E402
+from generator.render.feed_pages import render_feed_pages  # noqa: E402
+from generator.render.pages import Renderer, render_home, render_papers, render_search, render_topics  # noqa: E402
+from generator.render.theme import load_theme  # noqa: E402
+from generator.site.assemble import Site, assemble  # noqa: E402
+from generator.site.load import load_papers  # noqa: E402
+from generator.site.related_job import relate  # noqa: E402
+from generator.text import markup, mathml  # noqa: E402
 
 Job = tuple[str, str, dict[str, Any]]
 

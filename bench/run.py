@@ -16,13 +16,10 @@ the shared kit; skipped with a note when it or hugo is missing). Prints a table 
 from __future__ import annotations
 
 import argparse
-import compileall
 import contextlib
-import datetime as dt
 import os
 import platform
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -32,12 +29,12 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import hugo  # noqa: E402
 import make_corpus  # noqa: E402
+import project  # noqa: E402
 import timer  # noqa: E402
 
 SEED = 42
-EPOCH = str(int(dt.datetime(2026, 7, 2, tzinfo=dt.UTC).timestamp()))
-"""SOURCE_DATE_EPOCH for every build: the day after the extra listing, so the freshness check passes."""
 EXTRA_DAY = "2026-07-01"
 """The day of the extra 50-paper listing (the corpus spans 2021-01-01 .. 2026-06-30)."""
 
@@ -51,40 +48,6 @@ class Result:
     add: list[timer.Run] = field(default_factory=list)
     add_ingest: list[timer.Run] = field(default_factory=list)
     pages: str = ""
-
-
-def papersite() -> list[str]:
-    return [sys.executable, "-m", "generator"]
-
-
-CODE = HERE / "out" / "code"
-"""A snapshot of the generator package taken when the bench starts: edits made to the working tree while it runs
-(which would change papersite's code fingerprint and so empty its caches) do not reach the builds."""
-
-
-_snapshot = "?"
-"""The commit the snapshot was taken at (and whether the package differed from it), for ``bench/results.md``."""
-
-
-def snapshot_code() -> None:
-    """Copy the package and compile it to bytecode, as installing a package does (pip compiles what it installs):
-    with PYTHONDONTWRITEBYTECODE set, every build would otherwise compile every module from source first."""
-    global _snapshot
-    _snapshot = revision()
-    shutil.rmtree(CODE, ignore_errors=True)
-    shutil.copytree(REPO / "generator", CODE / "generator", ignore=shutil.ignore_patterns("__pycache__"))
-    compileall.compile_dir(CODE / "generator", quiet=1)
-
-
-def env() -> dict[str, str]:
-    path = os.pathsep.join(p for p in (str(CODE), os.environ.get("PYTHONPATH", "")) if p)
-    return {
-        **os.environ,
-        "SOURCE_DATE_EPOCH": EPOCH,
-        "PYTHONHASHSEED": "0",
-        "PAPERSITE_PROGRESS": "1",
-        "PYTHONPATH": path,
-    }
 
 
 def check(run: timer.Run, what: str, log: Path) -> timer.Run:
@@ -124,28 +87,32 @@ def bench_n(n: int, runs: int, out: Path) -> Result:
     stamp = folder / ".corpus"
     if not stamp.is_file():
         print(f"  N={n}: ingesting", file=sys.stderr)
-        result.ingest = check(timer.run([*papersite(), "ingest"], cwd=folder, env=env(), log=log), "ingest", log)
+        result.ingest = check(
+            timer.run([*project.papersite(), "ingest"], cwd=folder, env=project.env(), log=log), "ingest", log
+        )
         stamp.write_text(f"n={n} seed={SEED} {(HERE / 'make_corpus.py').stat().st_size}")
-    build = [*papersite(), "build"]
-    check(timer.run(build, cwd=folder, env=env(), log=log), "warm-up build", log)
+    build = [*project.papersite(), "build"]
+    check(timer.run(build, cwd=folder, env=project.env(), log=log), "warm-up build", log)
     papers = folder / "content" / "papers"
     listing = folder / "content" / "listings" / f"hf-daily-{EXTRA_DAY}.json"
     for round_ in range(runs):
         print(f"  N={n}: round {round_ + 1}/{runs}", file=sys.stderr)
-        result.full.append(check(timer.run([*build, "--no-cache"], cwd=folder, env=env(), log=log), "full", log))
-        result.nochange.append(check(timer.run(build, cwd=folder, env=env(), log=log), "no-change", log))
+        result.full.append(
+            check(timer.run([*build, "--no-cache"], cwd=folder, env=project.env(), log=log), "full", log)
+        )
+        result.nochange.append(check(timer.run(build, cwd=folder, env=project.env(), log=log), "no-change", log))
         before = {p.name for p in papers.iterdir()}
         scratch = folder / ".extra"
         make_corpus.write_hf_api(extra_listing(n), str(scratch))
         shutil.move(scratch / "content" / "listings" / listing.name, listing)
         shutil.rmtree(scratch)
-        ingest = [*papersite(), "ingest", str(listing)]
-        result.add_ingest.append(check(timer.run(ingest, cwd=folder, env=env(), log=log), "ingest extra", log))
-        result.add.append(check(timer.run(build, cwd=folder, env=env(), log=log), "add-50 build", log))
+        ingest = [*project.papersite(), "ingest", str(listing)]
+        result.add_ingest.append(check(timer.run(ingest, cwd=folder, env=project.env(), log=log), "ingest extra", log))
+        result.add.append(check(timer.run(build, cwd=folder, env=project.env(), log=log), "add-50 build", log))
         listing.unlink()
         for name in {p.name for p in papers.iterdir()} - before:
             (papers / name).unlink()
-        check(timer.run(build, cwd=folder, env=env(), log=log), "restoring build", log)
+        check(timer.run(build, cwd=folder, env=project.env(), log=log), "restoring build", log)
     result.pages = summary_line(log)
     return result
 
@@ -153,10 +120,6 @@ def bench_n(n: int, runs: int, out: Path) -> Result:
 def summary_line(log: Path) -> str:
     lines = [line for line in log.read_text(errors="replace").splitlines() if line.startswith("built ")]
     return lines[0] if lines else ""
-
-
-def ratios(a: list[timer.Run], b: list[timer.Run]) -> float:
-    return timer.median([x.wall / y.wall for x, y in zip(a, b, strict=True)])
 
 
 def machine() -> list[str]:
@@ -180,17 +143,8 @@ def machine() -> list[str]:
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem} RAM, {platform.system()} "
         f"{platform.release()}",
         f"- Python {platform.python_version()}; {versions}",
-        f"- papersite at {_snapshot}",
+        f"- papersite at {project.snapshot}",
     ]
-
-
-def revision() -> str:
-    """The commit of the working tree, and whether the package has changes not committed."""
-    rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(
-        ["git", "-C", str(REPO), "status", "--porcelain", "generator"], capture_output=True, text=True
-    )
-    return f"{rev.stdout.strip() or '?'}{' (with uncommitted changes)' if dirty.stdout.strip() else ''}"
 
 
 def _version(pkg: str) -> str:
@@ -210,7 +164,8 @@ def table(results: list[Result], runs: int) -> list[str]:
         med = timer.median
         rows.append(
             f"| {r.n:,} | {med([x.wall for x in r.full]):.2f} | {med([x.wall for x in r.nochange]):.2f} | "
-            f"{med([x.wall for x in r.add]):.2f} | {ratios(r.nochange, r.full):.3f} | {ratios(r.add, r.full):.3f} | "
+            f"{med([x.wall for x in r.add]):.2f} | {timer.ratios(r.nochange, r.full):.3f} | "
+            f"{timer.ratios(r.add, r.full):.3f} | "
             f"{max(x.peak_mib for x in r.full):.0f} | {max(x.tree_mib for x in r.full):.0f} | "
             f"{f'{r.ingest.wall:.1f}' if r.ingest else ''} | {med([x.wall for x in r.add_ingest]):.2f} |"
         )
@@ -236,8 +191,6 @@ def against_hugo(sizes: list[int], runs: int) -> list[str]:
     ``HUGO_N`` and the shared kit and hugo are at hand."""
     if HUGO_N not in sizes:
         return []
-    import hugo  # imports this module: only when needed
-
     missing = hugo.available()
     if missing is not None:
         return ["", f"Against Hugo: not measured ({missing}); see `make bench-hugo`."]
@@ -253,7 +206,7 @@ def main() -> int:
     parser.add_argument("--results", default=str(HERE / "results.md"))
     args = parser.parse_args()
     sizes = [int(part) for part in args.n.split(",") if part.strip()]
-    snapshot_code()
+    project.snapshot_code()
     results = [bench_n(n, args.runs, Path(args.out)) for n in sizes]
     lines = table(results, args.runs) + against_hugo(sizes, args.runs)
     print("\n".join(lines))

@@ -121,3 +121,8 @@ def run(
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def ratios(a: list[Run], b: list[Run]) -> float:
+    """The median of the ratios of ``a``'s wall times to ``b``'s, pair by pair."""
+    return median([x.wall / y.wall for x, y in zip(a, b, strict=True)])

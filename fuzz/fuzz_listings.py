@@ -30,14 +30,16 @@ except ImportError:  # not installable on this platform: the fallback below stil
 
 if atheris is not None:
     with atheris.instrument_imports(include=["generator"]):
-        from generator.content import DocumentError, keep_comments, load_paper, read_document
-        from generator.formats import FORMATS
-        from generator.listings import decode
+        from generator.content.document import DocumentError, keep_comments, read_document
+        from generator.content.paper import load_paper
+        from generator.ingest.formats import FORMATS
+        from generator.ingest.listings import decode
         from generator.model import Entry, Listing
 else:
-    from generator.content import DocumentError, keep_comments, load_paper, read_document
-    from generator.formats import FORMATS
-    from generator.listings import decode
+    from generator.content.document import DocumentError, keep_comments, read_document
+    from generator.content.paper import load_paper
+    from generator.ingest.formats import FORMATS
+    from generator.ingest.listings import decode
     from generator.model import Entry, Listing
 
 PATH = "content/listings/fuzz-2026-02-06.txt"

@@ -10,32 +10,27 @@ from pathlib import Path
 
 import jinja2
 
-from generator.archive import render_archive
-from generator.cache import BuildCache
 from generator.config import load_config
-from generator.content import duplicate_papers
-from generator.feed_pages import render_feed_pages
-from generator.feeds import write_feeds
-from generator.model import Problem
-from generator.output import Output, recover
-from generator.pagejobs import PageQueue, site_salt
-from generator.parallel import Background, Forked, Helper, collection_paused, frozen
+from generator.content.paper import duplicate_papers
+from generator.feeds.sitemap import write_sitemap
+from generator.feeds.write import write_feeds
+from generator.incremental.cache import BuildCache
+from generator.incremental.output import Output, recover
+from generator.incremental.parallel import Background, Forked, Helper, collection_paused, frozen
+from generator.incremental.stamp import Stamp, inputs_digest, site_digest, site_paths
+from generator.model import Problem, SearchIndex
 from generator.progress import Progress
-from generator.related import Lists
-from generator.render import (
-    Renderer,
-    render_home,
-    render_not_found,
-    render_papers,
-    render_search,
-    render_topics,
-    write_sitemap,
-)
-from generator.search import SearchIndex, SearchIndexError
-from generator.search_shards import IndexResult, ShardCache, index_in_worker, plan_shards, shard_limits
-from generator.site import Site, assemble, load_papers, related_papers, sort_key, with_related
-from generator.stamp import Stamp, inputs_digest, site_digest, site_paths
-from generator.theme import Theme, load_theme, template_problem
+from generator.render.archive import render_archive
+from generator.render.feed_pages import render_feed_pages
+from generator.render.pages import Renderer, render_home, render_not_found, render_papers, render_search, render_topics
+from generator.render.queue import PageQueue, site_salt
+from generator.render.theme import Theme, load_theme, template_problem
+from generator.search.pagefind import SearchIndexError
+from generator.search.shards import IndexResult, ShardCache, index_in_worker, plan_shards, shard_limits
+from generator.site.assemble import Site, assemble, sort_key
+from generator.site.load import load_papers
+from generator.site.related import Lists
+from generator.site.related_job import related_papers, with_related
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +194,7 @@ def write_site(
     return index
 
 
-SEARCH_MODULES = ("generator.search_shards", "pagefind.service")
+SEARCH_MODULES = ("generator.search.shards", "pagefind.service")
 """What the search index's process imports before it has its job."""
 
 

@@ -8,13 +8,9 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from generator import __version__
-from generator.model import Problem
-
-if TYPE_CHECKING:
-    from generator.build import BuildResult
+from generator.console import print_summary, report
 
 
 def _date(text: str) -> date:
@@ -24,18 +20,9 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date like 2026-02-06, got {text!r}") from None
 
 
-def report(problems: Sequence[Problem], strict: bool = False) -> int:
-    """Print problems compiler style to stderr; return how many count as failures."""
-    failures = 0
-    for problem in problems:
-        print(problem, file=sys.stderr)
-        failures += problem.severity == "error" or strict
-    return failures
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from generator.ingest import ingest
-    from generator.listings import find_listings
+    from generator.ingest.listings import find_listings
+    from generator.ingest.merge import ingest
 
     root = Path(args.root)
     paths = [Path(p) for p in args.paths] or [root / "content" / "listings"]
@@ -68,20 +55,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     print_summary(result)
     return 0
-
-
-def print_summary(result: BuildResult) -> None:
-    """The closing lines of a successful build: pages written and the search index."""
-    if result.up_to_date:
-        print(
-            f"site is up to date: {result.papers} papers, {result.pages} pages; nothing changed since the last build "
-            f"(checked in {result.seconds:.2f}s)",
-            file=sys.stderr,
-        )
-        return
-    print(f"built {result.papers} papers, {result.pages} pages in {result.seconds:.2f}s", file=sys.stderr)
-    if result.search:
-        print(result.search, file=sys.stderr)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -132,7 +105,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-watch", action="store_true", help="serve without watching for changes")
     serve.set_defaults(func=cmd_serve)
 
-    from generator import scrape as scrape_cmd
+    from generator.ingest import scrape as scrape_cmd
 
     scrape = sub.add_parser(
         "scrape",

@@ -131,3 +131,26 @@ class Paper:
 
 _PAPER_FIELDS = tuple(Paper.__dataclass_fields__)
 _paper_state = operator.attrgetter(*_PAPER_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchIndex:
+    """What indexing produced, for the build summary."""
+
+    pages: int
+    """Pages in the index (one per paper)."""
+    files: int
+    """Files written under ``site/pagefind/``, Pagefind's scripts included."""
+    bytes: int
+    """Total size of those files."""
+    seconds: float
+    """Wall time spent indexing and writing (0 when every shard was reused)."""
+    shards: int = 1
+    """Separate Pagefind indexes (see generator/search_shards.py)."""
+    reindexed: int = 1
+    """Shards indexed by this build; the others were linked from the published site."""
+
+    def __str__(self) -> str:
+        size = f"{self.bytes / 1024:.0f} KiB"
+        text = f"indexed {self.pages} pages for search: {self.files} files, {size} in {self.seconds:.2f}s"
+        return text + (f" ({self.shards} shards, {self.reindexed} indexed again)" if self.shards > 1 else "")

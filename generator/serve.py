@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.build import build
-from generator.cli import print_summary, report
+from generator.console import print_summary, report
 
 RELOAD_PATH = "/__papersite/reload"
 # A script file, not inline script: pages carry a Content-Security-Policy that allows scripts from 'self' only.

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from generator.content import dump_document
+from generator.content.document import dump_document
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

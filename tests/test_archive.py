@@ -6,10 +6,10 @@ import re
 from datetime import date
 from pathlib import Path
 
-from generator.archive import archive_months
 from generator.build import build
-from generator.content import dump_document
+from generator.content.document import dump_document
 from generator.model import Paper
+from generator.render.archive import archive_months
 
 
 def _paper(slug: str, listed: date | None, published: date | None = None) -> Paper:

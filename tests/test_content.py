@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.content import DocumentError, dump_document, load_paper, read_document, write_atomic
+from generator.content.document import DocumentError, dump_document, read_document, write_atomic
+from generator.content.paper import load_paper
 
 PATH = "content/papers/x.md"
 

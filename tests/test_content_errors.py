@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from generator.content import duplicate_papers
-from generator.ingest import ingest
+from generator.content.paper import duplicate_papers
+from generator.ingest.merge import ingest
 
 REPO = Path(__file__).resolve().parents[1]
 SITE_TOML = """\

@@ -26,8 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from generator.content import read_document
-from generator.ingest import ingest
+from generator.content.document import read_document
+from generator.ingest.merge import ingest
 
 REPO = Path(__file__).resolve().parents[1]
 PAPERS = 200
@@ -56,7 +56,7 @@ FRACTIONS = (0.1, 0.3, 0.55, 0.8, 0.95, 1.1)
 # A build run in-process, with SIGKILL injected at one instant of Output.publish.
 INJECT = """
 import os, signal, sys
-import generator.output as output
+import generator.incremental.output as output
 
 point = sys.argv[1]
 real_exchange, real_replace = output._exchange, os.replace

@@ -6,8 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from generator.content import read_document
-from generator.ingest import ingest
+from generator.content.document import read_document
+from generator.ingest.merge import ingest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MCPMARK = "MCPMark: A Benchmark for Stress-Testing Realistic and Comprehensive MCP Use"

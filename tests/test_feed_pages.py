@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from generator.config import Config, TopicRule
-from generator.feed_pages import render_feed_pages
+from generator.incremental.output import Output
 from generator.model import Paper
-from generator.output import Output
-from generator.render import Renderer, render_home, render_not_found, render_papers, render_topics
-from generator.site import Site, assemble
-from generator.theme import load_theme
+from generator.render.feed_pages import render_feed_pages
+from generator.render.pages import Renderer, render_home, render_not_found, render_papers, render_topics
+from generator.render.theme import load_theme
+from generator.site.assemble import Site, assemble
 
 ROOT = Path(__file__).parent.parent
 BASE = "https://user.github.io/repo/"

@@ -19,10 +19,10 @@ import rnc2rng
 from lxml import etree
 
 from generator.config import Config, TopicRule
-from generator.feed_model import EPOCH
-from generator.feeds import write_feeds
+from generator.feeds.model import EPOCH
+from generator.feeds.write import write_feeds
 from generator.model import Paper
-from generator.site import Site, assemble
+from generator.site.assemble import Site, assemble
 
 HERE = Path(__file__).parent
 SCHEMAS = HERE / "schemas"

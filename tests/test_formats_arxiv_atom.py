@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.formats import arxiv_atom, find_format
+from generator.ingest.formats import arxiv_atom, find_format
 from generator.model import Listing
 
 FIXTURES = Path(__file__).parent / "fixtures"

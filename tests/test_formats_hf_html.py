@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.formats import find_format, hf_html
+from generator.ingest.formats import find_format, hf_html
 from generator.model import Listing
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -45,7 +45,7 @@ def test_real_single_paper_page() -> None:
 
 def test_same_paper_from_page_and_props_json() -> None:
     """The page and its extracted props JSON give the same entry (one conversion, shared with hf_json)."""
-    from generator.formats import hf_json
+    from generator.ingest.formats import hf_json
 
     props = (FIXTURES / "hf_paper_page_2509.24002_PaperContent_props.json").read_text(encoding="utf-8")
     (from_json,) = hf_json.parse(props, "p.json", None).entries

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.formats import find_format, hf_json
+from generator.ingest.formats import find_format, hf_json
 from generator.model import Listing
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -14,8 +14,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.content import FIELDS, dump_document, read_document
-from generator.frontmatter import read_simple_front
+from generator.content.document import dump_document, read_document
+from generator.content.frontmatter import read_simple_front
+from generator.content.paper import FIELDS
 
 REPO = Path(__file__).resolve().parent.parent
 LOADERS = [yaml.SafeLoader, *([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])]
@@ -330,7 +331,7 @@ def test_every_content_file_of_the_repository_takes_the_fast_path() -> None:
 
 def test_an_ingested_generated_corpus_takes_the_fast_path(tmp_path: Path) -> None:
     """500 papers of the benchmark corpus (bench/make_corpus.py), written by ingest as a build would read them."""
-    from generator.ingest import ingest
+    from generator.ingest.merge import ingest
 
     sys.path.insert(0, str(REPO / "bench"))
     try:

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.formats import find_format, hf_text
-from generator.listings import date_from_name, read_listing
+from generator.ingest.formats import find_format, hf_text
+from generator.ingest.listings import date_from_name, read_listing
 from generator.model import Entry, Listing
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -29,8 +29,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from generator.content import DocumentError, dump_document, keep_comments, read_document
-from generator.listings import read_listing
+from generator.content.document import DocumentError, dump_document, keep_comments, read_document
+from generator.ingest.listings import read_listing
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.cache import BuildCache, Fingerprint
-from generator.content import dump_document
-from generator.output import Output
-from generator.site import load_papers
+from generator.content.document import dump_document
+from generator.incremental.cache import BuildCache
+from generator.incremental.fingerprint import Fingerprint
+from generator.incremental.output import Output
+from generator.site.load import load_papers
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,8 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.content import dump_document, load_paper, read_document
-from generator.ingest import SLUG_MAX, IngestReport, ingest, normalize_title, numbered_slug, slugify
+from generator.content.document import dump_document, read_document
+from generator.content.paper import load_paper
+from generator.ingest.merge import SLUG_MAX, IngestReport, ingest, normalize_title, numbered_slug, slugify
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

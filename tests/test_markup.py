@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from linkify_it import LinkifyIt  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
 
-from generator import markup
-from generator.listings import display_path, display_paths
-from generator.markup import clean_text, plain_text, render_markdown
-from generator.mathml import math_plugin
+from generator.content.paths import display_path, display_paths
+from generator.text import markup
+from generator.text.markup import clean_text, plain_text, render_markdown
+from generator.text.mathml import math_plugin
 
 FAST = settings(max_examples=200, deadline=None)
 

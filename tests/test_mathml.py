@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.markup import render_markdown
-from generator.mathml import plain_tex, render_tex, split_math
+from generator.text.markup import render_markdown
+from generator.text.mathml import plain_tex, render_tex, split_math
 
 
 def test_subscript_title_renders_mathml() -> None:

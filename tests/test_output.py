@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from test_incremental import assert_same_as_clean, make_project, write_paper
 
-import generator.output as output
+import generator.incremental.output as output
 from generator.build import build as build_site
-from generator.output import Output, walk_files
+from generator.incremental.output import Output, walk_files
 
 HOUR_NS = 3600 * 10**9
 PAGES = [f"papers/p{n}/index.html" for n in range(12)] + ["index.html", "feed.xml", "archive/2026/01/index.html"]

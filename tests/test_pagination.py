@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.cache import BuildCache
-from generator.content import dump_document
+from generator.content.document import dump_document
+from generator.incremental.cache import BuildCache
 from generator.model import Paper
-from generator.render import Pager, paginate
+from generator.render.pagination import Pager, paginate
 from generator.urls import archive_path, home_path, topic_path
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from test_incremental import make_project, tree
 
-from generator import parallel
 from generator.build import build
-from generator.parallel import Background, Forked, Helper, frozen
+from generator.incremental import parallel
+from generator.incremental.parallel import Background, Forked, Helper, frozen
 
 
 def square(number: int) -> int:
@@ -86,7 +86,7 @@ def test_a_helper_imports_its_modules_before_its_job_and_runs_the_job_it_is_hand
 
 
 def test_a_helper_without_a_job_stops_when_cancelled() -> None:
-    helper = Helper("generator.search_shards")
+    helper = Helper("generator.search.shards")
     process = helper._process
     helper.cancel()
     assert process is not None and process.returncode is not None

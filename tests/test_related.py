@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pytest
 
-import generator.related as related_module
-from generator.cache import BuildCache
+import generator.site.related as related_module
 from generator.config import load_config
-from generator.parallel import Background, Forked
-from generator.related import COUNT, Related, reference, reference_size, related, terms, update_related
-from generator.site import assemble, load_papers, related_papers, with_related
+from generator.incremental.cache import BuildCache
+from generator.incremental.parallel import Background, Forked
+from generator.site.assemble import assemble
+from generator.site.load import load_papers
+from generator.site.related import COUNT, Related, reference, reference_size, related, terms, update_related
+from generator.site.related_job import related_papers, with_related
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = dt.date(2024, 1, 1)
@@ -72,7 +74,7 @@ def test_seed_memos_papers_point_at_each_other() -> None:
 
 def test_site_carries_related(project: Path) -> None:
     from generator.config import load_config
-    from generator.site import assemble
+    from generator.site.assemble import assemble
 
     config, _problems = load_config(project / "site.toml", None, display="site.toml")
     assert config is not None

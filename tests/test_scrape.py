@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import scrape
+from generator.ingest import scrape
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DAY_25 = (FIXTURES / "hf_api_daily_papers_2024-10-25_first4_excerpt.json").read_bytes()

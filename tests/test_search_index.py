@@ -17,10 +17,10 @@ from urllib.parse import unquote
 import pytest
 
 from generator.build import BuildResult, build
-from generator.content import dump_document
+from generator.content.document import dump_document
 from generator.model import Paper
-from generator.search import _cbor_decode, _cbor_encode, page_glob, read_data
-from generator.search_shards import DATA, MANIFEST, indexed_part, plan_shards
+from generator.search.pagefind import _cbor_decode, _cbor_encode, page_glob, read_data
+from generator.search.shards import DATA, MANIFEST, indexed_part, plan_shards
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPERS = sorted((ROOT / "content" / "papers").glob("*.md"))

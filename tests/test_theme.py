@@ -119,7 +119,7 @@ def test_every_page_has_head_tags(seed_site: Path) -> None:
 
 
 def test_json_ld_cannot_close_its_script_element() -> None:
-    from generator.paperpage import json_ld
+    from generator.render.filters import json_ld
 
     text = str(json_ld({"headline": "</script><script>alert(1)</script> & <!--"}))
     assert "<" not in text and ">" not in text and "&" not in text

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.config import TopicRule
-from generator.topics import TITLE_WEIGHT, TopicMatcher, _joined, _Text, phrase_pattern
+from generator.site.topics import TITLE_WEIGHT, TopicMatcher, _joined, _Text, phrase_pattern
 
 # Letters that case-fold in unusual ways (dotted and dotless i, long s, Kelvin sign, final sigma, sharp s,
 # ligatures, micro sign, a titlecase digraph, a combining mark that matches iota) next to plain ones.

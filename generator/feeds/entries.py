@@ -1,0 +1,178 @@
+"""Feeds subscribers can trust: RSS 2.0, Atom 1.0 and JSON Feed 1.1 for the whole site, each topic and the
+daily digest, plus ``feeds.opml`` listing them all.
+
+Every feed is first described by one ``Feed`` record (links, title, ``FeedItem`` entries), then written in each
+format from that record, so the three formats always say the same thing. Output depends on content alone: every
+date comes from the entries, never from the clock, so two builds of the same content give the same bytes.
+
+Each format gets its own ``FeedGenerator``: feedgen keeps RSS and Atom fields in one object and mixes them
+otherwise. Every string passes through ``markup.clean_text`` (XML-forbidden characters removed, all other
+Unicode kept) before it reaches feedgen; feedgen (lxml) escapes ``&``, ``<`` and ``]]>``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import html
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time
+from itertools import islice
+
+from generator.feeds.model import EPOCH, FORMATS, SUMMARY_CHARS, Feed, FeedFormat, FeedItem
+from generator.model import Paper
+from generator.site.assemble import Site
+from generator.text.markup import plain_text, render_markdown, strip_tags
+from generator.text.mathml import plain_tex
+from generator.urls import digest_path, home_path, paper_path, topic_path
+
+
+def paper_title(paper: Paper) -> str:
+    """The title as plain text, LaTeX math as Unicode (``PanGu-$\\pi$`` -> ``PanGu-π``), else the slug."""
+    return plain_text(plain_tex(paper.title)) or paper.slug
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def feed_order(paper: Paper) -> tuple[date, date, str]:
+    """Newest first when used with reverse=True: listed, then published, then slug."""
+    return (paper.listed or paper.published or date.min, paper.published or date.min, paper.slug)
+
+
+def abstract_summary(rendered: str) -> str:
+    """Plain text of an abstract rendered from Markdown (markup removed, entities decoded), cut near
+    ``SUMMARY_CHARS``."""
+    return plain_text(html.unescape(strip_tags(rendered)), SUMMARY_CHARS)
+
+
+def last_change(paper: Paper) -> date | None:
+    """The newest of the paper's dates (updated, listed, published), or None when it has none."""
+    return max((d for d in (paper.updated, paper.listed, paper.published) if d), default=None)
+
+
+def paper_item(site: Site, paper: Paper) -> FeedItem:
+    url = site.urls.absolute(paper_path(paper.slug))
+    first = paper.listed or paper.published
+    published = midnight(first) if first else EPOCH
+    changed = last_change(paper)
+    names = site.topic_names
+    content = render_markdown(paper.abstract)
+    return FeedItem(
+        id=url,
+        title=paper_title(paper),
+        link=url,
+        summary=abstract_summary(content),
+        content_html=content,
+        published=published,
+        updated=max(midnight(changed), published) if changed else published,
+        authors=tuple(name for name in (plain_text(a) for a in paper.authors) if name),
+        categories=tuple((slug, plain_text(names.get(slug, slug))) for slug in paper.topics),
+    )
+
+
+def listed_days(site: Site) -> list[tuple[date, tuple[Paper, ...]]]:
+    """Every day papers were listed on, newest first, with that day's papers in site order."""
+    days: dict[date, list[Paper]] = {}
+    for paper in site.papers:
+        if paper.listed:
+            days.setdefault(paper.listed, []).append(paper)
+    return [(day, tuple(days[day])) for day in sorted(days, reverse=True)]
+
+
+def day_title(day: date, count: int) -> str:
+    return f"{count} paper{'s' if count != 1 else ''} listed on {day.isoformat()}"
+
+
+def day_item(site: Site, day: date, papers: tuple[Paper, ...]) -> FeedItem:
+    """A digest entry: one listed day, linking each of its papers."""
+    url = site.urls.absolute(digest_path(day))
+    links = ((site.urls.absolute(paper_path(p.slug)), paper_title(p)) for p in papers)
+    rows = "".join(f'<li><a href="{html.escape(href)}">{html.escape(title)}</a></li>\n' for href, title in links)
+    changed = max(max(d for d in (p.updated, p.listed) if d) for p in papers)
+    return FeedItem(
+        id=url,
+        title=day_title(day, len(papers)),
+        link=url,
+        summary=plain_text("; ".join(paper_title(p) for p in papers), SUMMARY_CHARS),
+        content_html=f"<ul>\n{rows}</ul>\n",
+        published=midnight(day),
+        updated=midnight(max(changed, day)),
+    )
+
+
+def make_feed(site: Site, folder: str, title: str, description: str, page: str, items: Iterable[FeedItem]) -> Feed:
+    """A feed of the first ``feed_max_items`` of ``items`` (only those are built when ``items`` is lazy)."""
+    cap = tuple(islice(items, site.config.feed_max_items))
+    newest = max((item.updated for item in cap), default=None) or site_updated(site)
+    return Feed(folder, plain_text(title), plain_text(description) or plain_text(title), page, cap, newest)
+
+
+def site_updated(site: Site) -> datetime:
+    """Date of a feed with no entries: the newest change on the site (``EPOCH`` for an empty site), so it still
+    depends on content only."""
+    changes = [day for day in map(last_change, site.papers) if day]
+    return midnight(max(changes)) if changes else EPOCH
+
+
+def paper_feed(
+    site: Site,
+    folder: str,
+    title: str,
+    description: str,
+    papers: Iterable[Paper],
+    items: dict[str, FeedItem] | None = None,
+) -> Feed:
+    """Papers newest first by ``feed_order``; the feed mirrors the page at ``folder``. ``items`` keeps each
+    paper's entry (by slug) for the next feed it is in: the entry of a paper is the same in every feed."""
+    # the newest (sorted(...)[:n], ties in input order, without sorting them all)
+    ordered = heapq.nlargest(site.config.feed_max_items, papers, key=feed_order)
+    items = {} if items is None else items
+    for paper in ordered:
+        if paper.slug not in items:
+            items[paper.slug] = paper_item(site, paper)
+    return make_feed(site, folder, title, description, folder, (items[p.slug] for p in ordered))
+
+
+_last_feeds: list[tuple[tuple[object, ...], tuple[Feed, ...]]] = []
+"""The feeds of the last site asked for (by what they read of it: not its related papers, which the site gains
+between the /feeds/ page and the feed files of one build, so both share them)."""
+
+
+def site_feeds(site: Site) -> tuple[Feed, ...]:
+    """The site feed, the digest feed and one feed per topic (empty topics included), in that order."""
+    key = (site.config, site.urls, site.papers, site.topics, site.now)
+    if _last_feeds and all(a is b for a, b in zip(_last_feeds[0][0], key, strict=True)):
+        return _last_feeds[0][1]
+    feeds = _site_feeds(site)
+    _last_feeds[:] = [(key, feeds)]
+    return feeds
+
+
+def _site_feeds(site: Site) -> tuple[Feed, ...]:
+    title = site.config.title
+    days = listed_days(site)
+    items: dict[str, FeedItem] = {}
+    description = site.config.description or f"Latest papers on {title}"
+    feeds = [
+        paper_feed(site, home_path(), title, description, site.papers, items),
+        make_feed(
+            site,
+            digest_path(),
+            f"{title}: daily digest",
+            "One entry per day, listing the papers added that day.",
+            digest_path(),
+            (day_item(site, day, papers) for day, papers in days),
+        ),
+    ]
+    for topic in site.topics:
+        description = topic.description or f"Papers on {topic.name}"
+        path, name = topic_path(topic.slug), f"{title}: {topic.name}"
+        feeds.append(paper_feed(site, path, name, description, topic.papers, items))
+    return tuple(feeds)
+
+
+def feed_links(site: Site) -> Iterator[tuple[Feed, tuple[tuple[FeedFormat, str], ...]]]:
+    """Each feed with its absolute URL per format, for the /feeds/ page."""
+    for feed in site_feeds(site):
+        yield feed, tuple((fmt, site.urls.absolute(feed.path(fmt))) for fmt in FORMATS)

@@ -1,0 +1,109 @@
+"""Whether ``site/`` already holds what a build would write, so that a build with nothing to do stops early.
+
+After every successful build a stamp is saved beside the caches (``.papersite-cache/stamp-*.pickle``). It holds:
+
+- a digest of the **inputs**: papersite's code, the options that reach the output (base URL, search on or off,
+  ``PAPERSITE_SEARCH_SHARDS``), the day of "now" (the freshness check reads it), the bytes of ``site.toml`` and of
+  every theme file, and each content file's name, size, inode and modification and change times;
+- a digest of the **published site**: every file's and folder's path, type, size, modification time and inode;
+- what that build reported: its problems (warnings are printed again) and its summary.
+
+A build whose inputs and published site both match the stamp would write exactly the site that is there: it reports
+the same problems and stops ("up to date"). Like make, ninja and git, this trusts file metadata for content files:
+an edit that keeps a file's size, modification time and inode would go unnoticed, so no stamp is taken while a
+content file is "racily clean" (as git calls it: modified within ``cache.RACY_NS`` of the build that would stamp it),
+and any other change (a file added, removed, touched, or a file of ``site/`` edited or deleted) means a real build,
+which is itself incremental.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.clock import build_time
+from generator.incremental.cache import code_fingerprint, folder_fingerprint
+from generator.incremental.metadata import RACY_NS, file_identity
+from generator.incremental.output import folders_of
+from generator.model import Problem, SearchIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """The inputs and published site of the last successful build, and what it reported."""
+
+    inputs: bytes
+    site: bytes
+    paths: tuple[str, ...]
+    """What ``site`` covers (``site_paths``)."""
+    problems: tuple[Problem, ...]
+    pages: int
+    papers: int
+    search: SearchIndex | None
+
+
+def inputs_digest(root: Path, options: Iterable[object], theme_folders: Iterable[Path]) -> bytes | None:
+    """A digest of everything a build reads (see the module docstring), or None when a content file is too recent
+    to be trusted by its metadata."""
+    shards = os.environ.get("PAPERSITE_SEARCH_SHARDS", "")
+    digest = hashlib.blake2b(f"{code_fingerprint()}\0{list(options)!r}\0{shards}\0".encode(), digest_size=16)
+    digest.update(f"{build_time().date()}\0".encode())
+    try:
+        digest.update((root / "site.toml").read_bytes())
+    except OSError:
+        return None
+    digest.update(f"\0{folder_fingerprint(theme_folders)}\0".encode())
+    newest = time.time_ns() - RACY_NS
+    papers = root / "content" / "papers"
+    try:
+        entries = sorted(os.scandir(papers), key=lambda e: e.name) if papers.is_dir() else []
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.name.endswith(".md"):
+            continue
+        try:
+            stat = entry.stat()
+        except OSError:
+            return None
+        if stat.st_mtime_ns > newest:
+            return None
+        digest.update(f"{entry.name}\0{file_identity(stat)}\0".encode())
+    return digest.digest()
+
+
+def site_paths(files: Iterable[str]) -> tuple[str, ...]:
+    """The published site's files and every folder holding them ("" is the site folder), for ``site_digest``. A
+    folder's modification time changes when an entry is added to it or removed, so a stray file is noticed too."""
+    unique = set(files)
+    return (*sorted(folders_of(unique)), *sorted(unique))
+
+
+def site_digest(target: Path, paths: Iterable[str]) -> bytes | None:
+    """A digest of ``paths`` of the published site (type, size, modification time, inode of each); None when one
+    is missing. One stat per path, relative to the site folder (a walk of ``site/``, a folder per page, would cost
+    several times more; a whole path costs the kernel a lookup of every folder above the site too)."""
+    parts = []
+    relative = os.stat in os.supports_dir_fd  # not on Windows
+    try:
+        folder = os.open(target, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if relative else -1
+    except (OSError, ValueError):
+        return None
+    base = os.path.join(target, "")
+    try:
+        for path in paths:
+            if relative:
+                stat = os.stat(path or ".", dir_fd=folder, follow_symlinks=False)
+            else:
+                stat = os.stat(base + path, follow_symlinks=False)
+            parts.append(f"{path}\0{stat.st_mode} {stat.st_size} {stat.st_mtime_ns} {stat.st_ino}\0")
+        return hashlib.blake2b("".join(parts).encode(), digest_size=16).digest()
+    except (OSError, ValueError):
+        return None
+    finally:
+        if relative:
+            os.close(folder)

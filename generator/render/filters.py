@@ -1,0 +1,115 @@
+"""What the paper page and the page head show beyond the record itself: the link list, and the JSON-LD.
+
+Also the template filters for math (``tex``, ``tex_plain``) and ``json_ld``, registered by ``Renderer``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+from urllib.parse import quote_plus, urlsplit
+
+from markupsafe import Markup
+
+from generator.model import Paper
+from generator.text.markup import plain_text
+from generator.text.mathml import plain_tex, render_tex
+
+_URL = re.compile(r"https?://[^\s<>()\[\]{}\"'`]+", re.IGNORECASE)
+_LINK_LABELS = {"github": "GitHub", "project": "Project page", "hf": "Hugging Face", "demo": "Demo", "data": "Data"}
+_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def abstract_urls(text: str) -> list[str]:
+    """http(s) URLs written in an abstract, in order, without trailing punctuation, each once."""
+    found: list[str] = []
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(".,;:!?*_~")
+        if urlsplit(url).hostname and url not in found:
+            found.append(url)
+    return found
+
+
+def link_label(url: str) -> str:
+    """Short readable label for a bare URL: host and path, without ``www.`` and the trailing slash."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    label = host + parts.path.rstrip("/")
+    return label if len(label) <= 48 else label[:47] + "…"
+
+
+def paper_links(paper: Paper) -> list[tuple[str, str, str]]:
+    """``(kind, label, url)`` for the paper's own links (GitHub with stars, project page, …) and then URLs found
+    in the abstract that are not already listed. Only http(s) URLs."""
+    links: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for name, url in paper.links:
+        if not url.lower().startswith(("http://", "https://")) or url in seen:
+            continue
+        label = _LINK_LABELS.get(name, name.replace("_", " ").capitalize())
+        if name == "github" and paper.github_stars is not None:
+            label += f" ★ {paper.github_stars:,}"
+        links.append((name, label, url))
+        seen.add(url)
+    for url in abstract_urls(paper.abstract):
+        if url not in seen and url.rstrip("/") not in {u.rstrip("/") for u in seen}:
+            links.append(("abstract", link_label(url), url))
+            seen.add(url)
+    return links
+
+
+def json_ld(data: dict[str, Any]) -> Markup:
+    """JSON for a ``<script type="application/ld+json">``: ``<``, ``>`` and ``&`` as ``\\u003c`` etc., so no
+    input can close the script element."""
+    return Markup(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None).translate(_JSON_ESCAPES))
+
+
+def scholarly_article(paper: Paper, url: str, topic_names: dict[str, str]) -> dict[str, Any]:
+    """schema.org ScholarlyArticle for a paper page."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": plain_text(plain_tex(paper.title)),
+        "name": plain_text(plain_tex(paper.title)),
+        "url": url,
+        "abstract": plain_text(plain_tex(paper.abstract)),
+    }
+    if paper.authors:
+        data["author"] = [{"@type": "Person", "name": name} for name in paper.authors]
+    if paper.organization:
+        data["sourceOrganization"] = {"@type": "Organization", "name": paper.organization}
+    if paper.published:
+        data["datePublished"] = paper.published.isoformat()
+    if paper.updated:
+        data["dateModified"] = paper.updated.isoformat()
+    if paper.arxiv:
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.arxiv}
+        data["sameAs"] = [f"https://arxiv.org/abs/{paper.arxiv}", f"https://huggingface.co/papers/{paper.arxiv}"]
+    keywords = [topic_names[slug] for slug in paper.topics if slug in topic_names]
+    if keywords:
+        data["keywords"] = keywords
+    return data
+
+
+def format_date(day: date, pattern: str | None = None) -> str:
+    """``{{ paper.published | date }}``: ``2026-02-06`` (ISO 8601), or ``| date("%b %-d, %Y")``: ``Feb 6, 2026``."""
+    return day.isoformat() if pattern is None else day.strftime(pattern)
+
+
+FILTERS = {"tex": render_tex, "tex_plain": plain_tex, "json_ld": json_ld, "date": format_date}
+"""Template filters: ``{{ paper.title | tex }}`` (MathML), ``| tex_plain`` (for ``<title>`` and meta tags),
+``| json_ld``, ``| date``."""
+GLOBALS = {"paper_links": paper_links, "scholarly_article": scholarly_article}
+
+
+def source_links(paper: Paper) -> list[tuple[str, str]]:
+    """(label, URL) of where the paper lives: arXiv and HF when the id is known, else an arXiv title search."""
+    if paper.arxiv:
+        return [
+            ("arXiv", f"https://arxiv.org/abs/{paper.arxiv}"),
+            ("PDF", f"https://arxiv.org/pdf/{paper.arxiv}"),
+            ("Hugging Face", f"https://huggingface.co/papers/{paper.arxiv}"),
+        ]
+    return [("Search arXiv", f"https://arxiv.org/search/?query={quote_plus(paper.title)}&searchtype=title")]

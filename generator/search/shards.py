@@ -1,0 +1,343 @@
+"""A large site's search index in shards: one Pagefind index per year (or part of a year), merged in the browser.
+
+Pagefind holds every page it indexes in memory (about 160 KiB a paper page, 1.6 GB at 10,000 papers) and one run
+indexes everything again. Past ``SHARD_ABOVE`` papers the paper pages are split by the year of their date
+(``Paper.date``; undated papers join the oldest year), and a year of more than ``SHARD_MOST`` papers is split
+further into runs of whole months (the newest year past ``SHARD_NEWEST`` papers, in runs of at most that many).
+Each shard is indexed by its own Pagefind run over just its pages (named in a glob), at most two runs at
+a time and only while the pages in flight stay under ``PARALLEL_PAGES`` (so peak memory is bounded by the shard
+size, not the site size). A shard is indexed again only when one of its pages
+changed in what Pagefind reads (:func:`indexed_part`; a paper page also lists related papers, which change as
+papers are added, but are not indexed); otherwise the published shard folder is hard-linked, as for a page. New
+papers land in the newest shard, so a daily listing re-indexes one small shard: at most ``SHARD_NEWEST`` papers
+and the new ones. Runs are cut from the oldest month on, so a paper added to the newest month changes only the last
+run (or, when that run is full, moves its newest month into a run of its own: both are indexed again), and when a
+new year begins, the year before is indexed again, once, as a whole year.
+
+Layout: the newest shard is ``site/pagefind/`` (Pagefind's scripts and the language ``wasm`` live there, and a
+small site keeps its single index there exactly as before), every older one ``site/pagefind-<name>/`` holding only
+its data files (a merged index reuses the primary's scripts and ``wasm``). ``site/pagefind/shards.json`` lists the
+shards newest first, with bundle paths relative to the site's base (so sub-path sites work)::
+
+    {"shards": [{"name": "2026", "bundle": "pagefind/"}, {"name": "2025", "bundle": "pagefind-2025/"}]}
+
+``static/search.js`` loads the first and merges every other with Pagefind's ``mergeIndex``, tagging each with a
+synthetic ``shard`` filter so that date-ordered results can be read shard by shard in order (Pagefind orders merged
+results by a per-index score, which for a sort is a position inside that index).
+
+``PAPERSITE_SEARCH_SHARDS=ABOVE[,MOST]`` overrides the two limits. It is internal, for tests and benchmarks that
+need sharding on a few dozen papers; sites are not meant to set it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.incremental.output import Output, walk_files
+from generator.model import Paper, SearchIndex
+from generator.search.pagefind import (
+    EXCLUDE_SELECTORS,
+    INDEX_DIR,
+    PAPER_GLOB,
+    REUSED,
+    SearchIndexError,
+    page_glob,
+    write_search_index,
+)
+from generator.urls import output_file, paper_path
+
+SHARD_ABOVE = 2000
+"""Sites with more papers than this get one index per year; smaller ones one index."""
+SHARD_MOST = 5000
+"""A year with more papers than this is split into runs of whole months of at most this many (where a month
+allows)."""
+SHARD_NEWEST = 500
+"""The newest year (where daily listings land) is split into runs of whole months of at most this many papers
+(where a month allows): at about 1.7 ms of Pagefind CPU a page, re-indexing it after a daily listing takes under a
+second, not the seconds of a whole year (1.5 s for the 900 papers of the newest year at 10,000 papers)."""
+PARALLEL_PAGES = 2 * SHARD_MOST
+"""Two Pagefind runs go at once only while their pages add up to at most this (about 160 KB of Pagefind memory a
+page: 1.6 GB). At 5,000 two shards of a 100k site (of about 4,500 papers each) went one at a time, and the index
+took twice as long."""
+PROCESSES = 2
+"""Pagefind runs at most at once. Each is mostly single-threaded, so two keep two cores busy."""
+MANIFEST = f"{INDEX_DIR}/shards.json"
+"""The list of shards ``static/search.js`` reads, relative to the site root."""
+DATA = ("index", "filter", "fragment", "pagefind-entry.json")
+"""What a merged (non-primary) shard folder keeps besides its ``*.pf_meta`` file: Pagefind's data, not its scripts,
+styles or ``wasm``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """One Pagefind index: a set of paper pages and the folder its index is written to."""
+
+    name: str
+    """``2025``, ``2025-07`` (a year split by months, named by its first month), or ``all`` (an unsharded site)."""
+    folder: str
+    """``pagefind`` for the newest shard, else ``pagefind-<name>``; relative to the site root."""
+    pages: tuple[str, ...]
+    """The paper pages indexed (``papers/<slug>/index.html``), sorted."""
+
+
+@dataclass
+class ShardCache:
+    """What the page cache keeps about the published index, so that an unchanged shard is linked, not indexed."""
+
+    shards: dict[str, tuple[bytes, SearchIndex]] = field(default_factory=dict)
+    """Shard folder -> (digest of what Pagefind reads from its pages, its result)."""
+    pages: dict[str, tuple[int, int, bytes]] = field(default_factory=dict)
+    """Paper page -> (size, mtime_ns, digest of what Pagefind reads from it): a page file that is still the same
+    file is not read again."""
+
+
+def shard_limits() -> tuple[int, int, int]:
+    """``(SHARD_ABOVE, SHARD_MOST, SHARD_NEWEST)``, or the values of
+    ``PAPERSITE_SEARCH_SHARDS=ABOVE[,MOST[,NEWEST]]``."""
+    limits = [SHARD_ABOVE, SHARD_MOST, SHARD_NEWEST]
+    parts = [p.strip() for p in os.environ.get("PAPERSITE_SEARCH_SHARDS", "").split(",")]
+    for number, part in enumerate(parts[:3]):
+        if part.isdigit() and (number == 0 or int(part) > 0):
+            limits[number] = int(part)
+    return limits[0], limits[1], limits[2]
+
+
+def plan_shards(
+    papers: Sequence[Paper], above: int = SHARD_ABOVE, most: int = SHARD_MOST, newest: int = SHARD_NEWEST
+) -> tuple[Shard, ...]:
+    """The shards of ``papers``, newest first: one (``all``) up to ``above`` papers, else by year and month runs
+    (of at most ``most`` papers, ``newest`` in the newest year)."""
+    if len(papers) <= above:
+        return (Shard("all", INDEX_DIR, tuple(sorted(output_file(paper_path(p.slug)) for p in papers))),)
+    dated = [p.date for p in papers if p.date]
+    oldest = min(dated).year if dated else 0
+    by_year: dict[int, list[Paper]] = {}
+    for paper in papers:
+        by_year.setdefault(paper.date.year if paper.date else oldest, []).append(paper)
+    groups: list[tuple[str, list[Paper]]] = []
+    years = sorted(by_year)
+    for year in years:
+        members, label = by_year[year], str(year) if year else "undated"
+        limit = min(most, newest) if year == years[-1] else most
+        if len(members) <= limit:
+            groups.append((label, members))
+            continue
+        by_month: dict[int, list[Paper]] = {}
+        for paper in members:  # undated papers are month 0 of the oldest year
+            by_month.setdefault(paper.date.month if paper.date else 0, []).append(paper)
+        run: list[Paper] = []
+        first = 0
+        for month in sorted(by_month):
+            if run and len(run) + len(by_month[month]) > limit:
+                groups.append((f"{label}-{first:02d}", run))
+                run = []
+            if not run:
+                first = month
+            run += by_month[month]
+        groups.append((f"{label}-{first:02d}", run))
+    shards = []
+    for number, (name, members) in enumerate(reversed(groups)):
+        folder = INDEX_DIR if number == 0 else f"{INDEX_DIR}-{name}"
+        shards.append(Shard(name, folder, tuple(sorted(output_file(paper_path(p.slug)) for p in members))))
+    return tuple(shards)
+
+
+def index_shards(
+    shards: Sequence[Shard], out: Output, language: str, previous: ShardCache | None
+) -> tuple[SearchIndex, ShardCache]:
+    """Index every shard whose pages changed, for Pagefind, since ``previous`` (link the published folder of the
+    others), write the manifest, record every file in ``out``; return the summary and what the cache keeps."""
+    started = time.perf_counter()
+    previous = previous or ShardCache()
+    published = {key: (folder, result) for folder, (key, result) in previous.shards.items()}
+    kept = ShardCache()
+    todo: list[tuple[Shard, bytes]] = []
+
+    def digest(shard: Shard) -> bytes:
+        return _shard_digest(shard, out, language, previous.pages, kept.pages)
+
+    for shard in shards:
+        if not published:  # nothing to reuse: each shard's digest is taken while the others are indexed
+            todo.append((shard, b""))
+            continue
+        key = digest(shard)
+        old = published.get(key)
+        # linked from the published folder it had (a shard keeps its digest when its folder is renamed)
+        reused = _reuse(out, old[0], shard, old[1]) if old is not None else None
+        if reused is not None:
+            kept.shards[shard.folder] = (key, reused)
+        else:
+            todo.append((shard, key))
+    indexed = _index_all([s for s, _ in todo], out, language, None if published else digest)
+    for (shard, key), (result, late) in zip(todo, indexed, strict=True):
+        kept.shards[shard.folder] = (key or late, result)
+    for shard in shards:
+        out.files.extend(sorted(path for path, _ in walk_files(out.staging / shard.folder, f"{shard.folder}/")))
+    manifest = [{"name": shard.name, "bundle": f"{shard.folder}/"} for shard in shards]
+    out.write(MANIFEST, json.dumps({"shards": manifest}, separators=(",", ":")) + "\n")
+    results = [kept.shards[shard.folder][1] for shard in shards]
+    files = sum(r.files for r in results) + 1
+    size = sum(r.bytes for r in results) + (out.staging / MANIFEST).stat().st_size
+    seconds = time.perf_counter() - started if todo else 0.0
+    summary = SearchIndex(sum(r.pages for r in results), files, size, seconds, len(shards), len(todo))
+    return summary, kept
+
+
+IndexResult = tuple[SearchIndex, ShardCache, list[str]]
+"""What ``index_in_worker`` returns: the summary, what the page cache keeps, the files written."""
+
+
+def index_in_worker(shards: Sequence[Shard], target: Path, language: str, previous: ShardCache | None) -> IndexResult:
+    """``index_shards`` for the build whose output is ``target``, run in a helper process
+    (``parallel.Background``) while the build writes its other pages; the build records the files."""
+    out = Output(target, worker=True)
+    index, kept = index_shards(shards, out, language, previous)
+    return index, kept, out.files
+
+
+def _shard_digest(
+    shard: Shard,
+    out: Output,
+    language: str,
+    known: dict[str, tuple[int, int, bytes]],
+    pages: dict[str, tuple[int, int, bytes]],
+) -> bytes:
+    """A digest of what Pagefind reads from ``shard``'s pages; each page's own digest is recorded in ``pages``."""
+    digest = hashlib.blake2b(f"{language}\0{EXCLUDE_SELECTORS!r}".encode(), digest_size=16)
+    base = os.path.join(out.staging, "")
+    for page in shard.pages:
+        file = base + page
+        stat = os.stat(file)
+        entry = known.get(page)
+        if entry is None or entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns:
+            with open(file, "rb") as handle:
+                view = hashlib.blake2b(indexed_part(handle.read()), digest_size=16).digest()
+            entry = (stat.st_size, stat.st_mtime_ns, view)
+        pages[page] = entry
+        digest.update(b"\0%s\0%s" % (page.encode(), entry[2]))
+    return digest.digest()
+
+
+def indexed_part(html: bytes) -> bytes:
+    """The part of a page Pagefind reads: everything up to the end of its last ``data-pagefind-body`` element, or
+    the whole page when it has none or carries ``data-pagefind-*`` attributes after it. What follows the body
+    (related papers, links to the newer and older paper) changes when other papers are added; it is not indexed,
+    so a shard whose pages changed only there is not indexed again."""
+    at = html.rfind(b"data-pagefind-body")
+    start = html.rfind(b"<", 0, at)
+    opening = re.match(rb"<([A-Za-z][A-Za-z0-9-]*)", html[start:]) if at >= 0 and start >= 0 else None
+    if opening is None:
+        return html
+    depth = 0
+    for tag in re.compile(rb"<(/?)" + re.escape(opening[1]) + rb"[\s/>]", re.IGNORECASE).finditer(html, start):
+        depth += -1 if tag[1] else 1
+        if depth == 0:
+            end = html.find(b">", tag.end() - 1) + 1
+            return html if end == 0 or b"data-pagefind-" in html[end:] else html[:end]
+    return html
+
+
+def _reuse(out: Output, source: str, shard: Shard, result: SearchIndex) -> SearchIndex | None:
+    """Link the published index folder ``source``, indexed from the very pages of ``shard``, as ``shard``'s
+    folder; its result then, or None when it cannot serve: the primary folder needs Pagefind's scripts, which only
+    the published primary has. The published primary serves a merged shard with its data files alone (when the
+    newest shard of a month run grows into an older one)."""
+    primary, was_primary = shard.folder == INDEX_DIR, source == INDEX_DIR
+    if primary and not was_primary:
+        return None
+    exclude = {Path(MANIFEST).name}
+    if was_primary and not primary:
+        with contextlib.suppress(OSError):
+            exclude.update(name for name in os.listdir(out.target / source) if not _is_data(name))
+    if not out.link_folder(source, shard.folder, exclude=exclude):
+        return None
+    if was_primary == primary:
+        return result
+    # what an older build left there (link_folder keeps what it excludes)
+    return _counted(out.staging / shard.folder, result.pages, result.seconds, data_only=True)
+
+
+def _index_all(
+    shards: Sequence[Shard], out: Output, language: str, then: Callable[[Shard], bytes] | None = None
+) -> list[tuple[SearchIndex, bytes]]:
+    """Index ``shards`` with at most ``PROCESSES`` Pagefind runs at once and ``PARALLEL_PAGES`` pages in flight,
+    the largest first (so that the small ones fill in at the end); ``then(shard)``, run in the same thread after a
+    shard is indexed, gives the second item of its result."""
+    lock = threading.Condition()
+    in_flight = 0
+
+    def index(shard: Shard) -> tuple[SearchIndex, bytes]:
+        nonlocal in_flight
+        need = min(len(shard.pages), PARALLEL_PAGES)
+        with lock:
+            lock.wait_for(lambda: in_flight + need <= PARALLEL_PAGES)
+            in_flight += need
+        try:
+            result = index_shard(shard, out, language, primary=shard.folder == INDEX_DIR)
+        finally:
+            with lock:
+                in_flight -= need
+                lock.notify_all()
+        return result, then(shard) if then is not None else b""
+
+    for shard in shards:  # here, not in the threads: Output is not thread-safe
+        out.reuse_folder(shard.folder, lambda rel: rel.startswith(REUSED))
+    order = sorted(range(len(shards)), key=lambda number: -len(shards[number].pages))
+    if len(shards) < 2:
+        done = [index(shard) for shard in shards]
+    else:
+        with ThreadPoolExecutor(PROCESSES) as pool:
+            done = list(pool.map(index, [shards[number] for number in order]))
+    results = dict(zip(order, done, strict=True))
+    return [results[number] for number in range(len(shards))]
+
+
+def index_shard(shard: Shard, out: Output, language: str, *, primary: bool) -> SearchIndex:
+    """Index ``shard``'s pages into ``<staging>/<folder>/`` (``Output.reuse_folder``: it holds at most the data
+    files Pagefind may reuse), read from the staging folder. Pages no glob can name are read through a folder of
+    hard links to them instead."""
+    folder = out.staging / shard.folder
+    glob = page_glob(shard.pages)
+    if glob is not None:
+        pages, seconds = write_search_index(out.staging, glob, language, output=folder)
+    else:
+        # Named like Output's trash folders, so the next build deletes it if this one is killed.
+        links = Path(tempfile.mkdtemp(prefix=f"{out.staging.name}.trash.search-", dir=out.staging.parent))
+        try:
+            for page in shard.pages:
+                (links / page).parent.mkdir(parents=True)
+                os.link(out.staging / page, links / page)
+            pages, seconds = write_search_index(links, PAPER_GLOB, language, output=folder)
+        except OSError as exc:
+            raise SearchIndexError(f"cannot prepare the pages of search shard {shard.name}: {exc}") from exc
+        finally:
+            shutil.rmtree(links, ignore_errors=True)
+    out.complete(shard.folder)
+    return _counted(folder, pages, seconds, data_only=not primary)
+
+
+def _counted(folder: Path, pages: int, seconds: float, *, data_only: bool) -> SearchIndex:
+    """The result of the index ``folder`` (of ``pages`` pages, indexed in ``seconds``) with its files counted,
+    once only Pagefind's data is left there when ``data_only`` (a merged shard's folder)."""
+    for item in sorted(folder.iterdir()) if data_only else ():
+        if not _is_data(item.name):
+            item.unlink()
+    sizes = [entry.stat(follow_symlinks=False).st_size for _, entry in walk_files(folder)]
+    return SearchIndex(pages, len(sizes), sum(sizes), seconds)
+
+
+def _is_data(name: str) -> bool:
+    """Whether ``name``, at the top of an index folder, is Pagefind data (kept in a merged shard)."""
+    return name in DATA or name.endswith(".pf_meta")
