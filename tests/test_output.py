@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from test_incremental import assert_same_as_clean, make_project, write_paper
 
+import generator.incremental.metadata as metadata
 import generator.incremental.output as output
 from generator.build import build as build_site
 from generator.incremental.output import Output, walk_files
@@ -48,7 +49,7 @@ def build(target: Path, pages: dict[str, str], *, aged: bool = True) -> Output:
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A site built twice (so both trees are recorded), the folders of each dated an hour back."""
-    monkeypatch.setattr(output, "RACY_NS", 0)
+    monkeypatch.setattr(metadata, "RACY_NS", 0)
     target = tmp_path / "site"
     for _ in range(2):
         build(target, {path: path for path in PAGES}).wait()
@@ -142,7 +143,7 @@ def test_a_folder_changed_just_before_the_prune_is_not_trusted(
 ) -> None:
     """Within ``RACY_NS`` of its last change a folder may change again without its modification time moving (the
     time has a coarse tick): such a folder is read by the next prune of its tree."""
-    monkeypatch.setattr(output, "RACY_NS", HOUR_NS)
+    monkeypatch.setattr(metadata, "RACY_NS", HOUR_NS)
     target = tmp_path / "site"
     for _ in range(3):
         build(target, {path: path for path in PAGES}).wait()
@@ -212,7 +213,7 @@ def test_builds_that_trust_the_record_match_clean_builds(tmp_path: Path, monkeyp
     """Whole builds, every folder recorded (dated back before each prune): each incremental build still gives the
     bytes of a clean one, and a stray file put in ``site/`` is gone once that tree is published again."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1770422400")
-    monkeypatch.setattr(output, "RACY_NS", 0)
+    monkeypatch.setattr(metadata, "RACY_NS", 0)
     prune = Output.prune
 
     def aged_prune(self: Output) -> None:

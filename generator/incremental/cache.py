@@ -26,14 +26,13 @@ import os
 import pickle
 import sys
 import tempfile
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from generator.incremental.metadata import RACY_NS, file_identity
+from generator.incremental.metadata import file_identity, settled
 from generator.incremental.parallel import collection_paused
 from generator.model import Paper, Problem
 
@@ -77,7 +76,7 @@ class ContentCache:
     files: dict[str, tuple[tuple[int, int, int, int], bytes]] = field(default_factory=dict)
     """Content file -> (its size, modification and change times and inode, the hash of its bytes) when last read,
     so that a file whose metadata did not change is not read again (as make and git trust metadata; a file
-    modified within ``RACY_NS`` of being read is not recorded)."""
+    that is not ``metadata.settled`` when read is not recorded)."""
     used_files: dict[str, tuple[tuple[int, int, int, int], bytes]] = field(default_factory=dict)
 
     def unchanged(self, path: str, stat: os.stat_result) -> tuple[tuple[str, bytes] | None, ParseResult | None]:
@@ -96,7 +95,7 @@ class ContentCache:
         self, path: str, raw: bytes, stat: os.stat_result | None = None
     ) -> tuple[tuple[str, bytes], ParseResult | None]:
         key = (path, hashlib.blake2b(raw, digest_size=16).digest())
-        if stat is not None and time.time_ns() - stat.st_mtime_ns > RACY_NS:
+        if stat is not None and settled(stat.st_mtime_ns):
             self.used_files[path] = (file_identity(stat), key[1])
         found = self.parsed.get(key)
         if found is not None:

@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
 
-from generator.incremental.metadata import RACY_NS
+from generator.incremental.metadata import settled
 
 _AT_FDCWD = -100
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -444,7 +444,7 @@ class Output:
         holds then is what that prune recorded (module docstring). A folder no longer written goes to the trash."""
         keep = set(map(os.path.normpath, self.files))
         folders = folders_of(keep)
-        trusted = time.time_ns() - RACY_NS  # a folder changed since may change again within its timestamp's tick
+        now = time.time_ns()
         record = _read_record(self.record)
         root = os.stat(self.staging)
         held, known = _tree(record.get((root.st_dev, root.st_ino)))
@@ -468,7 +468,7 @@ class Output:
                 unchanged.add(rel)
             elif _prune_folder(base, rel, keep, folders, trash):
                 continue
-            if stat.st_mtime_ns < trusted and stat.st_ctime_ns < trusted:
+            if settled(stat.st_mtime_ns, stat.st_ctime_ns, now_ns=now):  # else it may change again unseen
                 states[rel] = state
         # An unchanged folder holds what the last prune left in it: what this build did not write goes.
         written = keep | folders

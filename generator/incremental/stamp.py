@@ -11,7 +11,7 @@ After every successful build a stamp is saved beside the caches (``.papersite-ca
 A build whose inputs and published site both match the stamp would write exactly the site that is there: it reports
 the same problems and stops ("up to date"). Like make, ninja and git, this trusts file metadata for content files:
 an edit that keeps a file's size, modification time and inode would go unnoticed, so no stamp is taken while a
-content file is "racily clean" (as git calls it: modified within ``cache.RACY_NS`` of the build that would stamp it),
+content file is "racily clean" (as git calls it: not ``metadata.settled`` when the build would stamp it),
 and any other change (a file added, removed, touched, or a file of ``site/`` edited or deleted) means a real build,
 which is itself incremental.
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from generator.clock import build_time
 from generator.incremental.cache import code_fingerprint, folder_fingerprint
-from generator.incremental.metadata import RACY_NS, file_identity
+from generator.incremental.metadata import file_identity, settled
 from generator.incremental.output import folders_of
 from generator.model import Problem, SearchIndex
 
@@ -57,7 +57,7 @@ def inputs_digest(root: Path, options: Iterable[object], theme_folders: Iterable
     except OSError:
         return None
     digest.update(f"\0{folder_fingerprint(theme_folders)}\0".encode())
-    newest = time.time_ns() - RACY_NS
+    now = time.time_ns()
     papers = root / "content" / "papers"
     try:
         entries = sorted(os.scandir(papers), key=lambda e: e.name) if papers.is_dir() else []
@@ -70,7 +70,7 @@ def inputs_digest(root: Path, options: Iterable[object], theme_folders: Iterable
             stat = entry.stat()
         except OSError:
             return None
-        if stat.st_mtime_ns > newest:
+        if not settled(stat.st_mtime_ns, now_ns=now):
             return None
         digest.update(f"{entry.name}\0{file_identity(stat)}\0".encode())
     return digest.digest()
