@@ -1,11 +1,17 @@
-"""The whole build, in order. This is the only place that knows the order of the stages."""
+"""The whole build, in order. This is the only place that knows the order of the stages.
+
+``build`` reads as the table of contents: gather and check everything (config, theme, content, topics), then
+write every output into the staging folder, then swap it in for ``site/``. Two slow steps run in other processes
+meanwhile (the related papers, from the moment the content is read; the search index, once the paper pages are
+written); every such job is registered with one ``ExitStack``, so a build that stops early, fails or is
+interrupted never leaves one running.
+"""
 
 from __future__ import annotations
 
-import gc
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import jinja2
@@ -16,18 +22,18 @@ from generator.feeds.sitemap import write_sitemap
 from generator.feeds.write import write_feeds
 from generator.incremental.cache import BuildCache
 from generator.incremental.output import Output, recover
-from generator.incremental.parallel import Background, Forked, Helper, collection_paused, frozen
-from generator.incremental.stamp import Stamp, inputs_digest, site_digest, site_paths
+from generator.incremental.parallel import Background, Forked, Helper, frozen, lasting
+from generator.incremental.stamp import Stamp, inputs_digest, last_stamp, save_stamp
 from generator.model import Problem, SearchIndex
 from generator.progress import Progress
 from generator.render.archive import render_archive
 from generator.render.feed_pages import render_feed_pages
 from generator.render.pages import Renderer, render_home, render_not_found, render_papers, render_search, render_topics
 from generator.render.queue import PageQueue, site_salt
-from generator.render.theme import Theme, load_theme, template_problem
+from generator.render.theme import Theme, copy_static, load_theme, template_problem
 from generator.search.pagefind import SearchIndexError
-from generator.search.shards import IndexResult, ShardCache, index_in_worker, plan_shards, shard_limits
-from generator.site.assemble import Site, assemble, sort_key
+from generator.search.shards import SEARCH_MODULES, start_indexing
+from generator.site.assemble import Site, assemble, check_freshness, sort_key
 from generator.site.load import load_papers
 from generator.site.related import Lists
 from generator.site.related_job import related_papers, with_related
@@ -35,18 +41,27 @@ from generator.site.related_job import related_papers, with_related
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
+    """What a build did, for the command line's summary."""
+
     ok: bool
+    """The site was written (or was already up to date); false when any error (or, with ``strict``, warning)."""
     problems: tuple[Problem, ...]
     pages: int = 0
+    """HTML pages in the published site."""
     papers: int = 0
     seconds: float = 0.0
     search: SearchIndex | None = None
     """What the search index step produced (pages, size, time), when the build got that far."""
     up_to_date: bool = False
-    """Nothing changed since the last build: ``site/`` was already this build's output (``generator/stamp.py``)."""
+    """Nothing changed since the last build: ``site/`` was already this build's output (``incremental/stamp.py``)."""
+
+    @classmethod
+    def unchanged(cls, stamp: Stamp, seconds: float) -> BuildResult:
+        """The result of a build that found ``site/`` up to date: what the stamped build reported."""
+        return cls(True, stamp.problems, stamp.pages, stamp.papers, seconds, stamp.search, up_to_date=True)
 
 
-@frozen()  # what the build freezes below (gc.freeze) is thawed when it returns
+@frozen()  # what the build freezes below (``lasting``) is thawed when it returns
 def build(
     root: Path,
     *,
@@ -69,171 +84,96 @@ def build(
     problems += found
     options = (base_url, strict, search, str(target.resolve()))
     inputs = inputs_digest(root, options, theme.folders()) if theme is not None else None
-    if inputs is not None and (done := _unchanged(cache, inputs, target)) is not None:
-        seconds = time.perf_counter() - started
-        return BuildResult(True, done.problems, done.pages, done.papers, seconds, done.search, up_to_date=True)
-    # The content and its cache, then the site, live to the end: no garbage collection need walk them (while they
-    # are made, nor ever again: frozen)
-    with progress.stage("content") as stage, collection_paused():
+    if (stamp := last_stamp(cache, inputs, target)) is not None:
+        return BuildResult.unchanged(stamp, time.perf_counter() - started)
+
+    with progress.stage("content") as stage, lasting():
         papers, found = load_papers(root / "content" / "papers", cache.content)
         stage.count = len(papers)
-    gc.freeze()
     problems += found + duplicate_papers([(paper.path, paper.arxiv) for paper in papers])
     if config is None or theme is None or _failed(problems, strict):
         return BuildResult(False, tuple(problems))
-    # the related papers read titles and abstracts only: computed in another process from here on
-    relating = related_papers(sorted(papers, key=sort_key, reverse=True), cache.related_state())  # site order
-    try:
-        with progress.stage("topics") as stage, collection_paused():
+
+    with ExitStack() as background:  # every job still running when this block ends is stopped
+        # the related papers read titles and abstracts only: computed in another process from here on
+        relating = related_papers(sorted(papers, key=sort_key, reverse=True), cache.related_state())  # site order
+        background.callback(relating.cancel)
+        with progress.stage("topics") as stage, lasting():
             site, found = assemble(config, papers, cache.content)
             stage.count = len(site.topics)
-        gc.freeze()
         problems += found + check_freshness(site)
         if _failed(problems, strict):
-            relating.cancel()
             return BuildResult(False, tuple(problems))
         out = Output(target)
-        index = write_site(site, theme, out, cache, progress, search=search, jobs=jobs, relating=relating)
-    except SearchIndexError as exc:  # site/ is untouched; the next build reconciles the staging folder
-        return BuildResult(False, (*problems, Problem("site/pagefind", 0, "error", str(exc))))
-    except jinja2.TemplateError as exc:
-        return BuildResult(False, (*problems, template_problem(exc, root)))
-    except BaseException:
-        relating.cancel()
-        raise
-    cache.forget_pages()  # until the swap is done, the page cache and the stamp describe no site
-    cache.forget(STAMP)
-    with progress.stage("publish"):
+        try:
+            index = write_site(site, theme, out, cache, progress, background, relating, search=search, jobs=jobs)
+        except SearchIndexError as exc:  # site/ is untouched; the next build reconciles the staging folder
+            return BuildResult(False, (*problems, Problem("site/pagefind", 0, "error", str(exc))))
+        except jinja2.TemplateError as exc:
+            return BuildResult(False, (*problems, template_problem(exc, root)))
+
+    with progress.stage("publish"), cache.replacing_site():
         out.publish()
-    cache.save_pages()
-    pages = sum(1 for f in out.files if f.endswith(".html"))
-    paths = site_paths(out.files)
-    published = site_digest(target, paths)
-    if inputs is not None and published is not None:
-        cache.save(STAMP, Stamp(inputs, published, paths, tuple(problems), pages, len(site.papers), index))
+    pages = sum(1 for file in out.files if file.endswith(".html"))
+    save_stamp(
+        cache, inputs, target, out.files, problems=tuple(problems), pages=pages, papers=len(site.papers), search=index
+    )
     return BuildResult(True, tuple(problems), pages, len(site.papers), time.perf_counter() - started, index)
-
-
-STAMP = "stamp"
-"""The cache entry of the last build's ``Stamp``."""
-
-
-def _unchanged(cache: BuildCache, inputs: bytes, target: Path) -> Stamp | None:
-    """The last build's stamp when its inputs were ``inputs`` and ``target`` is still the site it published."""
-    done = cache.read(STAMP)
-    if isinstance(done, Stamp) and done.inputs == inputs and done.site == site_digest(target, done.paths):
-        return done
-    return None
 
 
 def write_site(
     site: Site,
     theme: Theme,
     out: Output,
-    cache: BuildCache | None = None,
-    progress: Progress | None = None,
+    cache: BuildCache,
+    progress: Progress,
+    background: ExitStack,
+    relating: Background[Lists] | Forked[Lists],
     *,
     search: bool = True,
     jobs: int | None = None,
-    relating: Background[Lists] | Forked[Lists] | None = None,
 ) -> SearchIndex | None:
     """Every output, in order. Pages are queued by the ``render_*`` functions and rendered together (on every core)
-    at ``flush``. Two slow steps run in other processes meanwhile: the related papers (which only paper pages show;
-    ``relating``, when the caller started them) while the list pages are written, and the search index (which
-    reads only paper pages) while the feeds are written and the content cache saved."""
-    progress = progress or Progress(enabled=False)
-    relating = relating or related_papers(site.papers, cache.related_state() if cache is not None else None)
+    at ``flush``. The related papers (which only paper pages show) are taken after the list pages; the search index
+    (which reads only paper pages) is built while the feeds are written and the content cache saved. The jobs
+    started here are registered with ``background``."""
     helper = Helper(*SEARCH_MODULES) if search else None  # starts now, to index the paper pages once written
-    indexing: Background[IndexResult] | None = None
-    try:
-        env = theme.environment()
-        queue = PageQueue(env, out, cache, site_salt(site, theme), jobs)
-        if cache is not None:
-            queue.fingerprint.learn(site.papers, cache.content)
-        renderer = Renderer(site, env, out, queue)
-        with progress.stage("list pages") as stage:
-            render_home(renderer)
-            render_topics(renderer)
-            render_not_found(renderer)
-            render_search(renderer)
-            render_feed_pages(renderer)
-            render_archive(renderer)
-            renderer.flush()
-            stage.count, stage.detail = queue.rendered + queue.reused, f"{queue.reused:,} unchanged"
-        with progress.stage("related papers") as stage:
-            site = renderer.site = with_related(site, relating)
-            stage.count = len(site.related)
-        with progress.stage("paper pages") as stage:
-            done = queue.rendered + queue.reused, queue.reused
-            render_papers(renderer)
-            renderer.flush()
-            stage.count = queue.rendered + queue.reused - done[0]
-            stage.detail = f"{queue.reused - done[1]:,} unchanged"
-        indexing = search_index(site, out, cache, helper) if helper is not None else None
-        with progress.stage("feeds"):
-            write_feeds(site, out)
-            write_sitemap(site, out)
-            copy_static(theme, out)
-        if cache is not None:
-            cache.save_content()  # and keep the related papers' new state
-        if indexing is None:
-            return None
-        with progress.stage("search") as stage:
-            index, kept, files = indexing.result()
-            stage.count, stage.detail = index.pages, "unchanged" if index.seconds == 0 else f"{index.seconds:.2f}s"
-    except BaseException:
-        relating.cancel()
-        if indexing is not None:
-            indexing.cancel()
-        if helper is not None:
-            helper.cancel()
-        raise
+    if helper is not None:
+        background.callback(helper.cancel)
+    env = theme.environment()
+    queue = PageQueue(env, out, cache, site_salt(site, theme), jobs)
+    queue.fingerprint.learn(site.papers, cache.content)
+    renderer = Renderer(site, env, out, queue)
+    with progress.stage("list pages") as stage:
+        for render in (render_home, render_topics, render_not_found, render_search, render_feed_pages, render_archive):
+            render(renderer)
+        renderer.flush()
+        stage.count, stage.detail = queue.rendered + queue.reused, f"{queue.reused:,} unchanged"
+    with progress.stage("related papers") as stage:
+        site = renderer.site = with_related(site, relating)
+        stage.count = len(site.related)
+    with progress.stage("paper pages") as stage:
+        rendered, reused = queue.rendered, queue.reused
+        render_papers(renderer)
+        renderer.flush()
+        stage.count = queue.rendered - rendered + queue.reused - reused
+        stage.detail = f"{queue.reused - reused:,} unchanged"
+    indexing = start_indexing(site.papers, out, site.config.language, cache.previous_pages, helper) if helper else None
+    if indexing is not None:
+        background.callback(indexing.cancel)
+    with progress.stage("feeds"):
+        write_feeds(site, out)
+        write_sitemap(site, out)
+        copy_static(theme, out)
+    cache.save_content()  # and keep the related papers' new state
+    if indexing is None:
+        return None
+    with progress.stage("search") as stage:
+        index, shards, files = indexing.result()
+        stage.count, stage.detail = index.pages, "unchanged" if index.seconds == 0 else f"{index.seconds:.2f}s"
     out.files.extend(files)
-    if cache is not None:
-        cache.pages.search_result = kept
+    cache.pages.search_result = shards
     return index
-
-
-SEARCH_MODULES = ("generator.search.shards", "pagefind.service")
-"""What the search index's process imports before it has its job."""
-
-
-def search_index(site: Site, out: Output, cache: BuildCache | None, helper: Helper) -> Background[IndexResult]:
-    """Start indexing the paper pages (written by now) in ``helper``: shard by shard (one index on a small site);
-    a shard none of whose pages changed (in what Pagefind reads) is linked from the published site."""
-    shards = plan_shards(site.papers, *shard_limits())
-    old = cache.previous_pages.search_result if cache else None
-    previous = old if isinstance(old, ShardCache) else None
-    return Background(index_in_worker, shards, out.target, site.config.language, previous, helper=helper)
-
-
-def copy_static(theme: Theme, out: Output) -> None:
-    """Theme static files, parents first so a child theme's files win (through ``out``: never in place)."""
-    files: dict[str, Path] = {}
-    for folder in theme.static_dirs():
-        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-            files[(Path("static") / file.relative_to(folder)).as_posix()] = file
-    for path, file in files.items():
-        out.copy(file, path)
-
-
-def check_freshness(site: Site) -> list[Problem]:
-    """Warn when the newest listed day is older than ``freshness_days`` (feeds that go stale silently)."""
-    days = [p.listed for p in site.papers if p.listed]
-    if not days:
-        return []
-    newest = max(days)
-    if site.now.date() - newest > timedelta(days=site.config.freshness_days):
-        return [
-            Problem(
-                "content/papers",
-                0,
-                "warning",
-                f"newest listed paper is from {newest}, more than "
-                f"{site.config.freshness_days} days ago (freshness_days in site.toml); is the scrape running?",
-            )
-        ]
-    return []
 
 
 def _failed(problems: list[Problem], strict: bool) -> bool:

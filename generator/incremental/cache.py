@@ -26,7 +26,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -163,7 +163,7 @@ class BuildCache:
 
     @functools.cached_property
     def previous_pages(self) -> PageCache:
-        return self._load("pages", PageCache) if self.enabled else PageCache()
+        return self._load(PAGES, PageCache) if self.enabled else PageCache()
 
     def _path(self, name: str) -> Path:
         return self.folder / f"{name}-{self.key}.pickle"
@@ -222,16 +222,22 @@ class BuildCache:
         what was written."""
         return StateFile(self._path(RELATED) if self.enabled else None, self._path(PENDING_RELATED))
 
-    def forget_pages(self) -> None:
-        """Before ``site/`` changes: a crash from here on must not leave fingerprints of another site."""
-        self._path("pages").unlink(missing_ok=True)
-
-    def save_pages(self) -> None:
+    @contextlib.contextmanager
+    def replacing_site(self) -> Iterator[None]:
+        """Around the swap of ``site/``. The page cache and the stamp describe the published site, so both are
+        removed before it changes (a crash from then on leaves no fingerprints of another site), and the page
+        cache is written again once the block is done; the caller saves the new stamp after it. A block that fails
+        writes neither."""
+        self._path(PAGES).unlink(missing_ok=True)
+        self._path(STAMP).unlink(missing_ok=True)
+        yield
         with contextlib.suppress(OSError):
-            self._save("pages", self.pages)
+            self._save(PAGES, self.pages)
 
 
 RELATED, PENDING_RELATED = "related", "related.next"
+PAGES, STAMP = "pages", "stamp"
+"""The page cache, and the up-to-date stamp (``stamp.Stamp``): both describe the published site."""
 PARSED, PARSED_ADDED = "parsed", "parsed.new"
 PARSED_SHARE = 0.1
 """The share of added and unused entries up to which a build saves only the parsed files added."""

@@ -142,6 +142,16 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def lasting() -> Iterator[None]:
+    """For a block that makes what the build keeps to its end (the content and its cache, the site): no garbage
+    collection while it runs (``collection_paused``), and what it made is then left out of every later collection
+    (``gc.freeze``; the outermost ``frozen`` block thaws it)."""
+    with collection_paused():
+        yield
+    gc.freeze()
+
+
 class Helper:
     """A fresh Python process started before its job is known: it imports ``modules`` (and starts the
     interpreter) while this process goes on, then waits for the job ``Background`` hands it. Starting one early

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.clock import build_time
-from generator.incremental.cache import code_fingerprint, folder_fingerprint
+from generator.incremental.cache import STAMP, BuildCache, code_fingerprint, folder_fingerprint
 from generator.incremental.metadata import file_identity, settled
 from generator.incremental.output import folders_of
 from generator.model import Problem, SearchIndex
@@ -107,3 +107,31 @@ def site_digest(target: Path, paths: Iterable[str]) -> bytes | None:
     finally:
         if relative:
             os.close(folder)
+
+
+def last_stamp(cache: BuildCache, inputs: bytes | None, target: Path) -> Stamp | None:
+    """The last build's stamp when its inputs were ``inputs`` and ``target`` is still the site it published: then
+    ``target`` already is what a build would write."""
+    stamp = cache.read(STAMP) if inputs is not None else None
+    if isinstance(stamp, Stamp) and stamp.inputs == inputs and stamp.site == site_digest(target, stamp.paths):
+        return stamp
+    return None
+
+
+def save_stamp(
+    cache: BuildCache,
+    inputs: bytes | None,
+    target: Path,
+    files: Iterable[str],
+    *,
+    problems: tuple[Problem, ...],
+    pages: int,
+    papers: int,
+    search: SearchIndex | None,
+) -> None:
+    """Stamp the site just published at ``target`` (its ``files``) as the output of ``inputs``; nothing when the
+    inputs could not be trusted by their metadata (``inputs`` None) or the site cannot be read back."""
+    paths = site_paths(files)
+    published = site_digest(target, paths)
+    if inputs is not None and published is not None:
+        cache.save(STAMP, Stamp(inputs, published, paths, problems, pages, papers, search))

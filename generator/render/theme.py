@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.incremental.output import Output
 from generator.model import Problem
 
 
@@ -112,3 +113,14 @@ def template_problem(exc: jinja2.TemplateError, root: Path) -> Problem:
         where = str(Path(where).resolve().relative_to(root.resolve()))
     kind = "template syntax error" if isinstance(exc, jinja2.TemplateSyntaxError) else "template error"
     return Problem(where, line, "error", f"{kind}: {exc.message or exc}")
+
+
+def copy_static(theme: Theme, out: Output) -> None:
+    """The theme's static files into ``static/``, parents first so a child theme's files win (through ``out``:
+    never in place)."""
+    files: dict[str, Path] = {}
+    for folder in theme.static_dirs():
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            files[(Path("static") / file.relative_to(folder)).as_posix()] = file
+    for path, file in files.items():
+        out.copy(file, path)

@@ -45,7 +45,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.incremental.cache import PageCache
 from generator.incremental.output import Output, walk_files
+from generator.incremental.parallel import Background, Helper
 from generator.model import Paper, SearchIndex
 from generator.search.pagefind import (
     EXCLUDE_SELECTORS,
@@ -193,6 +195,21 @@ def index_shards(
     seconds = time.perf_counter() - started if todo else 0.0
     summary = SearchIndex(sum(r.pages for r in results), files, size, seconds, len(shards), len(todo))
     return summary, kept
+
+
+SEARCH_MODULES = ("generator.search.shards", "pagefind.service")
+"""What the search index's process imports before it has its job (``parallel.Helper``)."""
+
+
+def start_indexing(
+    papers: Sequence[Paper], out: Output, language: str, pages: PageCache, helper: Helper
+) -> Background[IndexResult]:
+    """Start indexing the paper pages of ``papers`` (written by now) in ``helper``: shard by shard (one index on a
+    small site); a shard none of whose pages changed (in what Pagefind reads) since the published site's index
+    (kept in the page cache ``pages``) is linked from the published site."""
+    shards = plan_shards(papers, *shard_limits())
+    previous = pages.search_result if isinstance(pages.search_result, ShardCache) else None
+    return Background(index_in_worker, shards, out.target, language, previous, helper=helper)
 
 
 IndexResult = tuple[SearchIndex, ShardCache, list[str]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from generator.clock import build_time
 from generator.config import Config
@@ -105,3 +105,22 @@ def assemble(config: Config, papers: list[Paper], cache: ContentCache | None = N
     urls = Urls(config.base_url, config.base_path)
     site = Site(config, urls, tuple(resolved), tuple(topic_list), build_time())
     return site, problems
+
+
+def check_freshness(site: Site) -> list[Problem]:
+    """Warn when the newest listed day is older than ``freshness_days`` (feeds that go stale silently)."""
+    days = [p.listed for p in site.papers if p.listed]
+    if not days:
+        return []
+    newest = max(days)
+    if site.now.date() - newest > timedelta(days=site.config.freshness_days):
+        return [
+            Problem(
+                "content/papers",
+                0,
+                "warning",
+                f"newest listed paper is from {newest}, more than "
+                f"{site.config.freshness_days} days ago (freshness_days in site.toml); is the scrape running?",
+            )
+        ]
+    return []
