@@ -1,35 +1,48 @@
-"""``site.toml``: read with tomllib into frozen records, every problem collected and reported at once."""
+"""``site.toml``: read with tomllib into frozen records, every problem collected and reported at once.
+
+The records are the schema: a field with :func:`toml_key` metadata is that key, and the known keys are derived
+from them. A ``Config`` setting's TOML type is its field's annotation (or the ``kind`` it is converted from) and
+a key absent from the file keeps the field's default; a topic's keys are checked by ``_topic_rule``.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 from urllib.parse import urlsplit
 
 from generator.model import Problem
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TOML_TYPES = {dict: "a table", list: "an array", str: "a string", int: "an integer"}
+"""What each TOML value type is called in messages."""
+
+
+def toml_key(key: str, *, minimum: int | None = None, kind: type | None = None) -> dict[str, Any]:
+    """``field`` metadata of a value read from ``site.toml``: its ``key`` (``table.key`` for a key in a table),
+    the least value of an integer, and the ``kind`` of TOML value when the field holds it converted."""
+    return {"key": key, "minimum": minimum, "kind": kind}
 
 
 @dataclass(frozen=True, slots=True)
 class TopicRule:
-    """A topic as ``site.toml`` defines it."""
+    """A topic as ``site.toml`` defines it: one ``[[topics]]`` table."""
 
-    slug: str
+    slug: str = field(metadata=toml_key("slug"))
     """URL part: ``topics/<slug>/``."""
-    name: str
-    """Display name."""
-    description: str = ""
+    name: str = field(metadata=toml_key("name"))
+    """Display name; the slug when the table has none."""
+    description: str = field(default="", metadata=toml_key("description"))
     """One sentence shown on the topic page and in its feeds."""
-    include: tuple[str, ...] = ()
+    include: tuple[str, ...] = field(default=(), metadata=toml_key("include", kind=list))
     """Words and phrases that put a paper in the topic (case-insensitive, whole words)."""
-    exclude: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = field(default=(), metadata=toml_key("exclude", kind=list))
     """Words and phrases that keep a paper out even when an include matches."""
-    threshold: int = 2
+    threshold: int = field(default=2, metadata=toml_key("threshold", minimum=1))
     """Score a paper needs to join: an include phrase in the title scores 3, each one in the abstract 1."""
 
 
@@ -37,23 +50,28 @@ class TopicRule:
 class Config:
     """Validated site configuration."""
 
-    base_url: str
-    """Absolute URL the site is served from, ending in ``/`` (sub-paths allowed)."""
-    title: str = "papersite"
-    description: str = ""
-    language: str = "en"
-    theme: str = "default"
+    base_url: str = field(metadata=toml_key("base_url"))
+    """Absolute URL the site is served from, ending in ``/`` (sub-paths allowed). Required."""
+    title: str = field(default="papersite", metadata=toml_key("title"))
+    """Site name: page headers, feed titles and authors."""
+    description: str = field(default="", metadata=toml_key("description"))
+    """One sentence describing the site, used by its feeds."""
+    language: str = field(default="en", metadata=toml_key("language"))
+    """Language of the content (``en``, ``en_US``), declared in pages and feeds."""
+    theme: str = field(default="default", metadata=toml_key("theme"))
     """Theme folder name under ``themes/``."""
-    per_page: int = 20
+    per_page: int = field(default=20, metadata=toml_key("per_page", minimum=1))
     """Papers per list page (home, topics, archive months)."""
-    freshness_days: int = 3
+    freshness_days: int = field(default=3, metadata=toml_key("freshness_days", minimum=1))
     """Warn when the newest listed paper is older than this many days."""
-    feed_max_items: int = 50
-    """``[feeds] max_items``: entries per feed."""
-    topics: tuple[TopicRule, ...] = ()
-    extra: tuple[tuple[str, Any], ...] = ()
-    """``[extra]``: free-form values passed to templates as ``config.extra``."""
+    feed_max_items: int = field(default=50, metadata=toml_key("feeds.max_items", minimum=1))
+    """Entries per feed."""
+    topics: tuple[TopicRule, ...] = field(default=(), metadata=toml_key("topics", kind=list))
+    """The ``[[topics]]`` tables, in file order."""
+    extra: tuple[tuple[str, Any], ...] = field(default=(), metadata=toml_key("extra", kind=dict))
+    """``[extra]``: free-form values passed to templates as ``config.extra``, sorted by key."""
     path: str = "site.toml"
+    """Where the configuration was read from, for messages (not a ``site.toml`` key)."""
 
     @property
     def base_path(self) -> str:
@@ -64,21 +82,36 @@ class Config:
         return dict(self.extra)
 
 
-TOP_KEYS = {
-    "base_url",
-    "title",
-    "description",
-    "language",
-    "theme",
-    "per_page",
-    "freshness_days",
-    "feeds",
-    "topics",
-    "extra",
-}
-FEED_KEYS = {"max_items"}
-TOML_TYPES = {dict: "a table", list: "an array", str: "a string", int: "an integer"}
-TOPIC_KEYS = {"slug", "name", "description", "include", "exclude", "threshold"}
+def _by_key(record: type) -> dict[str, Field[Any]]:
+    """The fields of ``record`` read from ``site.toml``, by key, in field order."""
+    return {f.metadata["key"]: f for f in fields(record) if "key" in f.metadata}
+
+
+def _kinds(record: type) -> dict[str, type]:
+    """The TOML value type of each field of ``record`` read from ``site.toml``, by field name."""
+    hints = get_type_hints(record)
+    return {f.name: f.metadata["kind"] or hints[f.name] for f in _by_key(record).values()}
+
+
+def _table_keys(keys: dict[str, Any]) -> dict[str, set[str]]:
+    """The keys inside each table among dotted ``keys``: ``{"feeds": {"max_items"}}``."""
+    tables: dict[str, set[str]] = {}
+    for key in keys:
+        table, dot, name = key.rpartition(".")
+        if dot:
+            tables.setdefault(table, set()).add(name)
+    return tables
+
+
+SETTINGS = _by_key(Config)
+"""The ``Config`` fields by ``site.toml`` key; ``feeds.max_items`` is ``max_items`` in the ``[feeds]`` table."""
+SETTING_KINDS = _kinds(Config)
+TOP_KEYS = {key.partition(".")[0] for key in SETTINGS}
+TABLE_KEYS = _table_keys(SETTINGS)
+TOPIC_FIELDS = _by_key(TopicRule)
+TOPIC_KEYS = set(TOPIC_FIELDS)
+WORD_LISTS = tuple(key for key, f in TOPIC_FIELDS.items() if f.metadata["kind"] is list)
+"""The topic keys that hold a list of words: ``include``, ``exclude``."""
 
 
 def normalize_base_url(url: str) -> str | None:
@@ -123,13 +156,110 @@ def _unknown(keys: set[str], allowed: set[str], where: str, path: str, lines: di
     return problems
 
 
-def _list(value: Any) -> list[Any]:
-    """``value`` when it is a list, else empty (the wrong type is reported separately)."""
-    return value if isinstance(value, list) else []
+def _words(value: Any) -> tuple[str, ...]:
+    """The non-blank strings in ``value`` when it is a list (the wrong type is reported separately)."""
+    return tuple(w for w in value if isinstance(w, str) and w.strip()) if isinstance(value, list) else ()
 
 
 def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _base_url(
+    data: dict[str, Any], override: str | None, path: str, lines: dict[str, int]
+) -> tuple[str | None, list[Problem]]:
+    """``base_url`` normalised (``override``, from ``--base-url``, wins); None and a problem when missing or bad."""
+    raw_url = override if override is not None else data.get("base_url")
+    url = normalize_base_url(raw_url) if isinstance(raw_url, str) else None
+    if raw_url is None:
+        return None, [Problem(path, 0, "error", "missing required key `base_url` (e.g. https://user.github.io/repo/)")]
+    if url is None:
+        where, line = ("--base-url", 0) if override is not None else (path, lines.get("base_url", 0))
+        return None, [Problem(where, line, "error", f"base_url {raw_url!r} must be an absolute http(s) URL")]
+    return url, []
+
+
+def _tables(data: dict[str, Any], path: str, lines: dict[str, int]) -> list[Problem]:
+    """Each table of settings that is not a table, or holds keys it does not know."""
+    problems = []
+    for table, known in TABLE_KEYS.items():
+        value = data.get(table, {})
+        if isinstance(value, dict):
+            problems += _unknown(set(value), known, f" in [{table}]", path, lines)
+        else:
+            problems.append(Problem(path, lines.get(table, 0), "error", f"`{table}` must be {TOML_TYPES[dict]}"))
+    return problems
+
+
+def _settings(data: dict[str, Any], path: str, lines: dict[str, int]) -> tuple[dict[str, Any], list[Problem]]:
+    """The valid TOML value of each setting in ``data`` but ``base_url``, by field name, and what is wrong with
+    the others. A setting absent, or in a table that is not one, is left out: the field's default applies."""
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, setting in SETTINGS.items():
+        table, _, name = key.rpartition(".")
+        scope = data.get(table) if table else data
+        if setting.name == "base_url" or not isinstance(scope, dict) or name not in scope:
+            continue
+        value, kind, minimum = scope[name], SETTING_KINDS[setting.name], setting.metadata["minimum"]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            problems.append(Problem(path, lines.get(name, 0), "error", f"`{key}` must be {TOML_TYPES[kind]}"))
+        elif minimum is not None and value < minimum:
+            problems.append(Problem(path, lines.get(name, 0), "error", f"`{key}` must be at least {minimum}"))
+        else:
+            values[setting.name] = value
+    return values, problems
+
+
+def _topic_rule(
+    raw: dict[str, Any], where: str, taken: set[str], path: str, here: dict[str, int]
+) -> tuple[TopicRule | None, list[Problem]]:
+    """One ``[[topics]]`` table; None when its slug is bad or ``taken``. ``here`` is the line of each key."""
+    slug, name = raw.get("slug"), raw.get("name")
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        message = f"`{where}.slug` must be lowercase letters, digits and dashes, got {slug!r}"
+        return None, [Problem(path, here["slug"], "error", message)]
+    if slug in taken or slug == "other":
+        return None, [Problem(path, here["slug"], "error", f"duplicate or reserved topic slug `{slug}`")]
+    problems = [
+        Problem(path, here[key], "error", f"`{where}.{key}` must be a list of strings")
+        for key in WORD_LISTS
+        if key in raw and not _strings(raw[key])
+    ]
+    values: dict[str, Any] = {key: _words(raw.get(key)) for key in WORD_LISTS}
+    if "description" in raw:
+        values["description"] = str(raw["description"])
+    if "threshold" in raw:
+        threshold, minimum = raw["threshold"], TOPIC_FIELDS["threshold"].metadata["minimum"]
+        if isinstance(threshold, int) and not isinstance(threshold, bool) and threshold >= minimum:
+            values["threshold"] = threshold
+        else:
+            message = f"`{where}.threshold` must be a whole number >= {minimum}"
+            problems.append(Problem(path, here["threshold"], "error", message))
+    shown = name if isinstance(name, str) and name.strip() else slug
+    return TopicRule(slug=slug, name=shown, **values), problems
+
+
+def _topic_rules(topics: list[Any], text: str, path: str, line: int) -> tuple[tuple[TopicRule, ...], list[Problem]]:
+    """The ``topics`` array as rules, in order; ``line`` is the ``topics`` key's, for topics written inline."""
+    rules: list[TopicRule] = []
+    problems: list[Problem] = []
+    tables = _array_table_lines(text, "topics")
+    for index, raw in enumerate(topics):
+        where = f"topics[{index}]"
+        # lines in this topic's own [[topics]] table; its header, or the `topics` key, for what it lacks
+        table = tables[index] if index < len(tables) else {}
+        header = table.get("", line)
+        if not isinstance(raw, dict):
+            problems.append(Problem(path, header, "error", f"`{where}` must be a table"))
+            continue
+        here = {key: table.get(key, header) for key in (*TOPIC_KEYS, *raw)}
+        problems += _unknown(set(raw), TOPIC_KEYS, f" in {where}", path, here)
+        rule, found = _topic_rule(raw, where, {r.slug for r in rules}, path, here)
+        problems += found
+        if rule is not None:
+            rules.append(rule)
+    return tuple(rules), problems
 
 
 def parse_config(
@@ -142,100 +272,14 @@ def parse_config(
         match = re.search(r"line (\d+)", str(exc))
         return None, [Problem(path, int(match.group(1)) if match else 0, "error", f"invalid TOML: {exc}")]
     lines = _key_lines(text)
-    problems = _unknown(set(data), TOP_KEYS, "", path, lines)
-
-    def typed(key: str, kind: type, default: Any, table: dict[str, Any] = data, where: str = "") -> Any:
-        value = table.get(key, default)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            name = TOML_TYPES.get(kind, kind.__name__)
-            problems.append(Problem(path, lines.get(key, 0), "error", f"`{where}{key}` must be {name}"))
-            return default
-        return value
-
-    raw_url = base_url if base_url is not None else data.get("base_url")
-    url = normalize_base_url(raw_url) if isinstance(raw_url, str) else None
-    if raw_url is None:
-        problems.append(
-            Problem(path, 0, "error", "missing required key `base_url` (e.g. https://user.github.io/repo/)")
-        )
-    elif url is None:
-        where = "--base-url" if base_url is not None else path
-        problems.append(
-            Problem(
-                where,
-                lines.get("base_url", 0) if base_url is None else 0,
-                "error",
-                f"base_url {raw_url!r} must be an absolute http(s) URL",
-            )
-        )
-    feeds = typed("feeds", dict, {})
-    problems += _unknown(set(feeds), FEED_KEYS, " in [feeds]", path, lines)
-    max_items = typed("max_items", int, 50, feeds, "feeds.")
-    per_page = typed("per_page", int, 20)
-    freshness = typed("freshness_days", int, 3)
-    for key, value in (("feeds.max_items", max_items), ("per_page", per_page), ("freshness_days", freshness)):
-        if value < 1:
-            problems.append(Problem(path, lines.get(key.split(".")[-1], 0), "error", f"`{key}` must be at least 1"))
-    topics = []
-    seen: set[str] = set()
-    tables = _array_table_lines(text, "topics")
-    for index, raw in enumerate(typed("topics", list, [])):
-        where = f"topics[{index}]"
-        # lines in this topic's own [[topics]] table; its header, or the `topics` key, for what it lacks
-        table = tables[index] if index < len(tables) else {}
-        header = table.get("", lines.get("topics", 0))
-        if not isinstance(raw, dict):
-            problems.append(Problem(path, header, "error", f"`{where}` must be a table"))
-            continue
-        here = {key: table.get(key, header) for key in (*TOPIC_KEYS, *raw)}
-        problems += _unknown(set(raw), TOPIC_KEYS, f" in {where}", path, here)
-        slug, name = raw.get("slug"), raw.get("name")
-        if not isinstance(slug, str) or not SLUG_RE.match(slug):
-            problems.append(
-                Problem(
-                    path,
-                    here["slug"],
-                    "error",
-                    f"`{where}.slug` must be lowercase letters, digits and dashes, got {slug!r}",
-                )
-            )
-            continue
-        if slug in seen or slug == "other":
-            problems.append(Problem(path, here["slug"], "error", f"duplicate or reserved topic slug `{slug}`"))
-            continue
-        seen.add(slug)
-        for key in ("include", "exclude"):
-            if key in raw and not _strings(raw[key]):
-                problems.append(Problem(path, here[key], "error", f"`{where}.{key}` must be a list of strings"))
-        threshold = raw.get("threshold", 2)
-        if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
-            problems.append(
-                Problem(path, here["threshold"], "error", f"`{where}.threshold` must be a whole number >= 1")
-            )
-            threshold = 2
-        topics.append(
-            TopicRule(
-                slug=slug,
-                name=name if isinstance(name, str) and name.strip() else slug,
-                description=str(raw.get("description", "")),
-                include=tuple(w for w in _list(raw.get("include")) if isinstance(w, str) and w.strip()),
-                exclude=tuple(w for w in _list(raw.get("exclude")) if isinstance(w, str) and w.strip()),
-                threshold=threshold,
-            )
-        )
-    extra = typed("extra", dict, {})
+    url, url_problems = _base_url(data, base_url, path, lines)
+    values, value_problems = _settings(data, path, lines)
+    rules, topic_problems = _topic_rules(values.pop("topics", []), text, path, lines.get("topics", 0))
+    extra = values.pop("extra", {})
+    problems = [*_unknown(set(data), TOP_KEYS, "", path, lines), *url_problems, *_tables(data, path, lines)]
+    problems += value_problems + topic_problems
     config = Config(
-        base_url=url or "http://localhost/",
-        title=typed("title", str, "papersite"),
-        description=typed("description", str, ""),
-        language=typed("language", str, "en"),
-        theme=typed("theme", str, "default"),
-        per_page=per_page,
-        freshness_days=freshness,
-        feed_max_items=max_items,
-        topics=tuple(topics),
-        extra=tuple(sorted(extra.items())),
-        path=path,
+        base_url=url or "http://localhost/", topics=rules, extra=tuple(sorted(extra.items())), path=path, **values
     )
     errors = [p for p in problems if p.severity == "error"]
     return (None if errors else config), problems

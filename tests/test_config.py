@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import MISSING, fields
 from pathlib import Path
 
 import pytest
 
-from generator.config import Config, load_config, normalize_base_url, parse_config
+from generator.config import (
+    SETTING_KINDS,
+    SETTINGS,
+    TABLE_KEYS,
+    TOML_TYPES,
+    TOP_KEYS,
+    TOPIC_KEYS,
+    Config,
+    TopicRule,
+    load_config,
+    normalize_base_url,
+    parse_config,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = 'base_url = "https://example.org/papers"\n'
@@ -166,3 +179,45 @@ def test_bom_is_accepted(tmp_path: Path) -> None:
     (tmp_path / "site.toml").write_bytes(b"\xef\xbb\xbf" + BASE.encode())
     config, problems = load_config(tmp_path / "site.toml")
     assert problems == [] and config is not None
+
+
+def test_every_config_field_but_path_is_a_known_key() -> None:
+    keys = {f.name: f.metadata.get("key") for f in fields(Config)}
+    assert keys.pop("path") is None
+    assert all(keys.values())
+    assert {f.name for f in SETTINGS.values()} == set(keys)
+    top = "base_url title description language theme per_page freshness_days feeds topics extra"
+    assert set(top.split()) == TOP_KEYS
+    assert {"feeds": {"max_items"}} == TABLE_KEYS
+    assert SETTINGS["feeds.max_items"].name == "feed_max_items"
+    assert {f.name for f in fields(TopicRule)} == TOPIC_KEYS
+    assert all(kind in TOML_TYPES for kind in SETTING_KINDS.values())
+
+
+def test_absent_keys_keep_the_field_defaults() -> None:
+    config, problems = parse_config(BASE)
+    assert problems == [] and config is not None
+    for f in fields(Config):
+        if f.default is not MISSING and f.name != "path":
+            assert getattr(config, f.name) == f.default, f.name
+    config, problems = parse_config(BASE + '[[topics]]\nslug = "a"\n[[topics]]\nslug = "b"\nthreshold = 0\n')
+    assert config is None and [str(p) for p in problems] == [
+        "site.toml:6: error: `topics[1].threshold` must be a whole number >= 1"
+    ]
+    config, _ = parse_config(BASE + '[[topics]]\nslug = "a"\n')
+    assert config is not None and config.topics == (TopicRule("a", "a"),)
+
+
+def test_minimums_and_types_come_from_the_fields() -> None:
+    for key, setting in SETTINGS.items():
+        table, _, name = key.rpartition(".")
+        header = f"[{table}]\n" if table else ""
+        if setting.metadata["minimum"] is not None:
+            below = setting.metadata["minimum"] - 1
+            assert problems_of(BASE + f"{header}{name} = {below}\n") == [
+                f"site.toml:{2 + bool(table)}: error: `{key}` must be at least {below + 1}"
+            ]
+        if setting.name != "base_url":
+            assert problems_of(BASE + f"{header}{name} = 1.5\n") == [
+                f"site.toml:{2 + bool(table)}: error: `{key}` must be {TOML_TYPES[SETTING_KINDS[setting.name]]}"
+            ]

@@ -264,3 +264,18 @@ def test_slugify_and_today(monkeypatch: pytest.MonkeyPatch) -> None:
     assert scrape.slugify("???") == "query"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH_28)
     assert scrape.today() == date(2024, 10, 28)
+
+
+def test_option_defaults_and_help_come_from_the_fetcher() -> None:
+    parser = argparse.ArgumentParser()
+    scrape.add_arguments(parser)
+    args = parser.parse_args(["--date", "2024-10-25"])
+    default = scrape.Fetcher()
+    for name, _ in scrape.TUNING:
+        assert getattr(args, name) == getattr(default, name)
+        assert type(getattr(args, name)) is type(getattr(default, name))
+    text = " ".join(parser.format_help().split())
+    assert "seconds per request (default 20)" in text
+    assert "connection errors (default 3)" in text
+    assert "between two requests (default 1)" in text
+    assert "doubled each retry (default 1)" in text

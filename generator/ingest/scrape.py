@@ -20,11 +20,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http.client import HTTPException
 from pathlib import Path
+from typing import Any, get_type_hints
 
 from generator import __version__
 from generator.clock import today
@@ -46,6 +47,7 @@ class Fetcher:
     """GET with a User-Agent, a timeout, a minimum interval between requests and retries."""
 
     timeout: float = 20.0
+    """Seconds to wait for each request."""
     retries: int = 3
     """Extra attempts after the first, on 5xx, 429, timeouts and connection errors."""
     rate: float = 1.0
@@ -53,8 +55,11 @@ class Fetcher:
     backoff: float = 1.0
     """First retry delay in seconds; doubled for each further retry."""
     sleep: Sleep = time.sleep
+    """Called to wait a number of seconds (between requests, before a retry)."""
     clock: Callable[[], float] = time.monotonic
+    """Seconds on a clock that never goes back, for the rate limit."""
     last: float | None = field(default=None)
+    """When the last request started, on ``clock``; None before the first."""
 
     def get(self, url: str) -> bytes:
         """The response body of ``url``; raises :class:`FetchError`."""
@@ -216,6 +221,17 @@ def scrape_query(fetcher: Fetcher, api: str, out: Path, query: str, day: date) -
     return True
 
 
+FETCHER_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Fetcher)}
+TUNING = (
+    ("timeout", "seconds per request"),
+    ("retries", "retries on 5xx, 429, timeouts and connection errors"),
+    ("rate", "minimum seconds between two requests"),
+    ("backoff", "first retry delay in seconds, doubled each retry"),
+)
+"""The :class:`Fetcher` fields ``scrape`` takes as options (``--timeout``), with their help; the field gives the
+option's type and default."""
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -236,20 +252,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--query", metavar="TEXT", help="fetch HF paper search results for TEXT")
     parser.add_argument("--api-url", default=API_URL, help=f"HF API base URL (default {API_URL})")
     parser.add_argument("--out", help="folder for the raw responses (default content/listings under --root)")
-    parser.add_argument("--timeout", type=float, default=20.0, help="seconds per request (default 20)")
-    parser.add_argument(
-        "--retries",
-        type=int,
-        default=3,
-        help="retries on 5xx, 429, timeouts and connection errors (default 3)",
-    )
-    parser.add_argument("--rate", type=float, default=1.0, help="minimum seconds between two requests (default 1)")
-    parser.add_argument(
-        "--backoff",
-        type=float,
-        default=1.0,
-        help="first retry delay in seconds, doubled each retry (default 1)",
-    )
+    kinds = get_type_hints(Fetcher)
+    for name, text in TUNING:
+        default = FETCHER_DEFAULTS[name]
+        parser.add_argument(f"--{name}", type=kinds[name], default=default, help=f"{text} (default {default:g})")
 
 
 def run(args: argparse.Namespace, *, sleep: Sleep = time.sleep) -> int:
