@@ -80,17 +80,17 @@ def build(
     recover(target)  # a build killed mid-swap may have left no site/: put the previous one back first
     cache = BuildCache(root, enabled=use_cache)
     config, problems = load_config(root / "site.toml", base_url, display="site.toml")
-    theme, found = load_theme(root, config.theme if config else "default")
-    problems += found
+    theme, theme_problems = load_theme(root, config.theme if config else "default")
+    problems += theme_problems
     options = (base_url, strict, search, str(target.resolve()))
     inputs = inputs_digest(root, options, theme.folders()) if theme is not None else None
     if (stamp := last_stamp(cache, inputs, target)) is not None:
         return BuildResult.unchanged(stamp, time.perf_counter() - started)
 
     with progress.stage("content") as stage, lasting():
-        papers, found = load_papers(root / "content" / "papers", cache.content)
+        papers, content_problems = load_papers(root / "content" / "papers", cache.content)
         stage.count = len(papers)
-    problems += found + duplicate_papers([(paper.path, paper.arxiv) for paper in papers])
+    problems += content_problems + duplicate_papers([(paper.path, paper.arxiv) for paper in papers])
     if config is None or theme is None or _failed(problems, strict):
         return BuildResult(False, tuple(problems))
 
@@ -99,9 +99,9 @@ def build(
         relating = related_papers(sorted(papers, key=sort_key, reverse=True), cache.related_state())  # site order
         background.callback(relating.cancel)
         with progress.stage("topics") as stage, lasting():
-            site, found = assemble(config, papers, cache.content)
+            site, topic_problems = assemble(config, papers, cache.content)
             stage.count = len(site.topics)
-        problems += found + check_freshness(site)
+        problems += topic_problems + check_freshness(site)
         if _failed(problems, strict):
             return BuildResult(False, tuple(problems))
         out = Output(target)

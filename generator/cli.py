@@ -131,9 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """The ``papersite`` command: ``main``, then exit at once. Every file is written and closed by then; what the
-    interpreter would still do is free the build's objects one by one (0.2 s at 10k papers: every paper, page
-    fingerprint and cache entry). Background deletions of old output stop here as they would at any exit; the next
-    build finishes them."""
+    interpreter would still do is free the build's objects one by one (every paper, page fingerprint and cache
+    entry), which takes time in proportion to the site. Background deletions of old output stop here as they would
+    at any exit; the next build finishes them."""
     code = main()
     try:
         sys.stdout.flush()

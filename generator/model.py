@@ -120,7 +120,7 @@ class Paper:
         return self.published or self.listed
 
     # Papers are pickled by the thousand (the content cache, each page fingerprint's paper digest); the generated
-    # pickling of a slotted dataclass calls ``fields()`` for every object, 70% of a 10k content cache save.
+    # pickling of a slotted dataclass calls ``fields()`` for every object, most of the cost of a content cache save.
     def __getstate__(self) -> list[object]:
         return list(_paper_state(self))
 

@@ -85,11 +85,11 @@ class ContentCache:
         if entry is None or entry[0] != file_identity(stat):
             return None, None
         key = (path, entry[1])
-        found = self.parsed.get(key)
-        if found is not None:
-            self.used_parsed[key] = found
+        result = self.parsed.get(key)
+        if result is not None:
+            self.used_parsed[key] = result
             self.used_files[path] = entry
-        return key, found
+        return key, result
 
     def paper(
         self, path: str, raw: bytes, stat: os.stat_result | None = None
@@ -97,10 +97,10 @@ class ContentCache:
         key = (path, hashlib.blake2b(raw, digest_size=16).digest())
         if stat is not None and settled(stat.st_mtime_ns):
             self.used_files[path] = (file_identity(stat), key[1])
-        found = self.parsed.get(key)
-        if found is not None:
-            self.used_parsed[key] = found
-        return key, found
+        result = self.parsed.get(key)
+        if result is not None:
+            self.used_parsed[key] = result
+        return key, result
 
     def store_paper(self, key: tuple[str, bytes], result: ParseResult) -> None:
         self.used_parsed[key] = result
@@ -116,10 +116,10 @@ class ContentCache:
 
     def match(self, title: str, text: str) -> tuple[str, ...] | None:
         key = _text_key(title, text)
-        found = self.topics.get(key)
-        if found is not None:
-            self.used_topics[key] = found
-        return found
+        slugs = self.topics.get(key)
+        if slugs is not None:
+            self.used_topics[key] = slugs
+        return slugs
 
     def store_match(self, title: str, text: str, slugs: tuple[str, ...]) -> None:
         self.used_topics[_text_key(title, text)] = slugs
@@ -152,7 +152,7 @@ class BuildCache:
 
     @functools.cached_property
     def content(self) -> ContentCache:
-        """Loaded when first used (not by a build that finds the site up to date: at 100k papers it is large)."""
+        """Loaded when first used: a build that finds the site up to date never reads it (it grows with the site)."""
         if not self.enabled:
             return ContentCache()
         content: ContentCache = self._load("content", ContentCache)
@@ -206,7 +206,7 @@ class BuildCache:
 
     def _save_parsed(self, used: dict[tuple[str, bytes], ParseResult]) -> None:
         """Only the entries the saved ones lack, while they and the saved entries no longer used are few; else
-        all of ``used`` afresh (at 10k papers, 19 MB: 0.2 s)."""
+        all of ``used`` afresh (saving every entry costs time in proportion to the site)."""
         saved = self._parsed
         added = {key: result for key, result in used.items() if key not in saved}
         unused = len(saved) - (len(used) - len(added))

@@ -9,8 +9,8 @@ Publishing costs neither a read of every folder nor the deletion of what a build
   ``site/`` records, for each folder of the two trees, what the last prune of that tree left in it, with the
   folder's inode, modification and change times. A folder that still has those (nothing was added, removed or
   renamed in it since) is not read; the others are. So a prune costs a stat per folder, and a folder read only
-  where a build or a person changed something (at 100k papers a full build's prune read 130,000 folders, 12-16 s
-  when their blocks had left the cache; it now reads about a hundred, in 1.2-2.5 s).
+  where a build or a person changed something (reading every folder of a large site costs seconds once its
+  blocks have left the page cache).
 - Replaced folders (a Pagefind shard, a folder of the old site the build no longer writes) are renamed aside to
   ``.site.staging.trash.*`` and deleted by background threads that nobody waits for. What a build leaves undeleted
   when it exits (or is killed) is deleted by the next one, in the background too.
@@ -120,12 +120,12 @@ def walk_files(
 def _inodes(folder: Path, exclude: Container[str]) -> dict[str, int]:
     """Path -> inode of each file under ``folder`` (empty when there is none), but ``exclude``: two folders with
     equal results hold the same files (hard links of each other)."""
-    found: dict[str, int] = {}
+    inodes: dict[str, int] = {}
     with contextlib.suppress(OSError):
         for rel, entry in walk_files(folder):
             if rel not in exclude:
-                found[rel] = entry.inode()
-    return found
+                inodes[rel] = entry.inode()
+    return inodes
 
 
 def _mirror(folder: Path, source: Path, files: dict[str, int], leave: Callable[[str], bool]) -> None:
@@ -215,12 +215,12 @@ def _prune_folder(base: str, rel: str, keep: set[str], folders: set[str], trash:
 
 def _read_record(file: Path) -> Record:
     """The folders recorded by the last prunes; empty when there is no record or it cannot be read."""
-    try:  # (marshal.load from a file reads value by value: 0.8 s for 130,000 folders, against 0.07 s)
-        found = marshal.loads(file.read_bytes())  # plain values only: reading a damaged file runs no code
+    try:  # (loads of the whole bytes: marshal.load on a file reads it value by value, many times slower)
+        value = marshal.loads(file.read_bytes())  # plain values only: reading a damaged file runs no code
     except (OSError, EOFError, ValueError, TypeError):
         return {}
-    ok = isinstance(found, tuple) and len(found) == 2 and found[0] == _RECORD_FORMAT and isinstance(found[1], dict)
-    return found[1] if ok else {}
+    ok = isinstance(value, tuple) and len(value) == 2 and value[0] == _RECORD_FORMAT and isinstance(value[1], dict)
+    return value[1] if ok else {}
 
 
 def _write_record(file: Path, record: Record) -> None:
@@ -242,7 +242,7 @@ class Output:
     The staging folder is not rebuilt from nothing: after a swap the previous site becomes the next build's staging
     folder, and a build updates it in place. Unchanged bytes are not rewritten, files the build did not write are
     pruned before the swap, and ``link`` hard-links a page from the published site instead of rendering it again.
-    Deleting and recreating a 10k-file tree costs seconds; this costs a stat per file.
+    Deleting and recreating a tree of many thousand files costs seconds; this costs a stat per file.
 
     Files may be shared (hard links) between ``site/`` and the staging folder, so nothing here ever opens an
     existing file for writing: a changed file is unlinked and written anew. ``fresh_folder`` gives tools that write
@@ -447,14 +447,14 @@ class Output:
         now = time.time_ns()
         record = _read_record(self.record)
         root = os.stat(self.staging)
-        held, known = _tree(record.get((root.st_dev, root.st_ino)))
+        recorded_paths, known = _tree(record.get((root.st_dev, root.st_ino)))
         base = os.path.join(self.staging, "")
         states: dict[str, State] = {}  # of the folders left as they are, for the record
         unchanged: set[str] = set()
-        real: set[str] = set()  # folders found to be folders (not links): only theirs are looked into
+        folders_seen: set[str] = set()  # folders found to be folders (not links): only theirs are looked into
         trash: list[str] = []  # folders to move to the trash
         for rel in sorted(folders):  # each folder after the one holding it
-            if rel and rel.rpartition("/")[0] not in real:
+            if rel and rel.rpartition("/")[0] not in folders_seen:
                 continue
             try:
                 stat = os.lstat(base + rel)
@@ -462,7 +462,7 @@ class Output:
                 continue
             if not st.S_ISDIR(stat.st_mode):
                 continue
-            real.add(rel)
+            folders_seen.add(rel)
             state = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
             if known.get(rel) == state:
                 unchanged.add(rel)
@@ -472,7 +472,7 @@ class Output:
                 states[rel] = state
         # An unchanged folder holds what the last prune left in it: what this build did not write goes.
         written = keep | folders
-        for path in [path for path in held if path not in written]:
+        for path in [path for path in recorded_paths if path not in written]:
             parent = path.rpartition("/")[0]
             if parent in unchanged:
                 _unlink_file(base + path, trash)
@@ -483,11 +483,11 @@ class Output:
                 os.replace(folder, into / str(number))
             self._delete_later(into)
         numbers = [number for state in states.values() for number in state]
-        kept = {(root.st_dev, root.st_ino): ("\0".join(written), "\0".join(states), numbers)}
+        trees = {(root.st_dev, root.st_ino): ("\0".join(written), "\0".join(states), numbers)}
         with contextlib.suppress(OSError):
             site = os.stat(self.target)
-            kept.update((key, record[key]) for key in [(site.st_dev, site.st_ino)] if key in record)
-        _write_record(self.record, kept)
+            trees.update((key, record[key]) for key in [(site.st_dev, site.st_ino)] if key in record)
+        _write_record(self.record, trees)
 
     def publish(self) -> None:
         """Prune, then swap the staging folder into place; the old site stays as the next build's staging. Trash
