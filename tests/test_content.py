@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.content.document import DocumentError, dump_document, read_document, write_atomic
+from generator.content.fields import FIELDS, FROM_LISTING
 from generator.content.paper import load_paper
+from generator.model import Entry, Paper
 
 PATH = "content/papers/x.md"
 
@@ -157,6 +159,23 @@ def test_slug_defaults_to_file_name_and_unknown_keys_are_extra() -> None:
     assert (paper.slug, paper.title, paper.abstract) == ("x", "T", "Body")
     assert paper.published == date(2025, 1, 31)
     assert paper.extra == (("my_note", "keep"),)
+
+
+def test_field_table_and_paper_agree() -> None:
+    """``fields.FIELDS`` is the schema ``load_paper`` builds a ``Paper`` from, by name: each ``Paper`` field not made
+    from the file's place or body is in the table, and each table field is on ``Paper`` but the files' own
+    ``title_keys``."""
+    table = {field.name for field in FIELDS}
+    paper = set(Paper.__dataclass_fields__)
+    assert len(table) == len(FIELDS)
+    assert paper - {"slug", "abstract", "path", "extra"} <= table
+    assert table - {"title_keys"} <= paper
+    assert "title_keys" not in paper
+
+
+def test_fields_from_listings_are_entry_fields() -> None:
+    """Ingest copies each ``owner="listing"`` field from the ``Entry`` attribute of the same name."""
+    assert {field.name for field in FROM_LISTING} <= set(Entry.__dataclass_fields__)
 
 
 def test_write_atomic_reports_changes(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.content.document import dump_document, read_document
+from generator.content.fields import NAMES
 from generator.content.frontmatter import read_simple_front
-from generator.content.paper import FIELDS
 
 REPO = Path(__file__).resolve().parent.parent
 LOADERS = [yaml.SafeLoader, *([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])]
@@ -75,7 +75,7 @@ def mostly(good: st.SearchStrategy[Any], odd: st.SearchStrategy[Any]) -> st.Sear
     return st.integers(0, 9).flatmap(lambda n: odd if n == 0 else good)
 
 
-KEYS = mostly(st.sampled_from([*FIELDS, "reviewer_note", "x-y", "_k", "K9"]), TEXT)
+KEYS = mostly(st.sampled_from([*NAMES, "reviewer_note", "x-y", "_k", "K9"]), TEXT)
 GOOD_SCALARS = st.one_of(TEXT, st.integers(min_value=0, max_value=10**6), st.dates())
 ODD_SCALARS = st.one_of(st.integers(), st.datetimes(), st.booleans(), st.none(), st.floats(allow_nan=False))
 VALUES = st.one_of(
@@ -152,7 +152,7 @@ PLAIN_TEXT = st.text(CHARS, max_size=30).filter(plain_enough) | st.sampled_from(
 def test_fast_path_reads_every_papersite_shaped_file(meta: dict[str, Any]) -> None:
     fast = check(front_of(dump_document(meta, "Abstract.")))
     assert fast is not None
-    assert typed(fast) == typed({key: meta[key] for key in [*FIELDS, *meta] if key in meta})
+    assert typed(fast) == typed({key: meta[key] for key in [*NAMES, *meta] if key in meta})
 
 
 GOOD_KEYS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,8}", fullmatch=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from generator.content.fields import FIELDS
+from generator.content.fields import NAMES
 from generator.content.frontmatter import read_simple_front
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -41,8 +41,8 @@ _Dumper.add_representer(str, _str_representer)
 
 
 def dump_document(meta: dict[str, Any], body: str) -> str:
-    """Serialise front matter (known fields first, in ``FIELDS`` order) and body to file text."""
-    ordered = {key: meta[key] for key in FIELDS if key in meta}
+    """Serialise front matter (known fields first, in ``fields.NAMES`` order) and body to file text."""
+    ordered = {key: meta[key] for key in NAMES if key in meta}
     ordered.update((key, value) for key, value in meta.items() if key not in ordered)
     front = yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
     body = body.strip("\n")

@@ -1,15 +1,24 @@
-"""The content file as a paper: its fields (one table, the schema of every content file), validated into a ``Paper``."""
+"""The content file as a paper: its front matter checked kind by kind against the field table
+(``content.fields.FIELDS``) and built into a ``Paper``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from generator.content.document import DocumentError, key_line, read_document
-from generator.content.fields import _DATE_FIELDS, _INT_FIELDS, _LIST_FIELDS, _STR_FIELDS, FIELDS
+from generator.content.fields import KINDS, KNOWN, NAMES, Kind
 from generator.model import Paper, Problem
+
+_Report = Callable[[str, str], None]
+"""Records an error: (key, message)."""
+
+_Reader = Callable[[dict[str, Any], tuple[str, ...], dict[str, Any], _Report], None]
+"""Checks the fields ``names`` of one kind in the front matter ``meta``: reports each bad one, and puts each good
+one's ``Paper`` value into ``values``."""
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -25,8 +34,66 @@ def _as_date(value: Any) -> dt.date | None:
     return None
 
 
+def _read_text(meta: dict[str, Any], names: tuple[str, ...], values: dict[str, Any], error: _Report) -> None:
+    for key in names:
+        value = meta.get(key)
+        if value is not None and not isinstance(value, str):
+            if key == "arxiv" and isinstance(value, (int, float)):
+                error(key, f'`arxiv` must be a quoted string, e.g. arxiv: "{value}" (numbers lose zeros)')
+            else:
+                error(key, f"`{key}` must be text")
+        values[key] = value
+
+
+def _read_int(meta: dict[str, Any], names: tuple[str, ...], values: dict[str, Any], error: _Report) -> None:
+    for key in names:
+        value = meta.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            error(key, f"`{key}` must be a whole number >= 0, got {value!r}")
+        values[key] = value
+
+
+def _read_date(meta: dict[str, Any], names: tuple[str, ...], values: dict[str, Any], error: _Report) -> None:
+    for key in names:
+        value = meta.get(key)
+        day = values[key] = _as_date(value)
+        if value is not None and day is None:
+            error(key, f"`{key}` must be a date like 2025-01-31, got {value!r}")
+
+
+def _read_list(meta: dict[str, Any], names: tuple[str, ...], values: dict[str, Any], error: _Report) -> None:
+    for key in names:
+        value = meta.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            error(key, f"`{key}` must be a list of text values")
+        else:
+            values[key] = tuple(value or ())
+
+
+def _read_links(meta: dict[str, Any], names: tuple[str, ...], values: dict[str, Any], error: _Report) -> None:
+    for key in names:
+        links = meta.get(key) or {}
+        if not isinstance(links, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in links.items()):
+            error(key, f"`{key}` must be a mapping of name: URL")
+            links = {}
+        values[key] = tuple(sorted(links.items()))
+
+
+_READERS: dict[Kind, _Reader] = {
+    "text": _read_text,
+    "int": _read_int,
+    "date": _read_date,
+    "list": _read_list,
+    "links": _read_links,
+}
+
+_ON_PAPER = tuple(name for name in NAMES if name in Paper.__dataclass_fields__)
+"""The fields a ``Paper`` holds (every one but ``title_keys``), each under its own name."""
+
+
 def load_paper(text: str, path: str) -> tuple[Paper | None, list[Problem]]:
-    """Validate one content file. Errors make the paper None; each names the line of the bad key."""
+    """Validate one content file. Errors make the paper None; each names the line of the bad key. Errors come in a
+    fixed order: title, slug, then each kind of ``fields.KINDS`` in turn, its fields in file order."""
     try:
         meta, body, _ = read_document(text)
     except DocumentError as exc:
@@ -43,55 +110,14 @@ def load_paper(text: str, path: str) -> tuple[Paper | None, list[Problem]]:
     slug = meta.get("slug", stem)
     if slug != stem:
         error("slug", f"`slug` {slug!r} must equal the file name `{stem}` (slugs are permanent URLs)")
-    for key in _STR_FIELDS:
-        if key in meta and meta[key] is not None and not isinstance(meta[key], str):
-            if key == "arxiv" and isinstance(meta[key], (int, float)):
-                error(key, f'`arxiv` must be a quoted string, e.g. arxiv: "{meta[key]}" (numbers lose zeros)')
-            else:
-                error(key, f"`{key}` must be text")
-    for key in _INT_FIELDS:
-        value = meta.get(key)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-            error(key, f"`{key}` must be a whole number >= 0, got {value!r}")
-    dates: dict[str, dt.date | None] = {}
-    for key in _DATE_FIELDS:
-        value = meta.get(key)
-        dates[key] = _as_date(value)
-        if value is not None and dates[key] is None:
-            error(key, f"`{key}` must be a date like 2025-01-31, got {value!r}")
-    for key in _LIST_FIELDS:
-        value = meta.get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            error(key, f"`{key}` must be a list of text values")
-    links = meta.get("links") or {}
-    if not isinstance(links, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in links.items()):
-        error("links", "`links` must be a mapping of name: URL")
-        links = {}
+    values: dict[str, Any] = {}
+    for kind, names in KINDS:
+        _READERS[kind](meta, names, values, error)
     if problems:
         return None, problems
-    extra = tuple((key, value) for key, value in meta.items() if key not in FIELDS)
-    paper = Paper(
-        slug=stem,
-        title=str(title).strip(),
-        abstract=body,
-        path=path,
-        arxiv=meta.get("arxiv"),
-        published=dates["published"],
-        listed=dates["listed"],
-        updated=dates["updated"],
-        authors=tuple(meta.get("authors") or ()),
-        authors_count=meta.get("authors_count"),
-        organization=meta.get("organization"),
-        upvotes=meta.get("upvotes"),
-        comments=meta.get("comments"),
-        topics=tuple(meta.get("topics") or ()),
-        links=tuple(sorted(links.items())),
-        github_stars=meta.get("github_stars"),
-        keywords=tuple(meta.get("keywords") or ()),
-        categories=tuple(meta.get("categories") or ()),
-        sources=tuple(meta.get("sources") or ()),
-        extra=extra,
-    )
+    values["slug"], values["title"] = stem, str(title).strip()
+    extra = tuple((key, value) for key, value in meta.items() if key not in KNOWN)
+    paper = Paper(abstract=body, path=path, extra=extra, **{name: values[name] for name in _ON_PAPER})
     return paper, []
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.content.document import DocumentError, dump_document, keep_comments, read_document, write_atomic
+from generator.content.fields import FROM_LISTING
 from generator.content.paper import duplicate_papers
 from generator.content.paths import display_path
 from generator.ingest.listings import read_listing
@@ -103,6 +104,18 @@ def _listing_order(listing: Listing) -> tuple[date, str]:
     return (listing.date or max(days, default=date.min), listing.path)
 
 
+def _listing_values(entry: Entry) -> dict[str, Any]:
+    """The entry's value of each field the newest listing sets (``fields.FROM_LISTING``): None where the listing has
+    none, lists as lists; ``authors_count`` is the number of names when the entry has them."""
+    values: dict[str, Any] = {}
+    for spec in FROM_LISTING:
+        value = getattr(entry, spec.name)
+        values[spec.name] = (list(value) or None) if spec.kind == "list" else value
+    if entry.authors:
+        values["authors_count"] = len(entry.authors)
+    return values
+
+
 def _apply(record: _Record, entry: Entry, listing: Listing) -> None:
     """Fold one entry into a record. Later (newer) listings overwrite counters and machine fields."""
     meta = record.meta
@@ -119,17 +132,7 @@ def _apply(record: _Record, entry: Entry, listing: Listing) -> None:
     # The arXiv date never moves later; a later one is a listing's fallback (its page date), so keep the earliest.
     if entry.published and (not isinstance(meta.get("published"), date) or entry.published < meta["published"]):
         meta["published"] = entry.published
-    values: dict[str, Any] = {
-        "authors": list(entry.authors) or None,
-        "authors_count": entry.authors_count if not entry.authors else len(entry.authors),
-        "organization": entry.organization,
-        "upvotes": entry.upvotes,
-        "comments": entry.comments,
-        "github_stars": entry.github_stars,
-        "keywords": list(entry.keywords) or None,
-        "categories": list(entry.categories) or None,
-    }
-    for key, value in values.items():
+    for key, value in _listing_values(entry).items():
         if value is not None and not (older and meta.get(key) is not None):
             meta[key] = value
     if entry.links:
