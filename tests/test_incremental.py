@@ -223,3 +223,17 @@ def test_files_a_build_no_longer_writes_are_removed(tmp_path: Path) -> None:
             out.write(path, path)
         out.publish()
         assert sorted(tree(target)) == files
+
+
+def test_named_records_fingerprint_as_the_tuples_they_are() -> None:
+    from datetime import date
+
+    from generator.render.archive import MonthHead, MonthLink
+    from generator.render.pagination import DaySpan
+
+    month = MonthHead(2026, 2, "February 2026", "archive/2026/02/")
+    print_ = Fingerprint("salt")
+    assert print_.of(month) == print_.of((2026, 2, "February 2026", "archive/2026/02/"))
+    assert print_.of(month) != print_.of(MonthHead(2026, 1, "January 2026", "archive/2026/01/"))
+    assert print_.of(MonthLink("January 2026", "archive/2026/01/")) != print_.of(MonthLink("March 2026", "x/"))
+    assert print_.of(DaySpan(date(2026, 2, 1), date(2026, 2, 6))) == print_.of((date(2026, 2, 1), date(2026, 2, 6)))

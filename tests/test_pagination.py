@@ -84,7 +84,9 @@ def test_days_span_of_a_page() -> None:
         Paper("b", "B", "", "b.md", listed=date(2025, 3, 1)),
         Paper("c", "C", "", "c.md"),
     ]
-    assert Pager(1, tuple(items), "page/1/", None, None).days == (date(2025, 3, 1), date(2025, 3, 2))
+    span = Pager(1, tuple(items), "page/1/", None, None).days
+    assert span == (date(2025, 3, 1), date(2025, 3, 2))  # a tuple, as before it had names
+    assert span is not None and (span.earliest, span.latest) == (date(2025, 3, 1), date(2025, 3, 2))
     assert Pager(1, tuple(items[2:]), "page/1/", None, None).days is None
 
 

@@ -124,3 +124,42 @@ def test_json_ld_cannot_close_its_script_element() -> None:
     text = str(json_ld({"headline": "</script><script>alert(1)</script> & <!--"}))
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"headline": "</script><script>alert(1)</script> & <!--"}
+
+
+def test_date_filter_styles() -> None:
+    from datetime import date
+
+    from generator.render.filters import format_date
+
+    day = date(2026, 2, 6)
+    assert format_date(day) == format_date(day, "iso") == "2026-02-06"
+    assert format_date(day, "short") == "Feb 6, 2026"
+    assert format_date(day, "long") == "February 6, 2026"
+    assert format_date(day, "month") == "Feb 2026"
+    assert format_date(day, "%d/%m/%Y") == "06/02/2026"  # not a style: a strftime pattern, as before styles
+
+
+def test_site_templates_that_unpack_or_index_the_records_still_work(tmp_path: Path, pinned_clock: str) -> None:
+    """Records passed to templates are named tuples: templates written when they were plain tuples still work."""
+    root = _project(tmp_path)
+    (root / "templates").mkdir()
+    templates = {
+        "archive.html": "{% for y, m, name, month_path, count in months %}"
+        "<p class=m>{{ name }}|{{ href(month_path) }}|{{ count }}</p>{% endfor %}",
+        "archive_month.html": "<p class=m>{{ month[2] }}|{{ month[3] }}|{{ month.name }}</p>",
+        "paper.html": "<article data-pagefind-body><h1>{{ paper.title }}</h1>"
+        "{% for label, url in source_links(paper) %}<p class=s>{{ label }}</p>{% endfor %}"
+        "{% for kind, label, url in paper_links(paper) %}<p class=k>{{ kind }}</p>{% endfor %}</article>",
+    }
+    for name, content in templates.items():
+        (root / "templates" / name).write_text(
+            f'{{% extends "default/{name}" %}}{{% block content %}}{content}{{% endblock %}}\n'
+        )
+    out = _build(root)
+    index = re.findall(r"<p class=m>([^<]*)</p>", (out / "archive" / "index.html").read_text())
+    assert index and all(re.fullmatch(r"\w+ \d{4}\|/papersite/archive/\d{4}/\d\d/\|\d+", row) for row in index)
+    first = next((out / "archive").glob("*/*/index.html")).read_text()
+    name, path, same = re.findall(r"<p class=m>([^<]*)</p>", first)[0].split("|")
+    assert name == same and re.fullmatch(r"archive/\d{4}/\d\d/", path)
+    paper = (out / "papers" / "a-mem-agentic-memory-for-llm-agents" / "index.html").read_text()
+    assert "<p class=s>Search arXiv</p>" in paper and "<p class=k>abstract</p>" in paper  # a URL in its abstract

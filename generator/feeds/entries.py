@@ -17,6 +17,7 @@ import html
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
 from itertools import islice
+from typing import NamedTuple
 
 from generator.feeds.model import EPOCH, FORMATS, SUMMARY_CHARS, Feed, FeedFormat, FeedItem
 from generator.model import Paper
@@ -172,7 +173,25 @@ def _site_feeds(site: Site) -> tuple[Feed, ...]:
     return tuple(feeds)
 
 
-def feed_links(site: Site) -> Iterator[tuple[Feed, tuple[tuple[FeedFormat, str], ...]]]:
+class FeedURL(NamedTuple):
+    """One format of a feed, as the /feeds/ page links it."""
+
+    format: FeedFormat
+    """RSS, Atom or JSON Feed (``format.label``, ``format.media_type``)."""
+    url: str
+    """The feed file's absolute URL."""
+
+
+class FeedLinks(NamedTuple):
+    """One feed on the /feeds/ page: the feed and its URL in every format."""
+
+    feed: Feed
+    """The feed (``feed.title``, ``feed.page``, ``feed.items``)."""
+    links: tuple[FeedURL, ...]
+    """One per format, in the order of ``FORMATS``."""
+
+
+def feed_links(site: Site) -> Iterator[FeedLinks]:
     """Each feed with its absolute URL per format, for the /feeds/ page."""
     for feed in site_feeds(site):
-        yield feed, tuple((fmt, site.urls.absolute(feed.path(fmt))) for fmt in FORMATS)
+        yield FeedLinks(feed, tuple(FeedURL(fmt, site.urls.absolute(feed.path(fmt))) for fmt in FORMATS))

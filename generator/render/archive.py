@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from generator.model import Paper
 from generator.render.pages import Renderer
@@ -38,6 +39,43 @@ class Month:
         return archive_path(self.year, self.month)
 
 
+class MonthHead(NamedTuple):
+    """``month`` on a month's pages: the month without its papers (a tuple, so ``month[2]`` still works)."""
+
+    year: int
+    """``2026``."""
+    month: int
+    """1 to 12."""
+    name: str
+    """``February 2026``."""
+    path: str
+    """The month's first page: ``archive/2026/02/``."""
+
+
+class MonthLink(NamedTuple):
+    """``newer`` and ``older`` on a month's first page: the neighbouring month."""
+
+    name: str
+    """``January 2026``."""
+    path: str
+    """The month's first page: ``archive/2026/01/``."""
+
+
+class MonthSummary(NamedTuple):
+    """One of the ``months`` of the archive index: a month and how many papers were listed in it."""
+
+    year: int
+    """``2026``."""
+    month: int
+    """1 to 12."""
+    name: str
+    """``February 2026``."""
+    path: str
+    """The month's first page: ``archive/2026/02/``."""
+    size: int
+    """How many papers the month has (on all its pages). Not ``count``: that is a tuple's method."""
+
+
 def archive_day(paper: Paper) -> date | None:
     """The day that files a paper in the archive: listed, else published."""
     return paper.listed or paper.published
@@ -61,7 +99,7 @@ def render_archive(r: Renderer) -> None:
     """The archive index and each month's pages. A month's first page has its count and links to the
     neighbouring months; its older pages have neither, so they stay unchanged as papers and months are added."""
     months = archive_months(r.site.papers)
-    summary = tuple((m.year, m.month, m.name, m.path, len(m.papers)) for m in months)
+    summary = tuple(MonthSummary(m.year, m.month, m.name, m.path, len(m.papers)) for m in months)
     years = tuple(sorted({m.year for m in months}, reverse=True))
     r.page("archive.html", archive_path(), months=summary, years=years, title="Archive")
     for index, month in enumerate(months):
@@ -76,10 +114,10 @@ def render_archive(r: Renderer) -> None:
             r.page(
                 "archive_month.html",
                 pager.path,
-                month=(month.year, month.month, month.name, month.path),
+                month=MonthHead(month.year, month.month, month.name, month.path),
                 count=len(month.papers) if first else None,
-                newer=(newer.name, newer.path) if newer and first else None,
-                older=(older.name, older.path) if older and first else None,
+                newer=MonthLink(newer.name, newer.path) if newer and first else None,
+                older=MonthLink(older.name, older.path) if older and first else None,
                 pager=pager,
                 title=month.name if first else f"{month.name}, page {pager.number}",
             )

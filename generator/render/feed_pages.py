@@ -3,11 +3,23 @@ the days, ``digest/YYYY-MM-DD/`` one day's papers, the page each digest feed ent
 
 from __future__ import annotations
 
+from datetime import date
+from typing import NamedTuple
+
 from generator.feeds.entries import feed_links, listed_days
 from generator.render.pages import Renderer
 from generator.urls import digest_path
 
 DIGEST_TITLE = "Daily digest"
+
+
+class DigestDay(NamedTuple):
+    """One of the ``days`` of the digest index."""
+
+    day: date
+    """The day papers were listed on; its page is ``digest_path(day)``."""
+    size: int
+    """How many papers were listed that day. Not ``count``: that is a tuple's method."""
 
 
 def render_feeds_page(r: Renderer) -> None:
@@ -20,7 +32,7 @@ def render_digest(r: Renderer) -> None:
     """The digest index and one page per listed day, with links to the newer and older day. Only the index gets
     the list of days (``days``): a day page stays unchanged when other days are added."""
     days = listed_days(r.site)
-    counts = tuple((day, len(papers)) for day, papers in days)
+    counts = tuple(DigestDay(day, len(papers)) for day, papers in days)
     r.page(
         "digest.html",
         digest_path(),

@@ -1,6 +1,6 @@
 """What the paper page and the page head show beyond the record itself: the link list, and the JSON-LD.
 
-Also the template filters for math (``tex``, ``tex_plain``) and ``json_ld``, registered by ``Renderer``.
+Also the template filters for math (``tex``, ``tex_plain``), ``json_ld`` and ``date``, registered by ``Renderer``.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote_plus, urlsplit
 
 from markupsafe import Markup
@@ -20,6 +20,27 @@ from generator.text.mathml import plain_tex, render_tex
 _URL = re.compile(r"https?://[^\s<>()\[\]{}\"'`]+", re.IGNORECASE)
 _LINK_LABELS = {"github": "GitHub", "project": "Project page", "hf": "Hugging Face", "demo": "Demo", "data": "Data"}
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+class PaperLink(NamedTuple):
+    """One of ``paper_links(paper)``: a link the paper gives, or a URL written in its abstract."""
+
+    kind: str
+    """The paper's name for the link (``github``, ``project``, ``hf``, ...), or ``abstract`` for a URL found in
+    the abstract."""
+    label: str
+    """What the link reads: ``GitHub ★ 1,234``, ``Project page``, or host and path for a URL in the abstract."""
+    url: str
+    """An http(s) URL."""
+
+
+class SourceLink(NamedTuple):
+    """One of ``source_links(paper)``: where the paper itself can be read."""
+
+    label: str
+    """``arXiv``, ``PDF``, ``Hugging Face``, or ``Search arXiv`` when the arXiv id is not known."""
+    url: str
+    """The page on arxiv.org or huggingface.co (an arXiv title search for ``Search arXiv``)."""
 
 
 def abstract_urls(text: str) -> list[str]:
@@ -40,10 +61,10 @@ def link_label(url: str) -> str:
     return label if len(label) <= 48 else label[:47] + "…"
 
 
-def paper_links(paper: Paper) -> list[tuple[str, str, str]]:
-    """``(kind, label, url)`` for the paper's own links (GitHub with stars, project page, …) and then URLs found
-    in the abstract that are not already listed. Only http(s) URLs."""
-    links: list[tuple[str, str, str]] = []
+def paper_links(paper: Paper) -> list[PaperLink]:
+    """The paper's own links (GitHub with stars, project page, …) and then URLs found in the abstract that are not
+    already listed. Only http(s) URLs."""
+    links: list[PaperLink] = []
     seen: set[str] = set()
     for name, url in paper.links:
         if not url.lower().startswith(("http://", "https://")) or url in seen:
@@ -51,11 +72,11 @@ def paper_links(paper: Paper) -> list[tuple[str, str, str]]:
         label = _LINK_LABELS.get(name, name.replace("_", " ").capitalize())
         if name == "github" and paper.github_stars is not None:
             label += f" ★ {paper.github_stars:,}"
-        links.append((name, label, url))
+        links.append(PaperLink(name, label, url))
         seen.add(url)
     for url in abstract_urls(paper.abstract):
         if url not in seen and url.rstrip("/") not in {u.rstrip("/") for u in seen}:
-            links.append(("abstract", link_label(url), url))
+            links.append(PaperLink("abstract", link_label(url), url))
             seen.add(url)
     return links
 
@@ -93,23 +114,34 @@ def scholarly_article(paper: Paper, url: str, topic_names: dict[str, str]) -> di
     return data
 
 
-def format_date(day: date, pattern: str | None = None) -> str:
-    """``{{ paper.published | date }}``: ``2026-02-06`` (ISO 8601), or ``| date("%b %-d, %Y")``: ``Feb 6, 2026``."""
+DATE_STYLES: dict[str, str | None] = {
+    "iso": None,  # 2026-02-06: ISO 8601 (date.isoformat()), the default
+    "short": "%b %-d, %Y",  # Feb 6, 2026
+    "long": "%B %-d, %Y",  # February 6, 2026
+    "month": "%b %Y",  # Feb 2026
+}
+"""The styles of the ``date`` filter, by name: a ``strftime`` pattern, or None for ISO 8601."""
+
+
+def format_date(day: date, style: str = "iso") -> str:
+    """``{{ paper.published | date }}``: ``2026-02-06`` (ISO 8601); ``| date("short")``: ``Feb 6, 2026``, and the
+    other ``DATE_STYLES``. A style that is not a name there is a ``strftime`` pattern: ``| date("%d/%m/%Y")``."""
+    pattern = DATE_STYLES.get(style, style)
     return day.isoformat() if pattern is None else day.strftime(pattern)
 
 
 FILTERS = {"tex": render_tex, "tex_plain": plain_tex, "json_ld": json_ld, "date": format_date}
 """Template filters: ``{{ paper.title | tex }}`` (MathML), ``| tex_plain`` (for ``<title>`` and meta tags),
-``| json_ld``, ``| date``."""
+``| json_ld``, ``| date`` (``| date("short")``, see ``DATE_STYLES``)."""
 GLOBALS = {"paper_links": paper_links, "scholarly_article": scholarly_article}
 
 
-def source_links(paper: Paper) -> list[tuple[str, str]]:
-    """(label, URL) of where the paper lives: arXiv and HF when the id is known, else an arXiv title search."""
+def source_links(paper: Paper) -> list[SourceLink]:
+    """Where the paper lives: arXiv and HF when the id is known, else an arXiv title search."""
     if paper.arxiv:
         return [
-            ("arXiv", f"https://arxiv.org/abs/{paper.arxiv}"),
-            ("PDF", f"https://arxiv.org/pdf/{paper.arxiv}"),
-            ("Hugging Face", f"https://huggingface.co/papers/{paper.arxiv}"),
+            SourceLink("arXiv", f"https://arxiv.org/abs/{paper.arxiv}"),
+            SourceLink("PDF", f"https://arxiv.org/pdf/{paper.arxiv}"),
+            SourceLink("Hugging Face", f"https://huggingface.co/papers/{paper.arxiv}"),
         ]
-    return [("Search arXiv", f"https://arxiv.org/search/?query={quote_plus(paper.title)}&searchtype=title")]
+    return [SourceLink("Search arXiv", f"https://arxiv.org/search/?query={quote_plus(paper.title)}&searchtype=title")]

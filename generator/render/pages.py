@@ -57,7 +57,7 @@ class Renderer:
         env.globals.update(GLOBALS)
 
     def page(self, template: str, path: str, **context: Any) -> None:
-        """Render ``template`` to the file that serves ``path`` (or queue it; see ``generator/pagejobs.py`` for what
+        """Render ``template`` to the file that serves ``path`` (or queue it; see ``generator/render/queue.py`` for what
         a page may depend on)."""
         if self.queue is not None:
             self.queue.add(template, path, context)
@@ -133,7 +133,7 @@ def render_not_found(r: Renderer) -> None:
 
 
 def render_search(r: Renderer) -> None:
-    """``search/``: the client-side search page (Pagefind, see generator/search.py and static/search.js)."""
+    """``search/``: the client-side search page (Pagefind, see generator/search/ and static/search.js)."""
     years = sorted({p.date.year for p in r.site.papers if p.date}, reverse=True)
     topics = [t for t in r.site.topics if t.papers]
     r.page("search.html", "search/", title="Search", topics=topics, years=years)

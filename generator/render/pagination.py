@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from generator.model import Paper
 
 PathFor = Callable[[int], str]
 """The path of a list's page by number: 0 is the first page, 1 the oldest of the older pages (see ``paginate``)."""
+
+
+class DaySpan(NamedTuple):
+    """``pager.days``: the days a list page covers (a tuple, so ``span[0]``, ``span[1]`` still work)."""
+
+    earliest: date
+    """The earliest day (published, else listed) of the page's papers."""
+    latest: date
+    """The latest day of the page's papers; the same as ``earliest`` when they all share one day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +41,10 @@ class Pager:
         return self.number == 0
 
     @property
-    def days(self) -> tuple[date, date] | None:
+    def days(self) -> DaySpan | None:
         """The earliest and latest day (published, else listed) of the page's items, when any has one."""
         found = [day for paper in self.items if (day := paper.published or paper.listed) is not None]
-        return (min(found), max(found)) if found else None
+        return DaySpan(min(found), max(found)) if found else None
 
 
 def paginate(items: Sequence[Paper], per_page: int, path_for: PathFor) -> Iterator[Pager]:
