@@ -1,5 +1,6 @@
 """Build progress on stderr: one line per stage with its count and time. Quiet unless stderr is a terminal
-(or ``PAPERSITE_PROGRESS=1``); the stages are recorded either way, for ``BuildResult.stages``."""
+(or ``PAPERSITE_PROGRESS=1``; ``0`` keeps it quiet on a terminal too); every stage is kept in ``Progress.stages``
+either way."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ format from that record, so the three formats always say the same thing. Output 
 date comes from the entries, never from the clock, so two builds of the same content give the same bytes.
 
 Each format gets its own ``FeedGenerator``: feedgen keeps RSS and Atom fields in one object and mixes them
-otherwise. Every string passes through ``markup.clean_text`` (XML-forbidden characters removed, all other
+otherwise. Every string passes through ``text.markup.clean_text`` (XML-forbidden characters removed, all other
 Unicode kept) before it reaches feedgen; feedgen (lxml) escapes ``&``, ``<`` and ``]]>``.
 """
 

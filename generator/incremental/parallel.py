@@ -115,8 +115,8 @@ def run_jobs(
 @contextlib.contextmanager
 def frozen() -> Iterator[None]:
     """Leave every object alive now out of garbage collection until the block ends (``gc.freeze``): a collection of
-    the oldest generation walks every object, and a build's content, cache and site (millions of objects at 10k
-    papers, all alive to the end) would be walked again by each. Objects are still freed by reference counting.
+    the oldest generation walks every object, and a build's content, cache and site (millions of objects on a large
+    site, all alive to the end) would be walked again by each. Objects are still freed by reference counting.
     Nested blocks thaw nothing: the outermost one thaws everything at its end (``gc.unfreeze``)."""
     outermost = gc.get_freeze_count() == 0
     gc.freeze()
@@ -131,8 +131,7 @@ def frozen() -> Iterator[None]:
 def collection_paused() -> Iterator[None]:
     """No garbage collection in the block, for code that makes containers by the hundred thousand and keeps them
     (unpickling a cache) or keeps them until it ends (pickling: the pickler's memo holds them): each collection
-    they trigger walks them again, and the full ones all of them (at 100k papers, 32 full collections took 2.8 s of
-    a build; the 10k content cache loads in 0.12 s instead of 0.25-0.33 s)."""
+    they trigger walks them again, and the full ones all of them."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -155,8 +154,8 @@ def lasting() -> Iterator[None]:
 class Helper:
     """A fresh Python process started before its job is known: it imports ``modules`` (and starts the
     interpreter) while this process goes on, then waits for the job ``Background`` hands it. Starting one early
-    takes that start off the critical path (at 10k papers 0.1-0.15 s of a daily build). A helper never given a job
-    stops when ``cancel`` is called or this process exits."""
+    takes that start off the critical path. A helper never given a job stops when ``cancel`` is called or this
+    process exits."""
 
     def __init__(self, *modules: str) -> None:
         self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
@@ -193,7 +192,7 @@ class Background(Generic[Result]):
     ``args`` are pickled (``work`` by name) and read back by the new process.
 
     Not a fork: a forked child shares this process's memory copy-on-write, and every page either side writes
-    afterwards is copied (at 10k papers about as much memory again, and seconds of system time). Not a thread:
+    afterwards is copied (for a long job, up to as much memory again, and the system time to copy it). Not a thread:
     this process keeps forking render workers (``run_jobs``) meanwhile, and forking a process that runs threads
     can leave a child holding a lock forever."""
 

@@ -58,26 +58,26 @@ def read_listing(path: Path, page_date: date | None = None) -> Listing:
     text, problem = decode(raw, shown)
     if text is None:
         return Listing(shown, "unknown", None, problems=(problem,) if problem else ())
-    found = find_format(text, path.name)
-    if found is None:
+    detected = find_format(text, path.name)
+    if detected is None:
         return Listing(shown, "unknown", None, problems=(Problem(shown, 1, "error", "unrecognised listing format"),))
-    _name, parse = found
+    _name, parse = detected
     return parse(text, shown, page_date or date_from_name(path.name))
 
 
 def find_listings(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     """Expand folders into listing files (sorted); missing paths are errors."""
-    found: list[Path] = []
+    files: list[Path] = []
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(
+            files += sorted(
                 p
                 for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in LISTING_SUFFIXES and not p.name.startswith(".")
             )
         elif path.is_file():
-            found.append(path)
+            files.append(path)
         else:
             problems.append(Problem(str(path), 0, "error", "no such file or folder"))
-    return found, problems
+    return files, problems

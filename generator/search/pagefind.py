@@ -1,5 +1,5 @@
 """The search index: the last step of a build, a Pagefind index of the paper pages in ``site/pagefind/`` (split
-into shards on large sites: ``generator/search_shards.py``).
+into shards on large sites: ``generator/search/shards.py``).
 
 Only paper pages are indexed. Each paper page marks its body with ``data-pagefind-body`` and carries its filters
 (``topic``, ``year``, ``organization``), sort keys (``date``, ``upvotes``, ``comments``) and metadata (``title``,
@@ -11,11 +11,10 @@ brace glob (``papers/{a,b}/index.html``), so that the staging folder's pages of 
 binary comes from the ``pagefind[extended]`` wheel; nothing is downloaded). Pagefind names each data file by a hash
 of its content and writes it only when no file has that name: the data files an index folder already holds (the
 site before last's, in the staging folder) are kept for Pagefind to reuse, so a page indexed before costs no
-compression and no new file (at 10,000 papers, half of Pagefind's time), and the files the new index does not name
-are removed after it. The Python API (``pagefind.index.PagefindIndex``) was tried and
-dropped: it polls its service once per 100 ms for each reply, so ``add_html_file`` for 59 in-memory pages took 6 s
-against 0.4 s for the folder, and its exit terminates the service before Pagefind has finished writing
-``wasm.unknown.pagefind`` (a truncated 64 KiB file in about one build out of two).
+compression and no new file, and the files the new index does not name are removed after it. The command line, not
+the Python API (``pagefind.index.PagefindIndex``): the API waits on a polling loop for each reply, which makes adding
+pages one by one far slower than reading a folder, and its exit can stop Pagefind before it has finished writing
+its last file.
 
 Pagefind writes its filter values and the filter and sort lists of its metadata file in hash-map order, so two
 builds of the same input differ (Pagefind/pagefind#638). :func:`stabilise` rewrites those few small files in sorted
@@ -114,10 +113,12 @@ def _run_pagefind(site_dir: Path, glob: str, folder: Path, language: str) -> Non
     with tempfile.TemporaryDirectory(prefix="papersite-pagefind-") as cwd:
         (Path(cwd) / "pagefind.json").write_text(json.dumps(options), encoding="utf-8")
         command = [str(binary), "--quiet"]
-        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False, preexec_fn=die_with_parent)
-    if done.returncode != 0:
-        output = " ".join((done.stdout + done.stderr).split())
-        raise SearchIndexError(f"pagefind failed (exit {done.returncode}): {output}")
+        completed = subprocess.run(
+            command, cwd=cwd, capture_output=True, text=True, check=False, preexec_fn=die_with_parent
+        )
+    if completed.returncode != 0:
+        output = " ".join((completed.stdout + completed.stderr).split())
+        raise SearchIndexError(f"pagefind failed (exit {completed.returncode}): {output}")
 
 
 def _drop_unnamed(folder: Path, meta: Any) -> None:

@@ -1,32 +1,31 @@
 """A large site's search index in shards: one Pagefind index per year (or part of a year), merged in the browser.
 
-Pagefind holds every page it indexes in memory (about 160 KiB a paper page, 1.6 GB at 10,000 papers) and one run
-indexes everything again. Past ``SHARD_ABOVE`` papers the paper pages are split by the year of their date
-(``Paper.date``; undated papers join the oldest year), and a year of more than ``SHARD_MOST`` papers is split
-further into runs of whole months (the newest year past ``SHARD_NEWEST`` papers, in runs of at most that many).
-Each shard is indexed by its own Pagefind run over just its pages (named in a glob), at most two runs at
-a time and only while the pages in flight stay under ``PARALLEL_PAGES`` (so peak memory is bounded by the shard
-size, not the site size). A shard is indexed again only when one of its pages
-changed in what Pagefind reads (:func:`indexed_part`; a paper page also lists related papers, which change as
+Pagefind holds every page it indexes in memory, and one run indexes everything again. Past ``SHARD_ABOVE`` papers
+the paper pages are split by the year of their date (``Paper.date``; undated papers join the oldest year), and a
+year of more than ``SHARD_MOST`` papers is split further into runs of whole months (the newest year past
+``SHARD_NEWEST`` papers, in runs of at most that many). Each shard is indexed by its own Pagefind run over just its
+pages (named in a glob), at most two runs at a time and only while the pages in flight stay under ``PARALLEL_PAGES``
+(so peak memory is bounded by the shard size, not the site size). A shard is indexed again only when one of its
+pages changed in what Pagefind reads (:func:`indexed_part`; a paper page also lists related papers, which change as
 papers are added, but are not indexed); otherwise the published shard folder is hard-linked, as for a page. New
-papers land in the newest shard, so a daily listing re-indexes one small shard: at most ``SHARD_NEWEST`` papers
-and the new ones. Runs are cut from the oldest month on, so a paper added to the newest month changes only the last
-run (or, when that run is full, moves its newest month into a run of its own: both are indexed again), and when a
-new year begins, the year before is indexed again, once, as a whole year.
+papers land in the newest shard, so a daily listing re-indexes one small shard: at most ``SHARD_NEWEST`` papers and
+the new ones. Runs are cut from the oldest month on, so a paper added to the newest month changes only the last run
+(or, when that run is full, moves its newest month into a run of its own: both are indexed again), and when a new
+year begins, the year before is indexed again, once, as a whole year.
 
 Layout: the newest shard is ``site/pagefind/`` (Pagefind's scripts and the language ``wasm`` live there, and a
-small site keeps its single index there exactly as before), every older one ``site/pagefind-<name>/`` holding only
-its data files (a merged index reuses the primary's scripts and ``wasm``). ``site/pagefind/shards.json`` lists the
+small site keeps its single index there), every older one ``site/pagefind-<name>/`` holding only its data files
+(a merged index reuses the primary's scripts and ``wasm``). ``site/pagefind/shards.json`` lists the
 shards newest first, with bundle paths relative to the site's base (so sub-path sites work)::
 
     {"shards": [{"name": "2026", "bundle": "pagefind/"}, {"name": "2025", "bundle": "pagefind-2025/"}]}
 
-``static/search.js`` loads the first and merges every other with Pagefind's ``mergeIndex``, tagging each with a
-synthetic ``shard`` filter so that date-ordered results can be read shard by shard in order (Pagefind orders merged
-results by a per-index score, which for a sort is a position inside that index).
+``themes/default/static/search.js`` loads the first and merges every other with Pagefind's ``mergeIndex``, tagging
+each with a synthetic ``shard`` filter so that date-ordered results can be read shard by shard in order (Pagefind
+orders merged results by a per-index score, which for a sort is a position inside that index).
 
-``PAPERSITE_SEARCH_SHARDS=ABOVE[,MOST]`` overrides the two limits. It is internal, for tests and benchmarks that
-need sharding on a few dozen papers; sites are not meant to set it.
+``PAPERSITE_SEARCH_SHARDS=ABOVE[,MOST[,NEWEST]]`` overrides the three limits (``shard_limits``). It is internal, for
+tests and benchmarks that need sharding on a few dozen papers; sites are not meant to set it.
 """
 
 from __future__ import annotations
@@ -67,16 +66,14 @@ SHARD_MOST = 5000
 allows)."""
 SHARD_NEWEST = 500
 """The newest year (where daily listings land) is split into runs of whole months of at most this many papers
-(where a month allows): at about 1.7 ms of Pagefind CPU a page, re-indexing it after a daily listing takes under a
-second, not the seconds of a whole year (1.5 s for the 900 papers of the newest year at 10,000 papers)."""
+(where a month allows), so a daily listing re-indexes one small run, not the whole year."""
 PARALLEL_PAGES = 2 * SHARD_MOST
-"""Two Pagefind runs go at once only while their pages add up to at most this (about 160 KB of Pagefind memory a
-page: 1.6 GB). At 5,000 two shards of a 100k site (of about 4,500 papers each) went one at a time, and the index
-took twice as long."""
+"""Two Pagefind runs go at once only while their pages add up to at most this, which bounds Pagefind's memory (it
+grows with the pages in flight). Twice ``SHARD_MOST``, so that two full shards still run at once."""
 PROCESSES = 2
 """Pagefind runs at most at once. Each is mostly single-threaded, so two keep two cores busy."""
 MANIFEST = f"{INDEX_DIR}/shards.json"
-"""The list of shards ``static/search.js`` reads, relative to the site root."""
+"""The list of shards ``themes/default/static/search.js`` reads, relative to the site root."""
 DATA = ("index", "filter", "fragment", "pagefind-entry.json")
 """What a merged (non-primary) shard folder keeps besides its ``*.pf_meta`` file: Pagefind's data, not its scripts,
 styles or ``wasm``."""
@@ -164,11 +161,11 @@ def index_shards(
     started = time.perf_counter()
     previous = previous or ShardCache()
     published = {key: (folder, result) for folder, (key, result) in previous.shards.items()}
-    kept = ShardCache()
+    next_cache = ShardCache()
     todo: list[tuple[Shard, bytes]] = []
 
     def digest(shard: Shard) -> bytes:
-        return _shard_digest(shard, out, language, previous.pages, kept.pages)
+        return _shard_digest(shard, out, language, previous.pages, next_cache.pages)
 
     for shard in shards:
         if not published:  # nothing to reuse: each shard's digest is taken while the others are indexed
@@ -179,22 +176,22 @@ def index_shards(
         # linked from the published folder it had (a shard keeps its digest when its folder is renamed)
         reused = _reuse(out, old[0], shard, old[1]) if old is not None else None
         if reused is not None:
-            kept.shards[shard.folder] = (key, reused)
+            next_cache.shards[shard.folder] = (key, reused)
         else:
             todo.append((shard, key))
     indexed = _index_all([s for s, _ in todo], out, language, None if published else digest)
     for (shard, key), (result, late) in zip(todo, indexed, strict=True):
-        kept.shards[shard.folder] = (key or late, result)
+        next_cache.shards[shard.folder] = (key or late, result)
     for shard in shards:
         out.files.extend(sorted(path for path, _ in walk_files(out.staging / shard.folder, f"{shard.folder}/")))
     manifest = [{"name": shard.name, "bundle": f"{shard.folder}/"} for shard in shards]
     out.write(MANIFEST, json.dumps({"shards": manifest}, separators=(",", ":")) + "\n")
-    results = [kept.shards[shard.folder][1] for shard in shards]
+    results = [next_cache.shards[shard.folder][1] for shard in shards]
     files = sum(r.files for r in results) + 1
     size = sum(r.bytes for r in results) + (out.staging / MANIFEST).stat().st_size
     seconds = time.perf_counter() - started if todo else 0.0
     summary = SearchIndex(sum(r.pages for r in results), files, size, seconds, len(shards), len(todo))
-    return summary, kept
+    return summary, next_cache
 
 
 SEARCH_MODULES = ("generator.search.shards", "pagefind.service")
@@ -220,8 +217,8 @@ def index_in_worker(shards: Sequence[Shard], target: Path, language: str, previo
     """``index_shards`` for the build whose output is ``target``, run in a helper process
     (``parallel.Background``) while the build writes its other pages; the build records the files."""
     out = Output(target, worker=True)
-    index, kept = index_shards(shards, out, language, previous)
-    return index, kept, out.files
+    index, next_cache = index_shards(shards, out, language, previous)
+    return index, next_cache, out.files
 
 
 def _shard_digest(
@@ -313,11 +310,11 @@ def _index_all(
         out.reuse_folder(shard.folder, lambda rel: rel.startswith(REUSED))
     order = sorted(range(len(shards)), key=lambda number: -len(shards[number].pages))
     if len(shards) < 2:
-        done = [index(shard) for shard in shards]
+        indexed = [index(shard) for shard in shards]
     else:
         with ThreadPoolExecutor(PROCESSES) as pool:
-            done = list(pool.map(index, [shards[number] for number in order]))
-    results = dict(zip(order, done, strict=True))
+            indexed = list(pool.map(index, [shards[number] for number in order]))
+    results = dict(zip(order, indexed, strict=True))
     return [results[number] for number in range(len(shards))]
 
 

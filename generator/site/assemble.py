@@ -41,7 +41,7 @@ class Site:
     now: datetime
     """Build time (``SOURCE_DATE_EPOCH`` or the clock), timezone-aware UTC; for checks, never for output."""
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """slug -> slugs of the most similar papers, best first (TF-IDF over title and abstract; ``related.py``)."""
+    """slug -> slugs of the most similar papers, best first (TF-IDF over title and abstract; ``site/related.py``)."""
 
     def topic(self, slug: str) -> Topic:
         return next(topic for topic in self.topics if topic.slug == slug)
@@ -71,8 +71,10 @@ def assemble(config: Config, papers: list[Paper], cache: ContentCache | None = N
     if cache is not None:
         matches = [cache.match(paper.title, text) for paper, text in zip(papers, texts, strict=True)]
     todo = [number for number, matched in enumerate(matches) if matched is None]
-    found = run_jobs(len(todo), lambda i: matcher.match(papers[todo[i]].title, texts[todo[i]]), min_jobs=PARALLEL_MIN)
-    for number, slugs in zip(todo, found, strict=True):
+    new_matches = run_jobs(
+        len(todo), lambda i: matcher.match(papers[todo[i]].title, texts[todo[i]]), min_jobs=PARALLEL_MIN
+    )
+    for number, slugs in zip(todo, new_matches, strict=True):
         matches[number] = slugs
         if cache is not None:
             cache.store_match(papers[number].title, texts[number], slugs)

@@ -43,9 +43,9 @@ def load_papers(papers_dir: Path, cache: ContentCache | None = None) -> tuple[li
         results.append(cached or (None, ()))
     # parsing (YAML) is most of the time of a build without a cache: on every core
     parsed = run_jobs(len(todo), lambda number: load_paper(todo[number][1], shown[todo[number][0]]))
-    for (index, _, key), (paper, found) in zip(todo, parsed, strict=True):
-        results[index] = (paper, tuple(found))
+    for (index, _, key), (paper, file_problems) in zip(todo, parsed, strict=True):
+        results[index] = (paper, tuple(file_problems))
         if cache is not None and key is not None:
             cache.store_paper(key, results[index])
     papers = [paper for paper, _ in results if paper is not None]
-    return papers, [problem for _, found in results for problem in found]
+    return papers, [problem for _, file_problems in results for problem in file_problems]

@@ -15,8 +15,8 @@ papers, so a new listing should change few lists (and so few pages). Two rules s
   *reference*: the oldest papers (by date, then slug), all of them below ``SMALL`` papers, else as many as the
   largest of 100, 200, 500, 1000, 2000, ... that is at most the number of papers (40 to 100 % of them). New papers
   are the newest, so the statistics, and with them every existing paper's vector, stay as they were until the
-  site reaches the next size of that series; the build that reaches it re-ranks everything once (as every build
-  did before). A paper backdated or edited into the reference does the same.
+  site reaches the next size of that series; the build that reaches it re-ranks everything once. A paper
+  backdated or edited into the reference does the same.
 - Whether a paper is in a term's postings depends on its own weight only: it is when the weight reaches the
   term's threshold, the weight of its ``POSTINGS`` x (reference size / next size)-th heaviest reference paper (so
   postings hold about ``POSTINGS`` papers when the reference moves on). A new paper joins postings without pushing
@@ -296,10 +296,10 @@ def update_related(
     )
     vecs = [made[i] if i in made else old[p.slug][1] for i, p in enumerate(ordered)]
     scoring = _Scoring(vecs, statistics.thresholds, count)
-    found = scoring.changes(ordered, fresh, previous, jobs) if previous is not None else scoring.all(jobs)
+    rescored = scoring.changes(ordered, fresh, previous, jobs) if previous is not None else scoring.all(jobs)
     result, pools = {}, {}
     for number, paper in enumerate(ordered):
-        scored = found.get(number)
+        scored = rescored.get(number)
         if scored is None:
             assert previous is not None
             result[paper.slug], pools[paper.slug] = previous.result[paper.slug], previous.pools[paper.slug]
@@ -308,7 +308,7 @@ def update_related(
             result[paper.slug] = tuple(ordered[other].slug for other in best)
             pools[paper.slug] = (tuple(ordered[other].slug for other in pool), least)
     vectors = {p.slug: (d, v) for p, d, v in zip(ordered, digests, vecs, strict=True)}
-    return Related(result, count, statistics, vectors, pools, len(found))
+    return Related(result, count, statistics, vectors, pools, len(rescored))
 
 
 Index = dict[str, tuple[tuple[int, ...], tuple[float, ...]]]
@@ -327,8 +327,8 @@ class _Scoring:
     def all(self, jobs: int | None) -> dict[int, Found]:
         """Every paper, scored from nothing (on ``jobs`` processes)."""
         index = self._index(None)
-        found = run_jobs(len(self.vecs), lambda number: self._nearest(number, index), jobs=jobs, min_jobs=PARALLEL_MIN)
-        return dict(enumerate(found))
+        scored = run_jobs(len(self.vecs), lambda number: self._nearest(number, index), jobs=jobs, min_jobs=PARALLEL_MIN)
+        return dict(enumerate(scored))
 
     def changes(
         self, ordered: Sequence[Document], fresh: Sequence[int], previous: Related, jobs: int | None
@@ -339,21 +339,21 @@ class _Scoring:
         but for papers ranking below its last candidate, so its pool and list are the ones it had."""
         vecs, thresholds = self.vecs, self.thresholds
         number_of = {p.slug: number for number, p in enumerate(ordered)}
-        gone = set(previous.vectors).difference(number_of)
-        gone.update(ordered[number].slug for number in fresh)
-        again = set(fresh)
+        stale_slugs = set(previous.vectors).difference(number_of)  # removed papers, then new and edited ones
+        stale_slugs.update(ordered[number].slug for number in fresh)
+        from_scratch = set(fresh)
         posted: dict[str, list[tuple[int, float]]] = defaultdict(list)  # the postings of the fresh papers only
         for number in fresh:
             for term, weight in vecs[number].items():
                 if weight >= thresholds.get(term, -1.0):
                     posted[term].append((number, weight))
-        found: dict[int, Found] = {}
+        rescored: dict[int, Found] = {}
         for number, paper in enumerate(ordered):
-            if number in again:
+            if number in from_scratch:
                 continue
             pool, least = previous.pools[paper.slug]
-            if not gone.isdisjoint(pool):
-                again.add(number)
+            if not stale_slugs.isdisjoint(pool):
+                from_scratch.add(number)
                 continue
             if posted.keys().isdisjoint(itertools.islice(vecs[number], QUERY_TERMS)):
                 continue
@@ -368,13 +368,13 @@ class _Scoring:
                 members = [(number_of[slug], self._partial(number, number_of[slug])) for slug in pool]
                 members.extend(entering)
                 members.sort(key=lambda m: (-m[1], m[0]))
-                found[number] = self._exact(number, members[:CANDIDATES])
-        todo = sorted(again)
+                rescored[number] = self._exact(number, members[:CANDIDATES])
+        todo = sorted(from_scratch)
         if todo:
             index = self._index({term for number in todo for term in itertools.islice(vecs[number], QUERY_TERMS)})
             scored = run_jobs(len(todo), lambda job: self._nearest(todo[job], index), jobs=jobs, min_jobs=PARALLEL_MIN)
-            found.update(zip(todo, scored, strict=True))
-        return found
+            rescored.update(zip(todo, scored, strict=True))
+        return rescored
 
     def _index(self, terms: set[str] | None) -> Index:
         """The postings of ``terms`` (of every term for None): the papers whose weight for a term reaches its

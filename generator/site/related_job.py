@@ -27,8 +27,7 @@ def related_papers(papers: Sequence[Paper], state: StateFile | None) -> Backgrou
     """Start computing the related papers of ``papers`` (in the site's order: ties go to the first) in another
     process (``with_related`` takes the result), which reads and writes their cached ``state``.
     When there is a state to start from, only the papers whose lists may differ are scored, in a forked process: it
-    starts with the papers in its memory (at 10k papers, sending them to a new process cost more than the update,
-    about 0.3 s after a daily listing)."""
+    starts with the papers in its memory (sending them to a new process costs more than such an update)."""
     if state is not None and state.path is not None and state.path.exists():
         return Forked(relate, papers, state)
     return Background(relate, [RelatedInput(p.slug, p.title, p.abstract, p.date) for p in papers], state)
@@ -38,10 +37,10 @@ def relate(papers: Sequence[Document], state: StateFile | None) -> Lists:
     """The related papers of ``papers``, updated from the state ``state`` holds, to which the new state is written
     (the build needs only the lists)."""
     previous = state.read() if state is not None else None
-    found = update_related(papers, previous if isinstance(previous, Related) else None)
+    updated = update_related(papers, previous if isinstance(previous, Related) else None)
     if state is not None:
-        state.write(found)
-    return found.result
+        state.write(updated)
+    return updated.result
 
 
 def with_related(site: Site, job: Background[Lists] | Forked[Lists]) -> Site:

@@ -42,12 +42,12 @@ Phrase = tuple[str, ...]
 
 def phrase_words(phrases: Iterable[str]) -> list[Phrase]:
     """The distinct phrases split into words, longest phrase first: the order in which the regex tries them."""
-    found = []
+    split_phrases = []
     for phrase in sorted({p.strip() for p in phrases if p.strip()}, key=lambda p: (-len(p), p)):
         words = tuple(word for word in re.split(r"[\s\-]+", phrase) if word)
         if words:
-            found.append(words)
-    return found
+            split_phrases.append(words)
+    return split_phrases
 
 
 def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
@@ -189,11 +189,11 @@ class TopicMatcher:
         scores = [TITLE_WEIGHT * score for score in scores]
         abstract_text.count(self._include, scores)
         excluded: list[int] | None = None
-        found = []
+        slugs = []
         for number, rule in enumerate(self.rules):
             if not rule.plain:
                 if rule.match(title, abstract):
-                    found.append(rule.slug)
+                    slugs.append(rule.slug)
                 continue
             if rule.words is None or rule.include is None or scores[number] < rule.threshold:
                 continue
@@ -201,8 +201,8 @@ class TopicMatcher:
                 excluded = [0] * len(self.rules)
                 _joined(title_text, abstract_text).count(self._exclude, excluded)
             if not excluded[number]:
-                found.append(rule.slug)
-        return tuple(found)
+                slugs.append(rule.slug)
+        return tuple(slugs)
 
     def match_regex(self, title: str, abstract: str) -> tuple[str, ...]:
         """``match`` by the definition alone (slow): every rule's regexes over the original text."""

@@ -145,9 +145,9 @@ def _linked_words(text: str) -> str | None:
         # the pending text, from its last space at most: the same match (a space is no scheme character)
         start = max(pending, text.rfind("\n", pending, colon) + 1)
         scheme = _SCHEME.search(text[max(start, text.rfind(" ", start, colon)) : colon])
-        found = _LINKIFY.match_at_start(text[colon - len(scheme[1]) :]) if scheme else None
-        if scheme and found:
-            url = found.url.rstrip("*")  # as the rule: a '*' ending the URL is left to emphasis
+        link = _LINKIFY.match_at_start(text[colon - len(scheme[1]) :]) if scheme else None
+        if scheme and link:
+            url = link.url.rstrip("*")  # as the rule: a '*' ending the URL is left to emphasis
             href = _md.normalizeLink(url)
             if _md.validateLink(href):
                 begin = colon - len(scheme[1])
@@ -192,7 +192,7 @@ def plain_text(text: str, limit: int | None = None) -> str:
         if len(head) > limit:
             text = head
     # str.split() splits at the characters ``\s`` matches, and drops them at both ends: ``re.sub(r"\s+", " ",
-    # text).strip()``, five times faster
+    # text).strip()`` without the regex
     text = " ".join(clean_text(text).split())
     if limit is not None and len(text) > limit:
         cut = text[: limit - 1]

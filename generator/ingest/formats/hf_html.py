@@ -3,7 +3,7 @@
 The stable data is the HTML-escaped JSON in ``div[data-target="DailyPapers"]`` (``dailyPapers``,
 ``dateString``, ``searchResults``) or ``div[data-target="PaperContent"]`` (``paper``, ``comments``,
 ``submitterOrganization``), attribute ``data-props``. Its items are read by
-:func:`generator.formats.hf_json.read_items`. CSS classes change often, so the visible cards (``h3 > a``
+:func:`generator.ingest.formats.hf_json.read_items`. CSS classes change often, so the visible cards (``h3 > a``
 linking ``/papers/<id>``) are only a fallback, with a warning, when that JSON is missing or broken.
 """
 

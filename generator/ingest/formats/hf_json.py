@@ -9,7 +9,7 @@ Accepted shapes (everything but ``paper.id`` is optional, and fields were added 
 - the ``data-props`` objects of HF pages (``{"dailyPapers": [...], "dateString"}``,
   ``{"searchResults": [...]}``, ``{"paper": {...}, "comments": [...]}``), so a saved props blob reads too.
 
-:func:`read_items` turns items into entries; :mod:`generator.formats.hf_html` uses it as well.
+:func:`read_items` turns items into entries; :mod:`generator.ingest.formats.hf_html` uses it as well.
 """
 
 from __future__ import annotations
@@ -98,9 +98,9 @@ def locate_in(text: str) -> Locate:
         match = re.compile(r'"id"\s*:\s*"' + re.escape(ident) + '"').search(text, start)
         if match is None:
             return 0
-        found = line + text.count("\n", start, match.start())
-        start, line = match.end(), found + text.count("\n", match.start(), match.end())
-        return found
+        item_line = line + text.count("\n", start, match.start())
+        start, line = match.end(), item_line + text.count("\n", match.start(), match.end())
+        return item_line
 
     return locate
 
@@ -123,11 +123,11 @@ def item_lines(text: str) -> list[int]:
         return space(pos + 1) if text[pos] == "," else pos
 
     def elements(pos: int) -> list[int]:  # ``pos`` at a '['
-        found, pos = [], space(pos + 1)
+        element_starts, pos = [], space(pos + 1)
         while text[pos] != "]":
-            found.append(pos)
+            element_starts.append(pos)
             pos = after(pos)
-        return found
+        return element_starts
 
     try:
         top = space(1 if text.startswith("\ufeff") else 0)
@@ -143,8 +143,8 @@ def item_lines(text: str) -> list[int]:
                 pos = space(space(pos) + 1)  # past the ':'
                 arrays[key] = pos
                 pos = after(pos)
-            found = [arrays[k] for k in ("searchResults", "dailyPapers") if text[arrays.get(k, top)] == "["]
-            starts = elements(found[0]) if found else [top]
+            item_arrays = [arrays[k] for k in ("searchResults", "dailyPapers") if text[arrays.get(k, top)] == "["]
+            starts = elements(item_arrays[0]) if item_arrays else [top]
     except (ValueError, IndexError):
         return []
     return [text.count("\n", 0, pos) + 1 for pos in starts]

@@ -153,9 +153,9 @@ def parse(text: str, path: str, page_date: date | None = None) -> Listing:
         if item.meta:
             match = DATE_LINE.match(item.meta[1][-1])
             if match and match.group("year"):
-                found = _safe_date(int(match.group("year")), *_month_day(match))
-                if found:
-                    explicit.append(found)
+                card_date = _safe_date(int(match.group("year")), *_month_day(match))
+                if card_date:
+                    explicit.append(card_date)
     if page_date is None and header_md is not None:
         year = _infer_year(header_md, explicit)
         if year is None:
@@ -217,9 +217,9 @@ def _card(item: _Card, path: str, page_date: date | None) -> tuple[Entry | None,
     for text in block[:-1]:
         if text in SEPARATORS:
             continue
-        found = AUTHORS_LINE.match(text)
-        if found:
-            authors_count = int(found.group("n").replace(",", ""))
+        authors_match = AUTHORS_LINE.match(text)
+        if authors_match:
+            authors_count = int(authors_match.group("n").replace(",", ""))
         else:
             words = text.split(None, 1)
             organization = words[-1].strip()
