@@ -2,10 +2,11 @@
 
     python fuzz/fuzz_listings.py [-max_total_time=SECONDS] [-runs=N] [CORPUS_DIR ...]
 
-Each input is decoded the way ``papersite ingest`` decodes a listing (``generator.listings.decode``) and then given
-to *every* parser in ``generator.formats.FORMATS`` (not only the one its sniffer picks: each parser must survive
-any text), and to ``content.load_paper`` (and ``keep_comments``). Any exception escaping them is a crash, as is a
-result that breaks the record contracts (entries without a title, problems on the wrong path, negative line numbers).
+Each input is decoded the way ``papersite ingest`` decodes a listing (``generator.ingest.listings.decode``) and
+then given to *every* parser in ``generator.ingest.formats.FORMATS`` (not only the one its sniffer picks: each
+parser must survive any text), and to ``content.load_paper`` (and ``keep_comments``). Any exception escaping them
+is a crash, as is a result that breaks the record contracts (entries without a title, problems on the wrong path,
+negative line numbers).
 
 With atheris (libFuzzer for Python) installed, this is a coverage-guided fuzzer taking libFuzzer's flags; a crash
 prints the traceback, saves the input as ``crash-<sha1>`` (see ``-artifact_prefix``) and exits non-zero. Without

@@ -146,7 +146,7 @@ class SearchIndex:
     seconds: float
     """Wall time spent indexing and writing (0 when every shard was reused)."""
     shards: int = 1
-    """Separate Pagefind indexes (see generator/search_shards.py)."""
+    """Separate Pagefind indexes (see generator/search/shards.py)."""
     reindexed: int = 1
     """Shards indexed by this build; the others were linked from the published site."""
 

@@ -1,4 +1,4 @@
-"""Content files (``generator/content.py``): the front-matter round trip and validation into ``Paper``."""
+"""Content files (``generator/content/``): the front-matter round trip and validation into ``Paper``."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def test_crlf_and_bom_are_read() -> None:
         ("---\ntitle: T\nauthors: [a, b\n---\n", 4, "invalid YAML"),
         ("---\ntitle: T\n  bad: indent\n---\n", 3, "invalid YAML"),
         ("---\n- a list\n---\n", 2, "must be a mapping"),
-        # forms the fast front-matter reader declines (generator/frontmatter.py): PyYAML's errors, as before it
+        # forms the fast front-matter reader declines (generator/content/frontmatter.py): PyYAML's errors, as before it
         ("---\ntitle: T\nlisted: 2026-02-30\n---\n", 3, "not a real date?"),
         ("---\ntitle: T\ntitle: U\nyes: 1\n---\n", 2, "must be a mapping"),
     ],

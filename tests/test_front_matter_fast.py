@@ -1,6 +1,6 @@
-"""The front-matter fast path (``generator/frontmatter.py`` ``read_simple_front``): whenever it reads front matter, it
-gives exactly what PyYAML's safe loaders give (same values, same types); it reads every file papersite writes;
-and it leaves everything else (with its errors and line numbers) to PyYAML."""
+"""The front-matter fast path (``generator/content/frontmatter.py`` ``read_simple_front``): whenever it reads front
+matter, it gives exactly what PyYAML's safe loaders give (same values, same types); it reads every file papersite
+writes; and it leaves everything else (with its errors and line numbers) to PyYAML."""
 
 from __future__ import annotations
 

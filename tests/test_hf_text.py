@@ -1,4 +1,4 @@
-"""HF Papers plain-text listings (``generator/formats/hf_text.py``) on the shipped seed listing and edge cases.
+"""HF Papers plain-text listings (``generator/ingest/formats/hf_text.py``) on the shipped seed listing and edge cases.
 
 The seed is ``tests/fixtures/hf-papers-search-memory.txt`` (a copy of ``content/listings/``): 59 cards under
 the page date ``Feb 6``, whose year is inferred from the cards that show one.

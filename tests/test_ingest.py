@@ -1,4 +1,4 @@
-"""Ingest (``generator/ingest.py``): slugs and the merge rules, on small listings written inline.
+"""Ingest (``generator/ingest/merge.py``): slugs and the merge rules, on small listings written inline.
 
 Listings are dated through their file names (``...-YYYY-MM-DD.txt``); names are chosen so that file-name
 order and date order disagree wherever the rule under test is about date order.

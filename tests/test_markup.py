@@ -1,4 +1,4 @@
-"""generator.markup fast paths give exactly what the straightforward paths give, and abstracts stay safe.
+"""generator.text.markup fast paths give exactly what the straightforward paths give, and abstracts stay safe.
 
 The oracles are the definitions the fast paths replace: a markdown-it parser with linkify-it's own (unpatched)
 tests for ``render_markdown``; collapse-then-cut of the whole text for ``plain_text``; ``display_path`` of each file

@@ -1,5 +1,5 @@
-"""The staging folder and the swap (generator/output.py): a prune reads only the folders that changed since the last
-prune of the same tree, stray files are removed wherever they are, and nothing waits for a deletion."""
+"""The staging folder and the swap (generator/incremental/output.py): a prune reads only the folders that changed since
+the last prune of the same tree, stray files are removed wherever they are, and nothing waits for a deletion."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 @pytest.fixture
 def reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The folders of the staging folder that generator/output.py reads (``os.scandir``) from now on."""
+    """The folders of the staging folder that generator/incremental/output.py reads (``os.scandir``) from now on."""
     seen: list[str] = []
     scandir = os.scandir
     staging = os.path.join(tmp_path, ".site.staging")

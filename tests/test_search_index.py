@@ -1,6 +1,6 @@
-"""The search index step (generator/search.py) on the repository's real content, without a browser: what is
+"""The search index step (generator/search/pagefind.py) on the repository's real content, without a browser: what is
 indexed, with which filters, sort keys and metadata, and that the output is byte-identical build to build. Then the
-sharded index of a large site (generator/search_shards.py) on a scratch site of three years with the limits lowered
+sharded index of a large site (generator/search/shards.py) on a scratch site of three years with the limits lowered
 through ``PAPERSITE_SEARCH_SHARDS``: layout, manifest, completeness, only changed shards indexed again, and
 byte-identical output."""
 

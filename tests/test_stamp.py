@@ -1,5 +1,5 @@
 """A build with nothing to do stops early ("up to date"), and any change to an input or to the published site
-makes a real build again (generator/stamp.py)."""
+makes a real build again (generator/incremental/stamp.py)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""A fast reader for front matter in the shapes ``content.dump_document`` writes (every content file papersite
+"""A fast reader for front matter in the shapes ``document.dump_document`` writes (every content file papersite
 writes), giving exactly what ``yaml.safe_load`` gives, or None for anything else (which PyYAML then reads).
 
 Building Python objects is most of PyYAML's time even with libyaml's parser (about 35 ``construct_object`` calls
-a file), about 60% of loading 10,000 content files. ``tests/test_front_matter_fast.py`` checks the two agree.
+a file), and so most of the time of loading content files. ``tests/test_front_matter_fast.py`` checks the two
+agree.
 """
 
 from __future__ import annotations

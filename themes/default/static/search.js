@@ -2,7 +2,7 @@
 // A module file, not inline script, so the Content-Security-Policy can stay "script-src 'self'".
 // The search page provides data-bundle (where pagefind.js lives) and data-base (the site's base path, which
 // Pagefind prefixes to the site-root-relative result URLs), so the page works under any sub-path.
-// A large site's index is split into shards by date (generator/search_shards.py): pagefind/shards.json lists them
+// A large site's index is split into shards by date (generator/search/shards.py): pagefind/shards.json lists them
 // newest first; the first is the bundle at data-bundle and every other is merged into it with mergeIndex.
 
 const PAGE_SIZE = 20;
