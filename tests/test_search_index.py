@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -19,6 +20,7 @@ import pytest
 from generator.build import BuildResult, build
 from generator.content.document import dump_document
 from generator.model import Paper
+from generator.render.filters import UNSEARCHABLE_DIGITS, unsearchable
 from generator.search.pagefind import _cbor_decode, _cbor_encode, page_glob, read_data
 from generator.search.shards import DATA, MANIFEST, indexed_part, plan_shards
 
@@ -70,7 +72,7 @@ def test_filters_sort_keys_and_metadata(built: tuple[Path, BuildResult]) -> None
     sorts = {name: pages for name, pages in meta[4]}
     assert set(sorts) == {"date", "upvotes", "comments"}
     assert all(len(pages) == len(PAPERS) for pages in sorts.values())  # every paper in every sort
-    assert sorted(meta[5]) == ["date", "summary", "title"]
+    assert sorted(meta[5]) == ["card", "date", "summary", "title"]
 
 
 def test_paper_page_fields(built: tuple[Path, BuildResult]) -> None:
@@ -84,6 +86,47 @@ def test_paper_page_fields(built: tuple[Path, BuildResult]) -> None:
     assert re.search(r'data-pagefind-sort="comments\[content\]" content="\d+"', text)
     assert 'data-pagefind-filter="topic">3D and graphics<' in text
     assert 'data-pagefind-meta="title"' in text
+
+
+def test_paper_page_carries_its_card_from_the_list_pages(built: tuple[Path, BuildResult]) -> None:
+    """The card metadata search results show is the paper's card, spelt so that Pagefind finds no word in it."""
+    out, _ = built
+    slug = "ges-generalized-exponential-splatting-for-efficient-radiance-field-rendering"
+    tags = _start_tags((out / "papers" / slug / "index.html").read_text("utf-8"))
+    (spelt,) = [dict(attrs)["content"] for tag, attrs in tags if tag == "meta" and ("name", "pagefind:card") in attrs]
+    assert spelt and set(spelt) <= set(UNSEARCHABLE_DIGITS)
+    card = _readable(spelt)
+    assert card.startswith('<article class="card">') and card.endswith("</article>")
+    assert f'href="/sub/path/papers/{slug}/"' in card
+    assert card in (out / "topics" / "3d-graphics" / "index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    "text", ["", "a", '<p class="x">Zoë & 李雷 ▲ 42 \n\t"quoted" \'too\' &lt;</p>', "\x00\x7f\U0001f600"]
+)
+def test_unsearchable_holds_no_word_and_reads_back(text: str) -> None:
+    spelt = unsearchable(text)
+    assert not any(c.isalnum() or c.isspace() or c in "&<>\"'" for c in spelt)
+    assert _readable(spelt) == text
+
+
+def _readable(spelt: str) -> str:
+    """What ``static/search.js`` reads back from a card spelt by ``unsearchable``."""
+    return bytes.fromhex(spelt.translate(str.maketrans(UNSEARCHABLE_DIGITS, "0123456789abcdef"))).decode("utf-8")
+
+
+def _start_tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Every start tag of ``html`` with its attributes (values unescaped), as a browser's parser reads them."""
+    tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            tags.append((tag, attrs))
+
+    parser = Parser()
+    parser.feed(html)
+    parser.close()
+    return tags
 
 
 def test_search_page_points_at_the_bundle_under_the_base_path(built: tuple[Path, BuildResult]) -> None:

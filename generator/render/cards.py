@@ -1,4 +1,4 @@
-"""Paper cards: rendered once per build, shown on every list page."""
+"""Paper cards: rendered once per build, shown on every list page and in search results."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ CARD_TEMPLATE = "partials/paper_card.html"
 
 class Cards:
     """``paper_card(paper)`` in templates: a paper's card (``partials/paper_card.html``), rendered once per build
-    and reused on every list page that shows the paper (home, topics, archive, digest). A card sees ``paper`` and
-    the globals, never the page it is on: it is the same on every page."""
+    and reused on every list page that shows the paper (home, topics, archive, digest) and on the paper's own page,
+    whose ``pagefind:card`` metadata carries it into the search index for search results to show. A card sees
+    ``paper`` and the globals, never the page it is on: it is the same on every page."""
 
     def __init__(self, env: jinja2.Environment) -> None:
         self.env = env

@@ -1,6 +1,7 @@
 """What the paper page and the page head show beyond the record itself: the link list, and the JSON-LD.
 
-Also the template filters for math (``tex``, ``tex_plain``), ``json_ld`` and ``date``, registered by ``Renderer``.
+Also the template filters for math (``tex``, ``tex_plain``), ``json_ld``, ``date`` and ``unsearchable``,
+registered by ``Renderer``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from generator.text.mathml import plain_tex, render_tex
 _URL = re.compile(r"https?://[^\s<>()\[\]{}\"'`]+", re.IGNORECASE)
 _LINK_LABELS = {"github": "GitHub", "project": "Project page", "hf": "Hugging Face", "demo": "Demo", "data": "Data"}
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+UNSEARCHABLE_DIGITS = "!#$%()*+,-./:;=?"
+"""The sixteen hex digits of ``unsearchable``, 0 to f: no letter, digit or space, nothing HTML escapes
+(``static/search.js`` reads them back)."""
+_UNSEARCHABLE = str.maketrans("0123456789abcdef", UNSEARCHABLE_DIGITS)
 
 
 class PaperLink(NamedTuple):
@@ -87,6 +92,14 @@ def json_ld(data: dict[str, Any]) -> Markup:
     return Markup(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None).translate(_JSON_ESCAPES))
 
 
+def unsearchable(text: str) -> str:
+    """``text``'s UTF-8 bytes in hex written with ``UNSEARCHABLE_DIGITS``: search metadata that Pagefind stores
+    but finds no word in. Pagefind (1.5 on) searches every metadata field, splitting it at spaces and keeping the
+    letters and digits of each piece, so a card's HTML in plain text would make every page match ``class``,
+    ``time``, ``label`` or ``summary``."""
+    return text.encode("utf-8").hex().translate(_UNSEARCHABLE)
+
+
 def scholarly_article(paper: Paper, url: str, topic_names: dict[str, str]) -> dict[str, Any]:
     """schema.org ScholarlyArticle for a paper page."""
     data: dict[str, Any] = {
@@ -130,9 +143,16 @@ def format_date(day: date, style: str = "iso") -> str:
     return day.isoformat() if pattern is None else day.strftime(pattern)
 
 
-FILTERS = {"tex": render_tex, "tex_plain": plain_tex, "json_ld": json_ld, "date": format_date}
+FILTERS = {
+    "tex": render_tex,
+    "tex_plain": plain_tex,
+    "json_ld": json_ld,
+    "date": format_date,
+    "unsearchable": unsearchable,
+}
 """Template filters: ``{{ paper.title | tex }}`` (MathML), ``| tex_plain`` (for ``<title>`` and meta tags),
-``| json_ld``, ``| date`` (``| date("short")``, see ``DATE_STYLES``)."""
+``| json_ld``, ``| date`` (``| date("short")``, see ``DATE_STYLES``), ``| unsearchable`` (search metadata Pagefind
+does not search)."""
 GLOBALS = {"paper_links": paper_links, "scholarly_article": scholarly_article}
 
 

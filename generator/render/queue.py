@@ -114,7 +114,8 @@ class PageQueue:
         self._reads_site: dict[str, bool] = {}
         self._shows_cards: dict[str, bool] = {}
         self.cards: Cards | None = None
-        """Set by ``Renderer``: list pages' cards are rendered (in parallel) before the pages themselves."""
+        """Set by ``Renderer``: the cards of the papers a page lists (list pages, and paper pages, which carry their
+        paper's card for search) are rendered (in parallel) before the pages themselves."""
         self.workers = jobs
         self.jobs: list[PageJob] = []
         self.rendered = 0

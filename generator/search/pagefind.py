@@ -3,8 +3,9 @@ into shards on large sites: ``generator/search/shards.py``).
 
 Only paper pages are indexed. Each paper page marks its body with ``data-pagefind-body`` and carries its filters
 (``topic``, ``year``, ``organization``), sort keys (``date``, ``upvotes``, ``comments``) and metadata (``title``,
-``date``, ``summary``) as ``data-pagefind-*`` attributes (``themes/default/templates/paper.html``), so the index is a
-function of the written HTML alone.
+``date``, ``summary``, and ``card``: the paper's card as list pages show it, which search results show, spelt by
+the ``unsearchable`` filter since Pagefind searches metadata) as ``data-pagefind-*`` attributes
+(``themes/default/templates/paper.html``), so the index is a function of the written HTML alone.
 
 Pagefind's own command line reads the pages back from the staging folder, the paper pages named one by one in a
 brace glob (``papers/{a,b}/index.html``), so that the staging folder's pages of removed papers are not indexed (the

@@ -11,6 +11,11 @@ Every test in ``tests/browser/`` is marked ``browser`` automatically. Fixtures:
     ``404.html`` with status 404, like GitHub Pages. Each is a :class:`Served`: ``.url("search/?q=x")``.
 ``site_sharded`` (session)
     The same site at the sub-path, its search index split into shards (``PAPERSITE_SEARCH_SHARDS`` lowered).
+``site_with_own_card`` (session)
+    A copy of the repository's site with its own ``templates/partials/paper_card.html`` (``OWN_CARD``), at the root.
+``site_without_cards`` (session)
+    A copy of the repository's site whose ``templates/paper.html`` leaves out the ``pagefind:card`` metadata (as a
+    site that copied an older ``paper.html`` would), so its search results have no card to show, at the root.
 ``served`` (session, parametrised)
     Each of the two above in turn: a test that takes ``served`` runs once at the root and once under a sub-path.
 ``browser`` (session)
@@ -30,6 +35,7 @@ import functools
 import http.server
 import io
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -129,27 +135,54 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return super().send_head()
 
 
-def build_site(directory: Path, base_url: str, extra_env: dict[str, str] | None = None) -> None:
-    """``python -m generator build`` of the repository's content into ``directory``; fails the test on errors."""
+OWN_CARD = (
+    '<article class="my-card" data-slug="{{ paper.slug }}"><h2 class="card-title">'
+    '<a href="{{ paper_path(paper.slug) | href }}">{{ paper.title | tex }}</a></h2>'
+    '<p class="card-summary">{{ paper.abstract | tex_plain | plain(80) }}</p>\n'
+    '  <p class="my-note">my own card</p>\n'
+    "</article>\n"
+)
+"""The card template of ``site_with_own_card``."""
+
+
+def scratch_project(folder: Path, templates: dict[str, str]) -> Path:
+    """A copy of the repository's ``site.toml``, ``content/papers`` and ``themes/`` in ``folder``, with the site's
+    own ``templates`` (path under ``templates/`` -> text)."""
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "site.toml", folder / "site.toml")
+    shutil.copytree(ROOT / "content" / "papers", folder / "content" / "papers")
+    shutil.copytree(ROOT / "themes", folder / "themes")
+    for name, text in templates.items():
+        target = folder / "templates" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return folder
+
+
+def build_site(directory: Path, base_url: str, extra_env: dict[str, str] | None = None, project: Path = ROOT) -> None:
+    """``python -m generator build`` of ``project`` (the repository's own content unless told) into ``directory``;
+    fails the test on errors."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAPERSITE_")}
     env["SOURCE_DATE_EPOCH"] = EPOCH
     env.update(extra_env or {})
     command = [sys.executable, "-m", "generator", "build", "--out", str(directory), "--base-url", base_url]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False)
     if done.returncode != 0:
         pytest.fail(f"site build failed (exit {done.returncode}):\n{done.stderr}")
 
 
-def serve_built_site(tmp: Path, prefix: str, extra_env: dict[str, str] | None = None) -> Iterator[Served]:
-    """Bind a port (it goes into ``base_url``), build into ``tmp/site`` (``extra_env`` added to the build's
-    environment), serve it until the session ends."""
+def serve_built_site(
+    tmp: Path, prefix: str, extra_env: dict[str, str] | None = None, project: Path = ROOT
+) -> Iterator[Served]:
+    """Bind a port (it goes into ``base_url``), build ``project`` into ``tmp/site`` (``extra_env`` added to the
+    build's environment), serve it until the session ends."""
     directory = tmp / "site"
     handler = functools.partial(type("Handler", (_Handler,), {"prefix": prefix}), directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     try:
         base_url = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-        build_site(directory, base_url, extra_env)
+        build_site(directory, base_url, extra_env, project)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         yield Served(directory, base_url)
@@ -176,6 +209,25 @@ def site_sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     limits lowered so that the repository's papers make several)."""
     env = {"PAPERSITE_SEARCH_SHARDS": "10,15"}
     yield from serve_built_site(tmp_path_factory.mktemp("browser-sharded"), SUBPATH, env)
+
+
+@pytest.fixture(scope="session")
+def site_with_own_card(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The site with its own ``templates/partials/paper_card.html`` (``OWN_CARD``)."""
+    tmp = tmp_path_factory.mktemp("browser-own-card")
+    project = scratch_project(tmp / "project", {"partials/paper_card.html": OWN_CARD})
+    yield from serve_built_site(tmp, "/", project=project)
+
+
+@pytest.fixture(scope="session")
+def site_without_cards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The site with a ``templates/paper.html`` that does not put the card in the search index."""
+    tmp = tmp_path_factory.mktemp("browser-no-cards")
+    theirs = (ROOT / "themes" / "default" / "templates" / "paper.html").read_text(encoding="utf-8")
+    older = "".join(line for line in theirs.splitlines(keepends=True) if 'name="pagefind:card"' not in line)
+    assert older != theirs
+    project = scratch_project(tmp / "project", {"paper.html": older})
+    yield from serve_built_site(tmp, "/", project=project)
 
 
 @pytest.fixture(scope="session", params=["root", "subpath"])

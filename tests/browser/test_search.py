@@ -1,5 +1,7 @@
 """The search page in Chromium: query from the URL, the header box, no results, topic filter, ordering, sub-path
-sites, and a clean console (no errors, no Content-Security-Policy violations). Then the same content with its index
+sites, and a clean console (no errors, no Content-Security-Policy violations). Results show the paper's card as list
+pages do (``partials/paper_card.html``, a site's own one included), or a title link when the index has no card.
+Then the same content with its index
 split into shards (generator/search_shards.py, limits lowered through ``PAPERSITE_SEARCH_SHARDS``), served under a
 sub-path: every query, filter and order must give what the single index gives."""
 
@@ -112,6 +114,73 @@ def test_year_filter_and_reload_keep_state(served: Served, page: Page, console: 
     settle(page)
     assert page.input_value("#search-year") == "2024"
     assert page.input_value("#search-q") == "memory"
+    console.assert_clean()
+
+
+def cards(page: Page, selector: str) -> list[str]:
+    """The HTML of every element ``selector`` matches, its whitespace runs made one space (Pagefind's metadata
+    keeps the card's HTML that way)."""
+    found: list[str] = page.locator(selector).evaluate_all("els => els.map(e => e.outerHTML)")
+    return [re.sub(r"\s+", " ", html) for html in found]
+
+
+def test_results_show_the_card_of_the_list_pages(site_at_root: Served, page: Page, console: Console) -> None:
+    page.goto(site_at_root.url("topics/agents/"))
+    listed = cards(page, "main .card")
+    assert len(listed) > 5
+    page.goto(site_at_root.url("search/?topic=Agents"))
+    settle(page)
+    # without words to search for, a result is exactly the card: the same HTML, the same links
+    assert page.locator("#search-results > li").count() == len(listed)
+    assert sorted(cards(page, "#search-results > li > .card")) == sorted(listed)
+    console.assert_clean()
+
+
+def test_with_words_the_card_shows_the_excerpt(site_at_root: Served, page: Page, console: Console) -> None:
+    open_search(page, site_at_root, "splatting")
+    first = page.locator("#search-results > li").first
+    assert first.locator(".card .card-title").inner_text() == GES
+    summary = first.locator(".card-summary")
+    assert summary.locator("mark").first.inner_text().lower() == "splatting"
+    assert summary.inner_text().endswith(" …")
+    assert first.locator(".byline time").get_attribute("datetime") == "2024-02-15"
+    assert first.locator(".chips a").all_inner_texts() == ["3D and graphics"]
+    console.assert_clean()
+
+
+def test_a_sites_own_card_template_shows_in_results(site_with_own_card: Served, page: Page, console: Console) -> None:
+    page.goto(site_with_own_card.url("topics/agents/"))
+    listed = cards(page, ".my-card")
+    assert len(listed) > 5 and page.locator("main .card").count() == 0
+    page.goto(site_with_own_card.url("search/?topic=Agents"))
+    settle(page)
+    assert page.locator("#search-results .card").count() == 0
+    assert sorted(cards(page, "#search-results > li > .my-card")) == sorted(listed)
+    assert page.locator("#search-results .my-note").first.inner_text() == "my own card"
+    # with words, the card's summary gives way to the excerpt; the rest of the card stays
+    open_search(page, site_with_own_card, "splatting")
+    first = page.locator("#search-results > li").first
+    assert first.locator(".my-card .card-title").inner_text() == GES
+    assert first.locator(".my-card .card-summary mark").count() > 0
+    assert first.locator(".my-note").inner_text() == "my own card"
+    console.assert_clean()
+
+
+@pytest.mark.parametrize("query", ["href", "chips"])
+def test_the_card_is_not_searched(site_at_root: Served, page: Page, console: Console, query: str) -> None:
+    """Words of the card's HTML alone (Pagefind searches metadata) find nothing."""
+    open_search(page, site_at_root, query)
+    assert page.get_attribute("#search", "data-state") == "empty"
+    console.assert_clean()
+
+
+def test_results_without_a_card_are_title_links(site_without_cards: Served, page: Page, console: Console) -> None:
+    open_search(page, site_without_cards, "splatting")
+    first = page.locator("#search-results > li").first
+    assert first.inner_text() == GES
+    link = first.locator(".card-title a")
+    assert (link.get_attribute("href") or "").startswith("/papers/ges-")
+    assert json.loads(first.get_attribute("data-topics") or "") == ["3D and graphics"]
     console.assert_clean()
 
 

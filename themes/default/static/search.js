@@ -6,6 +6,7 @@
 // newest first; the first is the bundle at data-bundle and every other is merged into it with mergeIndex.
 
 const PAGE_SIZE = 20;
+const DIGITS = "!#$%()*+,-./:;=?"; // the hex digits 0 to f of a result's card (see readable)
 
 const root = document.getElementById("search");
 const form = root.querySelector("form");
@@ -16,14 +17,8 @@ const sortSelect = document.getElementById("search-sort");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const more = document.getElementById("search-more");
-const lang = document.documentElement.lang || "en";
-const dateFormat = new Intl.DateTimeFormat(lang, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
 
 const pageTitle = document.title;
-const topicLinks = new Map();
-for (const option of topicSelect.options) {
-  if (option.value) topicLinks.set(option.value, option.dataset.href);
-}
 
 let pagefindPromise = null;
 let shards = []; // [{name, bundle}] newest first when the index is split, else empty
@@ -179,51 +174,62 @@ async function showMore(mine) {
   more.hidden = pending.length === 0 && later.length === 0;
 }
 
+// A result is the paper's card as list pages show it: partials/paper_card.html, rendered at build time into the
+// paper page's "card" metadata (templates/paper.html), so a site's own card template shows here too. That HTML is the
+// site's own build output, escaped by Jinja; a <template> parses it without running anything. With words to search
+// for, the card's summary gives way to Pagefind's excerpt, its matches marked.
 function renderResult(data) {
   const item = el("li", "search-result");
+  item.dataset.topics = JSON.stringify(data.filters.topic || []);
+  const html = data.meta.card ? readable(data.meta.card) : null;
+  const card = html ? parse(html) : titleOnly(data);
+  const summary = card.querySelector(".card-summary");
+  if (summary && currentQuery().q) summary.replaceChildren(...excerpt(data.excerpt), text(" …"));
+  item.append(card);
+  return item;
+}
+
+// The card metadata is the HTML's UTF-8 bytes in hex, its digits 0 to f written as DIGITS (the `unsearchable` filter,
+// generator/render/filters.py): Pagefind searches metadata, and finds no word in punctuation. Null when it is not that.
+function readable(text) {
+  if (text.length % 2) return null;
+  const bytes = new Uint8Array(text.length / 2);
+  for (let i = 0; i < bytes.length; i++) {
+    const high = DIGITS.indexOf(text[2 * i]);
+    const low = DIGITS.indexOf(text[2 * i + 1]);
+    if (high < 0 || low < 0) return null;
+    bytes[i] = high * 16 + low;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function parse(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  return template.content;
+}
+
+// An index without cards (built by an older papersite, or from a paper.html that does not add the metadata): a link.
+function titleOnly(data) {
+  const card = el("article", "card");
+  const body = el("div", "card-body");
   const title = el("h2", "card-title");
   const link = el("a");
   link.href = data.url;
   link.textContent = data.meta.title || data.url;
   title.append(link);
-  item.append(title);
-
-  const byline = el("p", "byline");
-  const day = data.meta.date;
-  if (day && !day.startsWith("0001")) {
-    const time = el("time");
-    time.dateTime = day;
-    time.textContent = dateFormat.format(new Date(day + "T00:00:00Z"));
-    byline.append(wrap(time));
-  }
-  for (const organization of data.filters.organization || []) byline.append(wrap(text(organization)));
-  if (byline.childNodes.length) item.append(byline);
-
-  const summary = el("p", "card-summary");
-  summary.append(...(currentQuery().q ? [...excerpt(data.excerpt), text(" …")] : [text(data.meta.summary || "")]));
-  item.append(summary);
-
-  const topics = data.filters.topic || [];
-  item.dataset.topics = JSON.stringify(topics);
-  if (topics.length) {
-    const chips = el("ul", "chips");
-    chips.setAttribute("aria-label", "Topics");
-    for (const name of topics) {
-      const chip = el("a");
-      chip.href = topicLinks.get(name) || root.dataset.base + "topics/";
-      chip.textContent = name;
-      chips.append(wrap(chip, "li"));
-    }
-    item.append(chips);
-  }
-  return item;
+  body.append(title);
+  card.append(body);
+  return card;
 }
 
 // Pagefind's excerpt is escaped text with <mark> around matches; keep exactly that, as DOM nodes.
 function excerpt(html) {
-  const template = document.createElement("template");
-  template.innerHTML = html;
-  return [...template.content.childNodes].map((node) => {
+  return [...parse(html).childNodes].map((node) => {
     if (node.nodeName === "MARK") {
       const mark = el("mark");
       mark.textContent = node.textContent;
@@ -241,12 +247,6 @@ function el(tag, className) {
 
 function text(value) {
   return document.createTextNode(value);
-}
-
-function wrap(node, tag = "span") {
-  const outer = el(tag);
-  outer.append(node);
-  return outer;
 }
 
 form.addEventListener("submit", (event) => {
