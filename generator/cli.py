@@ -6,18 +6,11 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 from generator import __version__
+from generator.clock import day_argument
 from generator.console import print_summary, report
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date like 2026-02-06, got {text!r}") from None
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -76,7 +69,9 @@ def make_parser() -> argparse.ArgumentParser:
         "content/papers/, one Markdown file per paper. Idempotent; hand edits survive.",
     )
     ingest.add_argument("paths", nargs="*", metavar="PATH", help="listing files or folders")
-    ingest.add_argument("--date", type=_date, help="the listing's own date (YYYY-MM-DD), when not in its file name")
+    ingest.add_argument(
+        "--date", type=day_argument, help="the listing's own date (YYYY-MM-DD), when not in its file name"
+    )
     ingest.add_argument("--strict", action="store_true", help="treat warnings as errors")
     ingest.set_defaults(func=cmd_ingest)
 

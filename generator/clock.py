@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from datetime import UTC, date, datetime
 
@@ -18,3 +19,11 @@ def build_time() -> datetime:
 def today() -> date:
     """The day of ``build_time()``."""
     return build_time().date()
+
+
+def day_argument(text: str) -> date:
+    """A day given on the command line (``--date 2026-02-06``), as an ``argparse`` type."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-02-06, got {text!r}") from None

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from generator import __version__
-from generator.clock import today
+from generator.clock import day_argument, today
 
 API_URL = "https://huggingface.co/api"
 USER_AGENT = f"papersite/{__version__} (+https://github.com/papersite/papersite)"
@@ -232,20 +232,13 @@ TUNING = (
 option's type and default."""
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date like 2026-02-06, got {text!r}") from None
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``scrape`` options."""
     what = parser.add_mutually_exclusive_group(required=True)
-    what.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="fetch one day's daily papers")
+    what.add_argument("--date", type=day_argument, metavar="YYYY-MM-DD", help="fetch one day's daily papers")
     what.add_argument(
         "--since",
-        type=_day,
+        type=day_argument,
         metavar="YYYY-MM-DD",
         help="fetch every day from this one to today (SOURCE_DATE_EPOCH if set)",
     )
