@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: build test lint typecheck unit serve clean audit bench bench-hugo fuzz
+.PHONY: build test check lint typecheck unit serve clean audit bench bench-hugo fuzz
 
 # compileall: the package's bytecode, as installing it would write (an editable install does not, and with
 # PYTHONDONTWRITEBYTECODE set every command would compile every module from source first)
@@ -32,6 +32,11 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 test: $(VENV)/.installed-test node_modules/.installed build lint typecheck unit
+
+# The quick loop while developing: lint, types, and the tests that need no browser and are not marked slow, on
+# every core (pytest-xdist); under a minute on 2 cores. `make test` is the whole suite.
+check: lint typecheck
+	$(BIN)/pytest -q -n auto -m "not slow and not browser"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests bench fuzz tools

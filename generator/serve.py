@@ -5,7 +5,6 @@ The reload script is injected into HTML responses by this server only; built fil
 
 from __future__ import annotations
 
-import functools
 import http.server
 import sys
 import threading
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 
 from generator.build import build
 from generator.console import print_summary, report
+from generator.httpserve import SiteHandler, site_server
 
 RELOAD_PATH = "/__papersite/reload"
 # A script file, not inline script: pages carry a Content-Security-Policy that allows scripts from 'self' only.
@@ -33,19 +33,19 @@ class _State:
             self.changed.notify_all()
 
 
-class Handler(http.server.SimpleHTTPRequestHandler):
+class ReloadHandler(SiteHandler):
+    """:class:`SiteHandler` for development: the reload script in every HTML page, its event stream, no caching,
+    and 4xx/5xx responses logged."""
+
     state: _State
-    prefix: str
 
-    def log_message(self, format: str, *args: object) -> None:  # quiet: errors only
+    def log_message(self, format: str, *args: object) -> None:
         if args and str(args[1] if len(args) > 1 else "").startswith(("4", "5")):
-            super().log_message(format, *args)
+            http.server.BaseHTTPRequestHandler.log_message(self, format, *args)
 
-    def translate_path(self, path: str) -> str:
-        url_path = urlsplit(path).path
-        if self.prefix != "/" and url_path.startswith(self.prefix):
-            url_path = "/" + url_path[len(self.prefix) :]
-        return super().translate_path(url_path)
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
 
     def do_GET(self) -> None:
         if self.path == RELOAD_PATH:
@@ -54,34 +54,21 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if self.path == RELOAD_JS_PATH:
             self._send(200, "text/javascript; charset=utf-8", RELOAD_JS)
             return
-        target = Path(self.translate_path(self.path))
-        if target.is_dir() and not self.path.split("?")[0].endswith("/"):
-            super().do_GET()  # redirect to the slash form
-            return
-        file = target / "index.html" if target.is_dir() else target
-        if file.suffix == ".html" and file.is_file():
-            self._html(file, 200)
-        elif not file.exists() and Path(self.directory, "404.html").is_file():
-            self._html(Path(self.directory, "404.html"), 404)
-        else:
-            super().do_GET()
+        super().do_GET()
 
-    def _html(self, file: Path, status: int) -> None:
-        body = file.read_bytes().replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
-        self._send(status, "text/html; charset=utf-8", body)
+    def page_body(self, body: bytes) -> bytes:
+        return body.replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
 
     def _send(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(body)
 
     def _events(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
         self.end_headers()
         seen = self.state.generation
         try:
@@ -127,16 +114,11 @@ def serve(
     if not _rebuild(root, url):
         return 1
     state = _State()
-    handler = functools.partial(
-        type("H", (Handler,), {"state": state, "prefix": urlsplit(url).path or "/"}),
-        directory=str(root / "site"),
-    )
     try:
-        server = http.server.ThreadingHTTPServer((host, port), handler)
+        server = site_server(root / "site", urlsplit(url).path, host, port, ReloadHandler, state=state)
     except OSError as exc:
         print(f"{host}:{port}: error: cannot listen: {exc.strerror}; try --port", file=sys.stderr)
         return 1
-    server.daemon_threads = True
     if watch:
         ready = threading.Event()
         threading.Thread(target=_watch, args=(root, url, state, ready), daemon=True).start()

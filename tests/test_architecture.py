@@ -31,8 +31,9 @@ STAGES: dict[str, frozenset[str]] = {
     COMMANDS: frozenset({CORE, "content", "text", "incremental", "ingest", "site", "search", "feeds", "render"}),
 }
 """Each stage and the stages it may import from (ARCHITECTURE.md draws the same picture)."""
-COMMAND_MODULES = frozenset({"cli", "console", "build", "serve", "__main__"})
-"""The top-level modules that drive the stages; every other top-level module is the core all stages share."""
+COMMAND_MODULES = frozenset({"cli", "console", "build", "serve", "httpserve", "__main__"})
+"""The top-level modules that drive the stages or serve what they built; every other top-level module is the core
+all stages share."""
 
 
 def module_name(file: Path, root: Path, package: str | None) -> str:

@@ -161,6 +161,7 @@ def test_content_errors_name_file_and_line(site_project: Path, name: str, text: 
     assert "site/ left as it was" in result.stderr
 
 
+@pytest.mark.slow
 def test_failed_build_leaves_previous_site_untouched(site_project: Path, cli: Cli, paper_writer: Writer) -> None:
     assert cli(site_project, "build").returncode == 0
     before = snapshot(site_project / "site")
@@ -187,6 +188,7 @@ def test_broken_content_stops_ingest(project: Path, cli: Cli) -> None:
 # --- ingest ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ingest_default_folder_then_build(project: Path, cli: Cli) -> None:
     shutil.copy(FIXTURES / "hf-papers-search-memory.txt", project / "content" / "listings")
     result = cli(project, "ingest")
@@ -222,6 +224,7 @@ def test_ingest_missing_path(project: Path, cli: Cli) -> None:
 # --- strict ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_strict_turns_warnings_into_failures(site_project: Path, cli: Cli, paper_writer: Writer) -> None:
     paper_writer(site_project, "tagged", {"title": "Tagged", "topics": ["no-such-topic"]}, "Body.")
     relaxed = cli(site_project, "build")

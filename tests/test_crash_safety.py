@@ -169,6 +169,7 @@ def small_references(tmp_path_factory: pytest.TempPathFactory) -> Refs:
     return reference_builds(tmp_path_factory.mktemp("crash-refs-small"), SMALL)[0]
 
 
+@pytest.mark.slow
 def test_sigkill_at_many_moments(references: tuple[Refs, float], tmp_path: Path) -> None:
     refs, seconds = references
     root = make_project(tmp_path / "work")
@@ -206,6 +207,7 @@ def test_sigkill_at_many_moments(references: tuple[Refs, float], tmp_path: Path)
     assert any(outcome == "old" for _, outcome in outcomes), outcomes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("point", "expected"),
     [
@@ -245,6 +247,7 @@ def test_sigkill_around_the_swap(point: str, expected: str | None, small_referen
     assert not (root / ".site.previous").exists()
 
 
+@pytest.mark.slow
 def test_sigkill_during_ingest_leaves_every_content_file_whole(tmp_path: Path) -> None:
     """Content files are replaced by rename: a killed ingest leaves each one old or new, never half written."""
     root = make_project(tmp_path / "ingest")
@@ -352,6 +355,7 @@ def test_maintainer_edits_survive_hostile_reingest(tmp_path: Path) -> None:
     assert (papers / "2601.00001.md").read_text(encoding="utf-8") == before
 
 
+@pytest.mark.slow
 def test_papers_that_vanish_from_later_listings_stay_on_the_site(tmp_path: Path) -> None:
     """A paper listed once, then missing from every later listing (even after its listing file is deleted), keeps
     its content file and its page, and stays in the feeds and search."""
@@ -386,6 +390,7 @@ def daily_body(day: str) -> bytes:
     return json.dumps(items).encode()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["server-dies", "scrape-killed"])
 def test_scrape_failing_midway_leaves_earlier_listings_as_they_were(fault: str, tmp_path: Path) -> None:
     """``scrape --since``: the HF server sends half of 2026-02-05 and dies (or the scraper is killed while it

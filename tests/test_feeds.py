@@ -364,6 +364,7 @@ def test_hostile_text_gives_well_formed_feeds(tmp_path: Path, atom_schema: etree
         assert "&lt;script&gt;" in html and "🚀" in html
 
 
+@pytest.mark.slow
 def test_naughty_strings_give_valid_feeds(tmp_path: Path, atom_schema: etree.RelaxNG, json_validator: Any) -> None:
     strings = naughty_strings()
     papers = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,12 +114,14 @@ def test_sniff_by_content() -> None:
     assert found is not None and found[0] == "arxiv-atom"
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_any_text_never_raises(text: str) -> None:
     assert isinstance(arxiv_atom.parse(text, "x.xml", None), Listing)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(

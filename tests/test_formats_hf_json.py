@@ -211,6 +211,7 @@ json_values = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(json_values)
 def test_any_json_never_raises(value: object) -> None:
@@ -219,6 +220,7 @@ def test_any_json_never_raises(value: object) -> None:
     assert all(e.arxiv for e in listing.entries)
 
 
+@pytest.mark.slow
 @given(st.lists(json_values, max_size=6), st.sampled_from([None, "dailyPapers", "searchResults"]), st.integers(0, 2))
 def test_item_lines_finds_every_item(items: list[object], key: str | None, indent: int) -> None:
     value: object = items if key is None else {"dateString": "x", key: items}

@@ -117,6 +117,7 @@ def front_of(text: str) -> str:
 # Properties ------------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(METAS)
 def test_fast_path_equals_pyyaml_on_anything_dump_document_writes(meta: dict[str, Any]) -> None:
@@ -133,6 +134,7 @@ def plain_enough(text: str) -> bool:
 PLAIN_TEXT = st.text(CHARS, max_size=30).filter(plain_enough) | st.sampled_from(SPECIAL).filter(plain_enough)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.fixed_dictionaries(
@@ -182,6 +184,7 @@ ODD_LINES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ENTRIES, min_size=1, max_size=4), st.lists(st.tuples(st.integers(0, 20), ODD_LINES), max_size=1))
 def test_fast_path_equals_pyyaml_on_lines_near_its_shapes(entries: list[str], odd: list[tuple[int, str]]) -> None:
@@ -329,6 +332,7 @@ def test_every_content_file_of_the_repository_takes_the_fast_path() -> None:
         assert check(front_of(path.read_text(encoding="utf-8"))) is not None, path
 
 
+@pytest.mark.slow
 def test_an_ingested_generated_corpus_takes_the_fast_path(tmp_path: Path) -> None:
     """500 papers of the benchmark corpus (bench/make_corpus.py), written by ingest as a build would read them."""
     from generator.ingest.merge import ingest

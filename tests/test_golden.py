@@ -108,6 +108,7 @@ def test_golden_site(cli: Cli, case: str, tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.slow
 def test_static_files_are_byte_copies_of_the_theme(cli: Cli, tmp_path: Path) -> None:
     site = build_case(cli, "small", tmp_path / "small")
     theme_static = ROOT / "themes" / "default" / "static"
@@ -116,6 +117,7 @@ def test_static_files_are_byte_copies_of_the_theme(cli: Cli, tmp_path: Path) -> 
     assert output_files(site / "static", ()) == expected
 
 
+@pytest.mark.slow
 def test_two_builds_give_identical_bytes(cli: Cli, tmp_path: Path) -> None:
     first = output_files(build_case(cli, "small", tmp_path / "one"), ())
     second = output_files(build_case(cli, "small", tmp_path / "two"), ())

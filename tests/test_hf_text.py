@@ -314,6 +314,7 @@ def _render(card: dict[str, object]) -> str:
     return f"{card['title']}\n\n{card['abstract']}\n\n{meta}\n·\n{day}\n"
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(st.lists(CARD, min_size=1, max_size=6))
 def test_well_formed_cards_round_trip(cards: list[dict[str, object]]) -> None:

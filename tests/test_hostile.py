@@ -174,12 +174,14 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     return root, ingest.stderr, build.stderr
 
 
+@pytest.mark.slow
 def test_no_traceback(hostile: tuple[Path, str, str]) -> None:
     _root, ingest, build = hostile
     assert "Traceback" not in ingest
     assert "Traceback" not in build
 
 
+@pytest.mark.slow
 def test_every_string_round_trips_through_content_files(hostile: tuple[Path, str, str]) -> None:
     """Titles, authors and organizations from the JSON listing come back from the content files unchanged."""
     root = hostile[0]
@@ -267,6 +269,7 @@ def check_script_src(src: str, where: str, site: Path, page: Path) -> list[str]:
     return []
 
 
+@pytest.mark.slow
 def test_html_runs_no_input_script(hostile: tuple[Path, str, str]) -> None:
     site = hostile[0] / "site"
     theme = load_theme_scripts()
@@ -279,6 +282,7 @@ def test_html_runs_no_input_script(hostile: tuple[Path, str, str]) -> None:
     assert not problems, "\n".join(problems[:40])
 
 
+@pytest.mark.slow
 def test_xml_is_well_formed_and_feed_html_is_inert(hostile: tuple[Path, str, str]) -> None:
     site = hostile[0] / "site"
     files = sorted(p for p in site.rglob("*") if p.suffix in (".xml", ".opml", ".svg"))
@@ -301,6 +305,7 @@ def test_xml_is_well_formed_and_feed_html_is_inert(hostile: tuple[Path, str, str
     assert not problems, "\n".join(problems[:40])
 
 
+@pytest.mark.slow
 def test_json_parses_and_feed_html_is_inert(hostile: tuple[Path, str, str]) -> None:
     site = hostile[0] / "site"
     files = sorted(site.rglob("*.json"))

@@ -92,6 +92,7 @@ def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PAPERSITE_JOBS", raising=False)
 
 
+@pytest.mark.slow
 def test_incremental_builds_match_clean_builds(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     scratch = tmp_path / "scratch"
@@ -113,6 +114,7 @@ def test_incremental_builds_match_clean_builds(tmp_path: Path) -> None:
     assert_same_as_clean(project, scratch)
 
 
+@pytest.mark.slow
 def test_unchanged_pages_are_not_rendered_again(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     assert build(project, search=False).ok
@@ -122,6 +124,7 @@ def test_unchanged_pages_are_not_rendered_again(tmp_path: Path) -> None:
     assert before == after  # the very same files, hard-linked, not rewritten
 
 
+@pytest.mark.slow
 def test_search_index_is_reused_only_when_paper_pages_are_unchanged(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", count=8)
     scratch = tmp_path / "scratch"
@@ -137,6 +140,7 @@ def test_search_index_is_reused_only_when_paper_pages_are_unchanged(tmp_path: Pa
     assert_same_as_clean(project, scratch, search=True)
 
 
+@pytest.mark.slow
 def test_a_build_that_parsed_few_files_saves_only_those(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", count=30)
     assert build(project, search=False).ok
@@ -183,6 +187,7 @@ def test_a_paper_is_known_by_its_file_and_topics_only_while_the_rest_is_its_pars
     assert other.of(edited) == Fingerprint("salt").of(edited)
 
 
+@pytest.mark.slow
 def test_no_cache_ignores_a_corrupt_or_stale_cache(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     assert build(project, search=False).ok

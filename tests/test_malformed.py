@@ -140,6 +140,7 @@ def check_stderr(stderr: str, patterns: list[str]) -> list[str]:
     return missing
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_malformed_listing(case: str, tmp_path: Path) -> None:
     listings = tmp_path / "content" / "listings"
@@ -200,6 +201,7 @@ def test_cases_are_all_here() -> None:
     assert required <= set(CASES)
 
 
+@pytest.mark.slow
 def test_fuzz_smoke(tmp_path: Path) -> None:
     """A few seconds of ``make fuzz`` (fuzz/fuzz_listings.py): the seeds and some mutations of them never crash a
     parser. The full run is ``make fuzz`` (FUZZ_SECONDS, default 300)."""

@@ -130,6 +130,7 @@ soup = st.text(
 )
 
 
+@pytest.mark.slow
 @FAST
 @given(plain_abstracts)
 @example("A plain abstract.\n\nWith two paragraphs, \"quotes\" and 'apostrophes'.")
@@ -150,6 +151,7 @@ def assert_renders_as_markdown_it(text: str, *, links: bool) -> None:
         assert shortcut == slow_render(text)
 
 
+@pytest.mark.slow
 @FAST
 @given(abstracts)
 @example("See https://github.com/a/b_c and javascript:alert(1) or <b>x</b> [y](javascript:z)")
@@ -172,6 +174,7 @@ linked_abstracts = joined(
 )
 
 
+@pytest.mark.slow
 @FAST
 @given(linked_abstracts)
 @example("Code: https://github.com/a/b_c.\nData at http://x.org/a?b=1&c=2 (see https://x.y/(z)).")
@@ -262,6 +265,7 @@ def test_plain_text_on_a_prefix_equals_the_whole_text(case: tuple[str, int]) -> 
     assert fast_plain_text(text, limit) == slow_plain_text(text, limit)
 
 
+@pytest.mark.slow
 @FAST
 @given(abstracts, st.one_of(st.none(), st.integers(min_value=1, max_value=300)))
 def test_plain_text_equals_the_whole_text(text: str, limit: int | None) -> None:
@@ -344,6 +348,7 @@ def test_http_links_open_safely(text: str, href: str) -> None:
     assert links(render_markdown(text)) == [(href, ' rel="noopener"')]
 
 
+@pytest.mark.slow
 @FAST
 @given(abstracts)
 def test_every_link_is_http_with_noopener(text: str) -> None:
@@ -433,6 +438,7 @@ def test_display_paths_examples(in_work: Path) -> None:
     assert display_paths(examples) == [display_path(p) for p in examples]
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_display_paths_equals_display_path(in_work: Path, data: st.DataObject) -> None:

@@ -209,6 +209,7 @@ def test_two_outputs_in_one_process_do_not_collide_in_the_trash(tmp_path: Path) 
         assert (target / "pagefind" / "x.js").read_text() == text
 
 
+@pytest.mark.slow
 def test_builds_that_trust_the_record_match_clean_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whole builds, every folder recorded (dated back before each prune): each incremental build still gives the
     bytes of a clean one, and a stray file put in ``site/`` is gone once that tree is published again."""

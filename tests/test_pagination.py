@@ -137,6 +137,7 @@ def stable_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_built_list_pages(stable_project: Path) -> None:
     """25 papers, 3 a page: the first page holds the newest 4, ``page/7/`` to ``page/1/`` 3 each; counts only on
     first pages, no page totals anywhere."""
@@ -162,6 +163,7 @@ def test_built_list_pages(stable_project: Path) -> None:
         assert not re.search(r"Page \d+ of", page.read_text()), page
 
 
+@pytest.mark.slow
 def test_a_new_day_re_renders_few_list_pages(stable_project: Path) -> None:
     """Three newer papers, one a day: of the list pages, only the first pages, the newest older page of a list
     that gets a new older page, the new pages, and the pages that count or list everything change."""

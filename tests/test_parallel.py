@@ -37,6 +37,7 @@ def test_a_failing_job_raises_its_own_error(monkeypatch: pytest.MonkeyPatch) -> 
         parallel.run_jobs(30, work, jobs=2, min_jobs=1)
 
 
+@pytest.mark.slow
 def test_parallel_site_is_identical_to_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1770422400")
     monkeypatch.setattr(parallel, "CHUNK", 4)
@@ -73,6 +74,7 @@ def loaded(module: str) -> bool:
     return module in sys.modules
 
 
+@pytest.mark.slow
 def test_a_helper_imports_its_modules_before_its_job_and_runs_the_job_it_is_handed() -> None:
     helper = Helper("pagefind.service")  # which nothing the job unpickles imports
     forked = Forked(time.sleep, 2)  # holds the helper's stdin open: the job must not wait for it to close

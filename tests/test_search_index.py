@@ -164,6 +164,7 @@ def test_external_links_carry_noopener(built: tuple[Path, BuildResult]) -> None:
     assert not bad, "\n".join(bad[:20])
 
 
+@pytest.mark.slow
 def test_index_is_byte_identical_build_to_build(built: tuple[Path, BuildResult], tmp_path: Path) -> None:
     out, _ = built
     again = tmp_path / "site"
@@ -354,6 +355,7 @@ def test_sharded_layout_manifest_and_completeness(tmp_path: Path, sharding: None
     assert str(result.search).endswith("(4 shards, 4 indexed again)")
 
 
+@pytest.mark.slow
 def test_only_shards_whose_pages_changed_are_indexed_again(tmp_path: Path, sharding: None) -> None:
     project = shard_project(tmp_path / "project")
     site = project / "site"
@@ -388,6 +390,7 @@ def test_only_shards_whose_pages_changed_are_indexed_again(tmp_path: Path, shard
     assert index_tree(clean) == index_tree(site)  # incremental = clean, byte for byte
 
 
+@pytest.mark.slow
 def test_a_newest_run_that_fills_up_keeps_its_index_as_an_older_shard(
     tmp_path: Path, sharding: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -417,6 +420,7 @@ def test_a_newest_run_that_fills_up_keeps_its_index_as_an_older_shard(
         del DAYS[-2:]
 
 
+@pytest.mark.slow
 def test_sharded_index_is_byte_identical_build_to_build(tmp_path: Path, sharding: None) -> None:
     project = shard_project(tmp_path / "project")
     first, second = tmp_path / "one", tmp_path / "two"
@@ -438,6 +442,7 @@ def test_page_glob_escapes_glob_syntax_and_gives_up_where_it_cannot() -> None:
     assert page_glob(["topics/x/index.html"]) is None
 
 
+@pytest.mark.slow
 def test_unusual_slugs_are_indexed_and_removed_papers_are_not(tmp_path: Path, sharding: None) -> None:
     project = shard_project(tmp_path / "project")
     papers = project / "content" / "papers"
@@ -460,6 +465,7 @@ def test_unusual_slugs_are_indexed_and_removed_papers_are_not(tmp_path: Path, sh
     assert sorted(urls) == sorted(expected)
 
 
+@pytest.mark.slow
 def test_a_full_build_reuses_the_index_data_of_the_site_before_last(tmp_path: Path, sharding: None) -> None:
     project = shard_project(tmp_path / "project")
     site = project / "site"
@@ -478,6 +484,7 @@ def test_a_full_build_reuses_the_index_data_of_the_site_before_last(tmp_path: Pa
     assert index_tree(clean) == index_tree(site)  # byte for byte, with nothing left over
 
 
+@pytest.mark.slow
 def test_an_index_folder_a_killed_build_left_is_not_reused(tmp_path: Path) -> None:
     project = shard_project(tmp_path / "project")
     assert build(project, use_cache=False).ok

@@ -55,6 +55,7 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_template_edit_triggers_rebuild_and_reload_event(project: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERSITE_")}

@@ -60,6 +60,7 @@ def test_up_to_date_build_reports_the_same_warnings(tmp_path: Path) -> None:
     assert any("no-such-topic" in str(p) for p in again.problems)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "change",
     [
@@ -85,6 +86,7 @@ def test_a_changed_input_means_a_real_build(built: Path, change: Callable[[Path]
     assert not result.up_to_date
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "damage",
     [
@@ -102,6 +104,7 @@ def test_a_changed_site_is_built_again_and_repaired(built: Path, damage: Callabl
     assert tree(built / "site") == want
 
 
+@pytest.mark.slow
 def test_other_options_or_day_mean_a_real_build(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert not rebuild(built, base_url="https://example.org/sub/").up_to_date
     assert not rebuild(built).up_to_date  # back to the configured base URL

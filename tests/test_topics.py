@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -87,6 +88,7 @@ def cases(draw: st.DrawFn) -> tuple[list[TopicRule], str, str]:
     return chosen, draw(texts(vocabulary)), draw(texts(vocabulary))
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_fast_matcher_equals_regexes(case: tuple[list[TopicRule], str, str]) -> None:
@@ -96,6 +98,7 @@ def test_fast_matcher_equals_regexes(case: tuple[list[TopicRule], str, str]) -> 
     assert matcher.match_regex(title, abstract) == by_regex(chosen, title, abstract)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(), st.booleans())
 def test_fast_matcher_equals_regexes_on_ascii_texts(case: tuple[list[TopicRule], str, str], upper: bool) -> None:

@@ -1,10 +1,10 @@
 """``make audit``: Lighthouse on the built site served on 127.0.0.1 (home, a paper, a topic, the archive, search).
 
-Builds the site into a temporary folder with ``base_url`` set to the local server, serves it (a missing file
-gets ``404.html`` with status 404, as on GitHub Pages), runs Lighthouse from ``node_modules`` in Debian's
-chromium, prints the category scores of every page and the audits that lost points, and exits 1 unless
-Accessibility, SEO and Best Practices are 100 on every page. Performance is printed, not gated (it depends on
-the machine). Exit 2 when a tool is missing.
+Builds the site into a temporary folder with ``base_url`` set to the local server, serves it as GitHub Pages
+would (``generator/httpserve.py``: a missing file gets ``404.html`` with status 404), runs Lighthouse from
+``node_modules`` in Debian's chromium, prints the category scores of every page and the audits that lost points,
+and exits 1 unless Accessibility, SEO and Best Practices are 100 on every page. Performance is printed, not gated
+(it depends on the machine). Exit 2 when a tool is missing.
 
 Usage: ``python tools/audit.py [--keep DIR] [PATH ...]`` where PATH is a site-relative page (default: the
 home page, the first paper and topic, ``archive/``, ``search/``).
@@ -13,9 +13,6 @@ home page, the first paper and topic, ``archive/``, ``search/``).
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
-import io
 import json
 import os
 import shutil
@@ -24,12 +21,12 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import BinaryIO
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.build import build  # noqa: E402
+from generator.httpserve import site_server  # noqa: E402
 
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
 CHROMIUM = "/usr/bin/chromium"
@@ -45,24 +42,6 @@ CHROME_FLAGS = [
 ]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 GATED = {"accessibility", "best-practices", "seo"}
-
-
-class Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files; a missing one gets the site's 404.html with status 404."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def send_head(self) -> io.BytesIO | BinaryIO | None:
-        path = Path(self.translate_path(self.path))
-        if not path.exists() and (Path(self.directory) / "404.html").is_file():
-            body = (Path(self.directory) / "404.html").read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            return io.BytesIO(body)
-        return super().send_head()
 
 
 def default_pages(site: Path) -> list[str]:
@@ -122,10 +101,7 @@ def audit(pages: list[str] | None, keep: Path | None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="papersite-audit-") as tmp:
         site = keep or Path(tmp) / "site"
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(Handler, directory=str(site.resolve()))
-        )
-        server.daemon_threads = True
+        server = site_server(site.resolve())
         base_url = f"http://127.0.0.1:{server.server_address[1]}/"
         result = build(ROOT, base_url=base_url, out_dir=site)
         if not result.ok:

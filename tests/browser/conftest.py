@@ -6,9 +6,10 @@ Every test in ``tests/browser/`` is marked ``browser`` automatically. Fixtures:
     The repository's own ``site.toml`` and ``content/papers`` built with the command line
     (``python -m generator build --out DIR --base-url URL``, clock pinned by ``SOURCE_DATE_EPOCH``) and served
     from a thread: at ``http://127.0.0.1:PORT/`` and at ``http://127.0.0.1:PORT/sub/path/``. The port is bound
-    before the build so the base URL is known. The server is strict: a request outside the base path is a 404
-    (so a link that forgets the sub-path fails), ``a/`` serves ``a/index.html``, a missing file gets the site's
-    ``404.html`` with status 404, like GitHub Pages. Each is a :class:`Served`: ``.url("search/?q=x")``.
+    before the build so the base URL is known. The server is ``generator/httpserve.py``'s, as strict as GitHub
+    Pages: a request outside the base path is a 404 (so a link that forgets the sub-path fails), ``a/`` serves
+    ``a/index.html``, a missing file gets the site's ``404.html`` with status 404. Each is a :class:`Served`:
+    ``.url("search/?q=x")``.
 ``site_sharded`` (session)
     The same site at the sub-path, its search index split into shards (``PAPERSITE_SEARCH_SHARDS`` lowered).
 ``site_with_own_card`` (session)
@@ -31,9 +32,6 @@ Every test in ``tests/browser/`` is marked ``browser`` automatically. Fixtures:
 
 from __future__ import annotations
 
-import functools
-import http.server
-import io
 import os
 import shutil
 import subprocess
@@ -42,10 +40,12 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
+
+from generator.httpserve import site_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Response
@@ -108,33 +108,6 @@ class Served:
         return self.base_url + path.lstrip("/")
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files under ``prefix`` only (mirrors ``generator/serve.py`` without its live reload)."""
-
-    prefix = "/"
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def translate_path(self, path: str) -> str:
-        url_path = unquote(urlsplit(path).path)
-        if not url_path.startswith(self.prefix):
-            return str(Path(self.directory) / "\0outside-base-path")  # never exists: 404
-        return super().translate_path("/" + url_path[len(self.prefix) :])
-
-    def send_head(self) -> Any:
-        path = Path(self.translate_path(self.path))
-        page = Path(self.directory) / "404.html"
-        if not path.exists() and page.is_file():
-            body = page.read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            return io.BytesIO(body)
-        return super().send_head()
-
-
 OWN_CARD = (
     '<article class="my-card" data-slug="{{ paper.slug }}"><h2 class="card-title">'
     '<a href="{{ paper_path(paper.slug) | href }}">{{ paper.title | tex }}</a></h2>'
@@ -177,9 +150,7 @@ def serve_built_site(
     """Bind a port (it goes into ``base_url``), build ``project`` into ``tmp/site`` (``extra_env`` added to the
     build's environment), serve it until the session ends."""
     directory = tmp / "site"
-    handler = functools.partial(type("Handler", (_Handler,), {"prefix": prefix}), directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = site_server(directory, prefix)
     try:
         base_url = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
         build_site(directory, base_url, extra_env, project)
@@ -205,7 +176,7 @@ def site_at_subpath(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served
 
 @pytest.fixture(scope="session")
 def site_sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The site at ``/sub/path/`` with its search index split into shards (``generator/search_shards.py``; the
+    """The site at ``/sub/path/`` with its search index split into shards (``generator/search/shards.py``; the
     limits lowered so that the repository's papers make several)."""
     env = {"PAPERSITE_SEARCH_SHARDS": "10,15"}
     yield from serve_built_site(tmp_path_factory.mktemp("browser-sharded"), SUBPATH, env)

@@ -2,7 +2,7 @@
 sites, and a clean console (no errors, no Content-Security-Policy violations). Results show the paper's card as list
 pages do (``partials/paper_card.html``, a site's own one included), or a title link when the index has no card.
 Then the same content with its index
-split into shards (generator/search_shards.py, limits lowered through ``PAPERSITE_SEARCH_SHARDS``), served under a
+split into shards (generator/search/shards.py, limits lowered through ``PAPERSITE_SEARCH_SHARDS``), served under a
 sub-path: every query, filter and order must give what the single index gives."""
 
 from __future__ import annotations

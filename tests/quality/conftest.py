@@ -6,6 +6,9 @@ its own name and its fixtures re-exported, because pytest does not share fixture
 ``chromium`` is Debian's Chromium driven by Playwright from a worker thread: the browser tests' session-wide
 sync Playwright already owns the main thread's event loop, and a second one cannot start beside it there.
 
+Every test here is marked ``slow`` (they build the real site and start Java, node or Chromium; the axe tests are
+``browser`` too), so ``make check`` leaves the gates to ``make test``.
+
 The gates add the node tools from ``node_modules/`` (installed by ``make test``: ``npm ci`` from the committed
 lock file) and Java for vnu.jar. A missing tool or browser skips on a developer machine and fails under
 ``CI=true``.
@@ -52,6 +55,13 @@ site_at_root = _shared.site_at_root
 site_at_subpath = _shared.site_at_subpath
 CHROMIUM = _shared.CHROMIUM
 CHROMIUM_ARGS = _shared.CHROMIUM_ARGS
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.slow)
 
 
 def node_file(relative: str) -> Path:
