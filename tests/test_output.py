@@ -16,6 +16,7 @@ from test_incremental import assert_same_as_clean, make_project, write_paper
 
 import generator.incremental.metadata as metadata
 import generator.incremental.output as output
+import generator.incremental.prune as prune
 from generator.build import build as build_site
 from generator.incremental.output import Output, walk_files
 
@@ -58,14 +59,15 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 @pytest.fixture
 def reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The folders of the staging folder that generator/incremental/output.py reads (``os.scandir``) from now on."""
+    """The folders of the staging folder that generator/incremental/ (output.py and prune.py) reads (``os.scandir``)
+    from now on."""
     seen: list[str] = []
     scandir = os.scandir
     staging = os.path.join(tmp_path, ".site.staging")
 
     def spy(path: str | int) -> object:
-        caller = sys._getframe(1).f_code.co_filename
-        if caller == output.__file__ and not isinstance(path, int) and os.fspath(path).startswith(staging):
+        ours = sys._getframe(1).f_code.co_filename in (output.__file__, prune.__file__)
+        if ours and not isinstance(path, int) and os.fspath(path).startswith(staging):
             seen.append(os.fspath(path))
         return scandir(path)
 

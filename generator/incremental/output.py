@@ -5,12 +5,9 @@ new one, even if the process is killed. Elsewhere it falls back to two renames.
 
 Publishing costs neither a read of every folder nor the deletion of what a build replaced, however large the site:
 
-- Before the swap, files the build did not write are pruned from the staging folder. ``.site.folders`` beside
-  ``site/`` records, for each folder of the two trees, what the last prune of that tree left in it, with the
-  folder's inode, modification and change times. A folder that still has those (nothing was added, removed or
-  renamed in it since) is not read; the others are. So a prune costs a stat per folder, and a folder read only
-  where a build or a person changed something (reading every folder of a large site costs seconds once its
-  blocks have left the page cache).
+- Before the swap, files the build did not write are pruned from the staging folder, reading only the folders that
+  changed since the last prune of that tree (``prune.py``: reading every folder of a large site costs seconds
+  once its blocks have left the page cache).
 - Replaced folders (a Pagefind shard, a folder of the old site the build no longer writes) are renamed aside to
   ``.site.staging.trash.*`` and deleted by background threads that nobody waits for. What a build leaves undeleted
   when it exits (or is killed) is deleted by the next one, in the background too.
@@ -21,30 +18,19 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import marshal
 import os
 import shutil
-import stat as st
 import tempfile
 import threading
-import time
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterator
 from pathlib import Path
 
-from generator.incremental.metadata import settled
+from generator.incremental.prune import prune_tree
 
 _AT_FDCWD = -100
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _RENAME_EXCHANGE = 2
-_RECORD_FORMAT = 1
 
-State = tuple[int, int, int]
-"""A folder's inode, modification and change times (ns): while they stay, no name in it was added or removed."""
-Tree = tuple[str, str, list[int]]
-"""A tree as its last prune left it: every path in it (files and folders, joined with NUL), the folders whose state
-is known (joined with NUL), and their states one after the other."""
-Record = dict[tuple[int, int], Tree]
-"""What ``.site.folders`` holds: each tree by its root folder's device and inode."""
 
 INCOMPLETE = ".incomplete"
 """The mark of a folder a tool is writing in place (``Output.reuse_folder``)."""
@@ -162,78 +148,6 @@ def recover(target: Path) -> None:
         os.replace(previous, staging)
     else:
         shutil.rmtree(previous)
-
-
-def folders_of(files: Iterable[str]) -> set[str]:
-    """Every folder holding ``files`` ("" is the root)."""
-    folders = {""}
-    for parent in {path.rpartition("/")[0] for path in files}:
-        while parent not in folders:
-            folders.add(parent)
-            parent = parent.rpartition("/")[0]
-    return folders
-
-
-def _tree(tree: object) -> tuple[list[str], dict[str, State]]:
-    """The paths and folder states of a recorded ``Tree`` (none when it is not one)."""
-    if not (isinstance(tree, tuple) and len(tree) == 3 and isinstance(tree[0], str) and isinstance(tree[1], str)):
-        return [], {}
-    paths, folders, numbers = tree
-    names = folders.split("\0") if numbers else []
-    if not isinstance(numbers, list) or len(numbers) != 3 * len(names):
-        return [], {}
-    states = iter(numbers)
-    return paths.split("\0"), dict(zip(names, zip(states, states, states, strict=True), strict=True))
-
-
-def _unlink_file(path: str, folders: list[str]) -> None:
-    """Unlink the file or link at ``path``; a folder there is added to ``folders`` instead."""
-    with contextlib.suppress(FileNotFoundError):
-        if st.S_ISDIR(os.lstat(path).st_mode):
-            folders.append(path)
-        else:
-            os.unlink(path)
-
-
-def _prune_folder(base: str, rel: str, keep: set[str], folders: set[str], trash: list[str]) -> bool:
-    """Read the folder ``rel`` (of the tree at ``base``) and remove what the build did not write in it: files not in
-    ``keep``, folders not in ``folders`` (added to ``trash``), links to folders. True when something was removed."""
-    prefix = f"{rel}/" if rel else ""
-    stray = []
-    with os.scandir(base + rel) as entries:
-        for entry in entries:
-            child = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                if child not in folders:
-                    stray.append(child)
-            elif child not in keep or (entry.is_symlink() and entry.is_dir()):
-                stray.append(child)
-    for child in stray:
-        _unlink_file(base + child, trash)
-    return bool(stray)
-
-
-def _read_record(file: Path) -> Record:
-    """The folders recorded by the last prunes; empty when there is no record or it cannot be read."""
-    try:  # (loads of the whole bytes: marshal.load on a file reads it value by value, many times slower)
-        value = marshal.loads(file.read_bytes())  # plain values only: reading a damaged file runs no code
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    ok = isinstance(value, tuple) and len(value) == 2 and value[0] == _RECORD_FORMAT and isinstance(value[1], dict)
-    return value[1] if ok else {}
-
-
-def _write_record(file: Path, record: Record) -> None:
-    """Replace ``file`` with ``record`` in one rename (a torn record is never read)."""
-    fd, temporary = tempfile.mkstemp(prefix=f"{file.name}.", suffix=".tmp", dir=file.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(marshal.dumps((_RECORD_FORMAT, record)))
-        os.replace(temporary, file)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 class Output:
@@ -439,55 +353,16 @@ class Output:
             self._delete_later(trash)
 
     def prune(self) -> None:
-        """Remove files and folders in the staging folder that this build did not write, then record what is left
-        (``self.record``). A folder whose state is as the last prune of this tree left it is not read: what it
-        holds then is what that prune recorded (module docstring). A folder no longer written goes to the trash."""
-        keep = set(map(os.path.normpath, self.files))
-        folders = folders_of(keep)
-        now = time.time_ns()
-        record = _read_record(self.record)
-        root = os.stat(self.staging)
-        recorded_paths, known = _tree(record.get((root.st_dev, root.st_ino)))
-        base = os.path.join(self.staging, "")
-        states: dict[str, State] = {}  # of the folders left as they are, for the record
-        unchanged: set[str] = set()
-        folders_seen: set[str] = set()  # folders found to be folders (not links): only theirs are looked into
-        trash: list[str] = []  # folders to move to the trash
-        for rel in sorted(folders):  # each folder after the one holding it
-            if rel and rel.rpartition("/")[0] not in folders_seen:
-                continue
-            try:
-                stat = os.lstat(base + rel)
-            except FileNotFoundError:
-                continue
-            if not st.S_ISDIR(stat.st_mode):
-                continue
-            folders_seen.add(rel)
-            state = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
-            if known.get(rel) == state:
-                unchanged.add(rel)
-            elif _prune_folder(base, rel, keep, folders, trash):
-                continue
-            if settled(stat.st_mtime_ns, stat.st_ctime_ns, now_ns=now):  # else it may change again unseen
-                states[rel] = state
-        # An unchanged folder holds what the last prune left in it: what this build did not write goes.
-        written = keep | folders
-        for path in [path for path in recorded_paths if path not in written]:
-            parent = path.rpartition("/")[0]
-            if parent in unchanged:
-                _unlink_file(base + path, trash)
-                states.pop(parent, None)
-        if trash:
-            into = self._new_trash()
-            for number, folder in enumerate(trash):
-                os.replace(folder, into / str(number))
-            self._delete_later(into)
-        numbers = [number for state in states.values() for number in state]
-        trees = {(root.st_dev, root.st_ino): ("\0".join(written), "\0".join(states), numbers)}
-        with contextlib.suppress(OSError):
-            site = os.stat(self.target)
-            trees.update((key, record[key]) for key in [(site.st_dev, site.st_ino)] if key in record)
-        _write_record(self.record, trees)
+        """Remove the files and folders of the staging folder that this build did not write, and record what is
+        left (``self.record``; see ``prune.prune_tree``). A folder no longer written goes to the trash."""
+        prune_tree(self.staging, self.target, self.record, self.files, self._discard)
+
+    def _discard(self, folders: list[str]) -> None:
+        """Move ``folders`` into one new trash folder, deleted in the background."""
+        into = self._new_trash()
+        for number, folder in enumerate(folders):
+            os.replace(folder, into / str(number))
+        self._delete_later(into)
 
     def publish(self) -> None:
         """Prune, then swap the staging folder into place; the old site stays as the next build's staging. Trash

@@ -28,7 +28,7 @@ from pathlib import Path
 from generator.clock import build_time
 from generator.incremental.cache import STAMP, BuildCache, code_fingerprint, folder_fingerprint
 from generator.incremental.metadata import file_identity, settled
-from generator.incremental.output import folders_of
+from generator.incremental.prune import folders_of
 from generator.model import Problem, SearchIndex
 
 
