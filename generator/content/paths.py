@@ -14,9 +14,9 @@ def display_path(path: Path) -> str:
 
 def display_paths(paths: Sequence[str | Path], links: list[bool] | None = None) -> list[str]:
     """``display_path`` of many files: the working directory and each folder are resolved once, not once per file
-    (a file that is a symbolic link is still resolved itself), and a path is taken apart as a string (at 10k content
-    files, pathlib's parts and parents cost 0.05 s). ``links``: whether each path is a symbolic link, when already
-    known (``os.DirEntry.is_symlink``), so that it is not asked again."""
+    (a file that is a symbolic link is still resolved itself), and a path is taken apart as a string (pathlib's
+    parts and parents cost more, once per content file). ``links``: whether each path is a symbolic link, when
+    already known (``os.DirEntry.is_symlink``), so that it is not asked again."""
     cwd = str(Path.cwd().resolve())
     inside = cwd if cwd.endswith(os.sep) else cwd + os.sep
     folders: dict[str, str] = {}

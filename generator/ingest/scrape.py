@@ -129,7 +129,7 @@ def snapped_back_to(body: object, day: date) -> date | None:
     """The earlier day HF served instead of ``day`` (all items listed before it), else None."""
     if not isinstance(body, list) or not body:
         return None
-    # here, not at the top: importing the formats (BeautifulSoup) would cost every command 0.1 s (cli imports this)
+    # here, not at the top: importing the formats (BeautifulSoup) would slow every command (cli imports this)
     from generator.ingest.formats.arxiv_atom import parse_day
 
     days = [parse_day(item.get("publishedAt")) if isinstance(item, dict) else None for item in body]
