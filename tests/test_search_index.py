@@ -22,7 +22,8 @@ from generator.content.document import dump_document
 from generator.model import Paper
 from generator.render.filters import UNSEARCHABLE_DIGITS, unsearchable
 from generator.search.pagefind import _cbor_decode, _cbor_encode, page_glob, read_data
-from generator.search.shards import DATA, MANIFEST, indexed_part, plan_shards
+from generator.search.plan import plan_shards
+from generator.search.shards import DATA, MANIFEST, indexed_part
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPERS = sorted((ROOT / "content" / "papers").glob("*.md"))

@@ -1,17 +1,12 @@
 """A large site's search index in shards: one Pagefind index per year (or part of a year), merged in the browser.
 
-Pagefind holds every page it indexes in memory, and one run indexes everything again. Past ``SHARD_ABOVE`` papers
-the paper pages are split by the year of their date (``Paper.date``; undated papers join the oldest year), and a
-year of more than ``SHARD_MOST`` papers is split further into runs of whole months (the newest year past
-``SHARD_NEWEST`` papers, in runs of at most that many). Each shard is indexed by its own Pagefind run over just its
-pages (named in a glob), at most two runs at a time and only while the pages in flight stay under ``PARALLEL_PAGES``
-(so peak memory is bounded by the shard size, not the site size). A shard is indexed again only when one of its
-pages changed in what Pagefind reads (:func:`indexed_part`; a paper page also lists related papers, which change as
-papers are added, but are not indexed); otherwise the published shard folder is hard-linked, as for a page. New
-papers land in the newest shard, so a daily listing re-indexes one small shard: at most ``SHARD_NEWEST`` papers and
-the new ones. Runs are cut from the oldest month on, so a paper added to the newest month changes only the last run
-(or, when that run is full, moves its newest month into a run of its own: both are indexed again), and when a new
-year begins, the year before is indexed again, once, as a whole year.
+Pagefind holds every page it indexes in memory, and one run indexes everything again, so a large site's paper pages
+are split into shards (``plan.py`` decides which pages go where). Each shard is indexed by its own Pagefind run over
+just its pages (named in a glob), at most two runs at a time and only while the pages in flight stay under
+``PARALLEL_PAGES`` (so peak memory is bounded by the shard size, not the site size). A shard is indexed again only
+when one of its pages changed in what Pagefind reads (:func:`indexed_part`; a paper page also lists related papers,
+which change as papers are added, but are not indexed); otherwise the published shard folder is hard-linked, as for
+a page.
 
 Layout: the newest shard is ``site/pagefind/`` (Pagefind's scripts and the language ``wasm`` live there, and a
 small site keeps its single index there), every older one ``site/pagefind-<name>/`` holding only its data files
@@ -23,9 +18,6 @@ shards newest first, with bundle paths relative to the site's base (so sub-path 
 ``themes/default/static/search.js`` loads the first and merges every other with Pagefind's ``mergeIndex``, tagging
 each with a synthetic ``shard`` filter so that date-ordered results can be read shard by shard in order (Pagefind
 orders merged results by a per-index score, which for a sort is a position inside that index).
-
-``PAPERSITE_SEARCH_SHARDS=ABOVE[,MOST[,NEWEST]]`` overrides the three limits (``shard_limits``). It is internal, for
-tests and benchmarks that need sharding on a few dozen papers; sites are not meant to set it.
 """
 
 from __future__ import annotations
@@ -57,16 +49,8 @@ from generator.search.pagefind import (
     page_glob,
     write_search_index,
 )
-from generator.urls import output_file, paper_path
+from generator.search.plan import SHARD_MOST, Shard, plan_shards, shard_limits
 
-SHARD_ABOVE = 2000
-"""Sites with more papers than this get one index per year; smaller ones one index."""
-SHARD_MOST = 5000
-"""A year with more papers than this is split into runs of whole months of at most this many (where a month
-allows)."""
-SHARD_NEWEST = 500
-"""The newest year (where daily listings land) is split into runs of whole months of at most this many papers
-(where a month allows), so a daily listing re-indexes one small run, not the whole year."""
 PARALLEL_PAGES = 2 * SHARD_MOST
 """Two Pagefind runs go at once only while their pages add up to at most this, which bounds Pagefind's memory (it
 grows with the pages in flight). Twice ``SHARD_MOST``, so that two full shards still run at once."""
@@ -79,18 +63,6 @@ DATA = ("index", "filter", "fragment", "pagefind-entry.json")
 styles or ``wasm``."""
 
 
-@dataclass(frozen=True, slots=True)
-class Shard:
-    """One Pagefind index: a set of paper pages and the folder its index is written to."""
-
-    name: str
-    """``2025``, ``2025-07`` (a year split by months, named by its first month), or ``all`` (an unsharded site)."""
-    folder: str
-    """``pagefind`` for the newest shard, else ``pagefind-<name>``; relative to the site root."""
-    pages: tuple[str, ...]
-    """The paper pages indexed (``papers/<slug>/index.html``), sorted."""
-
-
 @dataclass
 class ShardCache:
     """What the page cache keeps about the published index, so that an unchanged shard is linked, not indexed."""
@@ -100,57 +72,6 @@ class ShardCache:
     pages: dict[str, tuple[int, int, bytes]] = field(default_factory=dict)
     """Paper page -> (size, mtime_ns, digest of what Pagefind reads from it): a page file that is still the same
     file is not read again."""
-
-
-def shard_limits() -> tuple[int, int, int]:
-    """``(SHARD_ABOVE, SHARD_MOST, SHARD_NEWEST)``, or the values of
-    ``PAPERSITE_SEARCH_SHARDS=ABOVE[,MOST[,NEWEST]]``."""
-    limits = [SHARD_ABOVE, SHARD_MOST, SHARD_NEWEST]
-    parts = [p.strip() for p in os.environ.get("PAPERSITE_SEARCH_SHARDS", "").split(",")]
-    for number, part in enumerate(parts[:3]):
-        if part.isdigit() and (number == 0 or int(part) > 0):
-            limits[number] = int(part)
-    return limits[0], limits[1], limits[2]
-
-
-def plan_shards(
-    papers: Sequence[Paper], above: int = SHARD_ABOVE, most: int = SHARD_MOST, newest: int = SHARD_NEWEST
-) -> tuple[Shard, ...]:
-    """The shards of ``papers``, newest first: one (``all``) up to ``above`` papers, else by year and month runs
-    (of at most ``most`` papers, ``newest`` in the newest year)."""
-    if len(papers) <= above:
-        return (Shard("all", INDEX_DIR, tuple(sorted(output_file(paper_path(p.slug)) for p in papers))),)
-    dated = [p.date for p in papers if p.date]
-    oldest = min(dated).year if dated else 0
-    by_year: dict[int, list[Paper]] = {}
-    for paper in papers:
-        by_year.setdefault(paper.date.year if paper.date else oldest, []).append(paper)
-    groups: list[tuple[str, list[Paper]]] = []
-    years = sorted(by_year)
-    for year in years:
-        members, label = by_year[year], str(year) if year else "undated"
-        limit = min(most, newest) if year == years[-1] else most
-        if len(members) <= limit:
-            groups.append((label, members))
-            continue
-        by_month: dict[int, list[Paper]] = {}
-        for paper in members:  # undated papers are month 0 of the oldest year
-            by_month.setdefault(paper.date.month if paper.date else 0, []).append(paper)
-        run: list[Paper] = []
-        first = 0
-        for month in sorted(by_month):
-            if run and len(run) + len(by_month[month]) > limit:
-                groups.append((f"{label}-{first:02d}", run))
-                run = []
-            if not run:
-                first = month
-            run += by_month[month]
-        groups.append((f"{label}-{first:02d}", run))
-    shards = []
-    for number, (name, members) in enumerate(reversed(groups)):
-        folder = INDEX_DIR if number == 0 else f"{INDEX_DIR}-{name}"
-        shards.append(Shard(name, folder, tuple(sorted(output_file(paper_path(p.slug)) for p in members))))
-    return tuple(shards)
 
 
 def index_shards(
