@@ -20,8 +20,9 @@ from generator.incremental.cache import BuildCache
 from generator.incremental.parallel import Background, Forked
 from generator.site.assemble import assemble
 from generator.site.load import load_papers
-from generator.site.related import COUNT, Related, reference, reference_size, related, terms, update_related
+from generator.site.related import COUNT, Related, reference, reference_size, related, update_related
 from generator.site.related_job import related_papers, with_related
+from generator.site.terms import terms
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = dt.date(2024, 1, 1)

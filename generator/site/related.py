@@ -41,9 +41,9 @@ import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from generator.incremental.parallel import run_jobs
+from generator.site.terms import Document, term_counts
 
 COUNT = 5
 """How many related papers each paper gets."""
@@ -66,70 +66,6 @@ PARALLEL_MIN = 2000
 """From this many papers to score on, the scoring runs on every core (below, starting processes costs more)."""
 VERSION = 3
 """Changes whenever the results may change: a previous state of another version is not reused."""
-
-_SEPARATORS = {i: " " for i in range(128) if not chr(i).isalnum()} | {
-    ord(c): " " for c in "\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00b7"
-}
-"""ASCII punctuation and common typographic marks split words (``str.translate`` is much faster than a regex)."""
-_STOP_WORDS = """
-    a about above after again against all also am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have having he
-    her here hers herself him himself his how however i if in into is it its itself just more most my myself no
-    nor not now of off on once only or other our ours ourselves out over own same she should so some such than
-    that the their theirs them themselves then there these they this those through to too under until up very
-    via was we were what when where which while who whom why will with within without would you your yours paper
-    papers propose proposed proposes present presents approach method methods results show shows using use used
-    based new novel work existing
-"""
-_STOP = frozenset(_STOP_WORDS.split())
-"""Words that say nothing about a paper's subject: English function words and the words every abstract uses."""
-
-
-class Document(Protocol):
-    """What ``related`` reads from a paper."""
-
-    @property
-    def slug(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def abstract(self) -> str: ...
-    @property
-    def date(self) -> dt.date | None: ...
-
-
-def _fold(word: str) -> str:
-    """The index term for a lower-case word, or "" to skip it: stop words and numbers go, plural ``s`` folds."""
-    if len(word) < 2 or word in _STOP or word.isdigit():
-        return ""
-    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-_MEMO: dict[str, str] = {}
-"""word -> term (``_fold``), for every word seen in this process."""
-
-
-def _words(text: str) -> list[str]:
-    """The lower-case words of ``text``; every one of them is a key of ``_MEMO`` afterwards."""
-    words = text.lower().translate(_SEPARATORS).split()
-    for word in set(words).difference(_MEMO):
-        _MEMO[word] = _fold(word)
-    return words
-
-
-def terms(text: str) -> list[str]:
-    """Lower-case words of two or more characters, without stop words or bare numbers; plural ``s`` folded."""
-    return [term for term in map(_MEMO.__getitem__, _words(text)) if term]
-
-
-def _counts(paper: Document) -> Counter[str]:
-    """Term frequencies of a paper, title words counted twice (all in C: ``map`` and ``Counter``)."""
-    title = _words(paper.title)
-    counts = Counter(map(_MEMO.__getitem__, title + title + _words(paper.abstract)))
-    del counts[""]
-    return counts
 
 
 Vector = dict[str, float]
@@ -279,7 +215,7 @@ def update_related(
         previous = None  # other statistics: every vector changes
     old = previous.vectors if previous is not None else {}
     fresh = [i for i, (p, d) in enumerate(zip(ordered, digests, strict=True)) if old.get(p.slug, (b"",))[0] != d]
-    counts = {i: _counts(ordered[i]) for i in fresh}
+    counts = {i: term_counts(ordered[i]) for i in fresh}
     made: dict[int, Vector] = {}
     if previous is None:  # every paper is fresh
         statistics, reference_vecs = _statistics(key, [counts[i] for i in numbers])

@@ -10,7 +10,8 @@ from generator.incremental.cache import StateFile
 from generator.incremental.parallel import Background, Forked
 from generator.model import Paper
 from generator.site.assemble import Site
-from generator.site.related import Document, Lists, Related, update_related
+from generator.site.related import Lists, Related, update_related
+from generator.site.terms import Document
 
 
 @dataclass(frozen=True, slots=True)
