@@ -21,8 +21,9 @@ from generator.content.paper import duplicate_papers
 from generator.feeds.sitemap import write_sitemap
 from generator.feeds.write import write_feeds
 from generator.incremental.cache import BuildCache
+from generator.incremental.memory import frozen, lasting
 from generator.incremental.output import Output, recover
-from generator.incremental.parallel import Background, Forked, Helper, frozen, lasting
+from generator.incremental.parallel import Background, Forked, Helper
 from generator.incremental.stamp import Stamp, inputs_digest, last_stamp, save_stamp
 from generator.model import Problem, SearchIndex
 from generator.progress import Progress

@@ -13,7 +13,8 @@ from test_incremental import make_project, tree
 
 from generator.build import build
 from generator.incremental import parallel
-from generator.incremental.parallel import Background, Forked, Helper, frozen
+from generator.incremental.memory import frozen
+from generator.incremental.parallel import Background, Forked, Helper
 
 
 def square(number: int) -> int:

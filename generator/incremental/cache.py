@@ -32,8 +32,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from generator.incremental.memory import collection_paused
 from generator.incremental.metadata import file_identity, settled
-from generator.incremental.parallel import collection_paused
 from generator.model import Paper, Problem
 
 CACHE_DIR = ".papersite-cache"

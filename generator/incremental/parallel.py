@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import importlib
 import multiprocessing
 import os
@@ -20,9 +19,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+
+from generator.incremental.memory import collection_paused, frozen
 
 Result = TypeVar("Result")
 
@@ -110,45 +111,6 @@ def run_jobs(
             raise RuntimeError(f"job {part[0].index} failed in a worker but not when run again")
         results.extend(part)
     return results
-
-
-@contextlib.contextmanager
-def frozen() -> Iterator[None]:
-    """Leave every object alive now out of garbage collection until the block ends (``gc.freeze``): a collection of
-    the oldest generation walks every object, and a build's content, cache and site (millions of objects on a large
-    site, all alive to the end) would be walked again by each. Objects are still freed by reference counting.
-    Nested blocks thaw nothing: the outermost one thaws everything at its end (``gc.unfreeze``)."""
-    outermost = gc.get_freeze_count() == 0
-    gc.freeze()
-    try:
-        yield
-    finally:
-        if outermost:
-            gc.unfreeze()
-
-
-@contextlib.contextmanager
-def collection_paused() -> Iterator[None]:
-    """No garbage collection in the block, for code that makes containers by the hundred thousand and keeps them
-    (unpickling a cache) or keeps them until it ends (pickling: the pickler's memo holds them): each collection
-    they trigger walks them again, and the full ones all of them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextlib.contextmanager
-def lasting() -> Iterator[None]:
-    """For a block that makes what the build keeps to its end (the content and its cache, the site): no garbage
-    collection while it runs (``collection_paused``), and what it made is then left out of every later collection
-    (``gc.freeze``; the outermost ``frozen`` block thaws it)."""
-    with collection_paused():
-        yield
-    gc.freeze()
 
 
 class Helper:
