@@ -34,3 +34,16 @@ def test_every_stage_is_described() -> None:
     assert stages
     for stage in stages:
         assert f"| `{stage}/` |" in DOC, f"ARCHITECTURE.md does not describe generator/{stage}/"
+
+
+def test_every_module_is_placed_in_a_stage() -> None:
+    """A reader can tell, for any file, which stage it belongs to: each module is named in the stage table (the
+    listing formats as ``formats/``)."""
+    modules = [
+        file
+        for file in sorted((REPO / "generator").rglob("*.py"))
+        if file.name not in ("__init__.py", "__main__.py") and file.parent.name != "formats"
+    ]
+    assert modules
+    unnamed = [str(file.relative_to(REPO)) for file in modules if f"`{file.name}`" not in DOC]
+    assert not unnamed, f"ARCHITECTURE.md does not place these modules in a stage: {unnamed}"
