@@ -255,8 +255,8 @@ def _topic_rules(topics: list[Any], text: str, path: str, line: int) -> tuple[tu
             continue
         here = {key: table.get(key, header) for key in (*TOPIC_KEYS, *raw)}
         problems += _unknown(set(raw), TOPIC_KEYS, f" in {where}", path, here)
-        rule, found = _topic_rule(raw, where, {r.slug for r in rules}, path, here)
-        problems += found
+        rule, rule_problems = _topic_rule(raw, where, {r.slug for r in rules}, path, here)
+        problems += rule_problems
         if rule is not None:
             rules.append(rule)
     return tuple(rules), problems

@@ -24,9 +24,9 @@ class Cards:
         self.html: dict[str, tuple[Paper, Markup]] = {}
 
     def __call__(self, paper: Paper) -> Markup:
-        found = self.html.get(paper.slug)
-        if found is not None and found[0] is paper:
-            return found[1]
+        rendered = self.html.get(paper.slug)
+        if rendered is not None and rendered[0] is paper:
+            return rendered[1]
         html = self.render(paper)
         self.html[paper.slug] = (paper, html)
         return html

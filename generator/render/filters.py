@@ -50,12 +50,12 @@ class SourceLink(NamedTuple):
 
 def abstract_urls(text: str) -> list[str]:
     """http(s) URLs written in an abstract, in order, without trailing punctuation, each once."""
-    found: list[str] = []
+    urls: list[str] = []
     for match in _URL.finditer(text):
         url = match.group().rstrip(".,;:!?*_~")
-        if urlsplit(url).hostname and url not in found:
-            found.append(url)
-    return found
+        if urlsplit(url).hostname and url not in urls:
+            urls.append(url)
+    return urls
 
 
 def link_label(url: str) -> str:

@@ -43,8 +43,8 @@ class Pager:
     @property
     def days(self) -> DaySpan | None:
         """The earliest and latest day (published, else listed) of the page's items, when any has one."""
-        found = [day for paper in self.items if (day := paper.published or paper.listed) is not None]
-        return DaySpan(min(found), max(found)) if found else None
+        days = [day for paper in self.items if (day := paper.published or paper.listed) is not None]
+        return DaySpan(min(days), max(days)) if days else None
 
 
 def paginate(items: Sequence[Paper], per_page: int, path_for: PathFor) -> Iterator[Pager]:

@@ -84,15 +84,15 @@ def _names(env: jinja2.Environment, name: str) -> tuple[frozenset[str], tuple[st
 
 def listed_papers(context: dict[str, Any]) -> list[Paper]:
     """The papers a page's context lists (``pager.items``, tuples of papers), whose cards the page may show."""
-    found: list[Paper] = []
+    papers: list[Paper] = []
     for value in context.values():
         if isinstance(value, Pager):
             value = value.items
         if isinstance(value, Paper):
-            found.append(value)
+            papers.append(value)
         elif isinstance(value, (tuple, list)):
-            found += (item for item in value if isinstance(item, Paper))
-    return found
+            papers += (item for item in value if isinstance(item, Paper))
+    return papers
 
 
 class PageQueue:
@@ -192,16 +192,16 @@ class PageQueue:
             self.rendered += 1
 
     def _cards(self, template: str) -> bool:
-        found = self._shows_cards.get(template)
-        if found is None:
-            found = self._shows_cards[template] = reads_name(self.env, template, "paper_card")
-        return found
+        shows = self._shows_cards.get(template)
+        if shows is None:
+            shows = self._shows_cards[template] = reads_name(self.env, template, "paper_card")
+        return shows
 
     def _salt(self, template: str) -> str:
-        found = self._reads_site.get(template)
-        if found is None:
-            found = self._reads_site[template] = reads_site(self.env, template)
-        return self.summary if found else ""
+        reads = self._reads_site.get(template)
+        if reads is None:
+            reads = self._reads_site[template] = reads_site(self.env, template)
+        return self.summary if reads else ""
 
     def _record(self, file: str, fingerprint: bytes, size: int, mtime: int) -> None:
         if self.cache is not None:
