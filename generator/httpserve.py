@@ -70,9 +70,12 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
     def send_page(self, file: Path, status: int) -> io.BytesIO:
         """Headers for an HTML page; its body (after :meth:`page_body`) is returned for the caller to copy out."""
-        body = self.page_body(file.read_bytes())
+        return self.send_body_head(status, HTML, self.page_body(file.read_bytes()))
+
+    def send_body_head(self, status: int, content_type: str, body: bytes) -> io.BytesIO:
+        """The status line and headers of a response of ``body``; ``body`` is returned for the caller to copy out."""
         self.send_response(status)
-        self.send_header("Content-Type", HTML)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         return io.BytesIO(body)

@@ -52,19 +52,12 @@ class ReloadHandler(SiteHandler):
             self._events()
             return
         if self.path == RELOAD_JS_PATH:
-            self._send(200, "text/javascript; charset=utf-8", RELOAD_JS)
+            self.copyfile(self.send_body_head(200, "text/javascript; charset=utf-8", RELOAD_JS), self.wfile)
             return
         super().do_GET()
 
     def page_body(self, body: bytes) -> bytes:
         return body.replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
-
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def _events(self) -> None:
         self.send_response(200)

@@ -8,10 +8,14 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from generator.httpserve import site_server
+from generator.serve import RELOAD_JS, RELOAD_JS_PATH, RELOAD_SCRIPT, ReloadHandler, _State
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER = """\
@@ -87,3 +91,22 @@ def test_template_edit_triggers_rebuild_and_reload_event(project: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_reload_handler_serves_its_script_and_adds_it_to_every_page(tmp_path: Path) -> None:
+    """``papersite serve``'s handler, in this process: the reload script at its own path (a file, as the pages'
+    Content-Security-Policy requires), a ``<script src>`` of it in every HTML page, and no caching."""
+    (tmp_path / "index.html").write_bytes(b"<html><body>home</body></html>")
+    server = site_server(tmp_path, "/", handler=ReloadHandler, state=_State())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for path, body in ((RELOAD_JS_PATH, RELOAD_JS), ("/", b"<html><body>home" + RELOAD_SCRIPT + b"</body></html>")):
+            conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+            conn.request("GET", path)
+            response = conn.getresponse()
+            assert (response.status, response.read()) == (200, body)
+            assert response.headers["Cache-Control"] == "no-store"
+            conn.close()
+    finally:
+        server.shutdown()
+        server.server_close()
