@@ -27,8 +27,9 @@ STAGES: dict[str, frozenset[str]] = {
     "site": frozenset({CORE, "content", "incremental"}),
     "search": frozenset({CORE, "incremental"}),
     "feeds": frozenset({CORE, "content", "text", "incremental", "site"}),
-    "render": frozenset({CORE, "content", "text", "incremental", "site", "feeds"}),
-    COMMANDS: frozenset({CORE, "content", "text", "incremental", "ingest", "site", "search", "feeds", "render"}),
+    "desk": frozenset({CORE, "content", "text", "incremental", "site"}),
+    "render": frozenset({CORE, "content", "text", "incremental", "site", "feeds", "desk"}),
+    COMMANDS: frozenset({CORE, "content", "text", "incremental", "ingest", "site", "search", "feeds", "desk", "render"}),
 }
 """Each stage and the stages it may import from (ARCHITECTURE.md draws the same picture)."""
 COMMAND_MODULES = frozenset({"cli", "console", "build", "serve", "httpserve", "__main__"})
