@@ -1,0 +1,35 @@
+// The reader's desk: save papers, cite them, see what is new since the last visit, get recommendations, and
+// move through lists with the keyboard. Everything stays in this browser (store.js). Pages read fully without
+// it: this only shows the desk's buttons and fills in what depends on the reader.
+
+import { startKeys } from "./keys.js";
+import { startSaving } from "./save.js";
+import { startVisits } from "./visits.js";
+
+function startCopy() {
+  for (const button of document.querySelectorAll("button[data-copy]")) {
+    const source = document.getElementById(button.dataset.copy);
+    if (!source || !navigator.clipboard) continue;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(source.textContent);
+        button.textContent = "Copied";
+      } catch {
+        getSelection().selectAllChildren(source); // the reader can copy the selection
+        button.textContent = "Selected: press Ctrl+C";
+      }
+      setTimeout(() => (button.textContent = "Copy BibTeX"), 2500);
+    });
+  }
+}
+
+startSaving();
+startVisits();
+startKeys();
+startCopy();
+const page = document.querySelector("[data-desk-page]");
+if (page) {
+  const modules = { saved: "./saved.js", "for-you": "./foryou.js" };
+  import(modules[page.dataset.deskPage]).then((module) => module.start(page));
+}
