@@ -19,7 +19,8 @@ import jinja2
 from generator.config import load_config
 from generator.content.paper import duplicate_papers
 from generator.desk.files import write_desk
-from generator.desk.vectors import Vectors, start_vectors
+from generator.desk.vectors import Vectors
+from generator.desk.vectors_job import start_vectors
 from generator.feeds.sitemap import write_sitemap
 from generator.feeds.write import write_feeds
 from generator.incremental.cache import BuildCache
