@@ -186,9 +186,9 @@ def test_every_config_field_but_path_is_a_known_key() -> None:
     assert keys.pop("path") is None
     assert all(keys.values())
     assert {f.name for f in SETTINGS.values()} == set(keys)
-    top = "base_url title description language theme per_page freshness_days feeds topics extra"
+    top = "base_url title description language theme per_page freshness_days feeds desk topics extra"
     assert set(top.split()) == TOP_KEYS
-    assert {"feeds": {"max_items"}} == TABLE_KEYS
+    assert {"feeds": {"max_items"}, "desk": {"recent_days"}} == TABLE_KEYS
     assert SETTINGS["feeds.max_items"].name == "feed_max_items"
     assert {f.name for f in fields(TopicRule)} == TOPIC_KEYS
     assert all(kind in TOML_TYPES for kind in SETTING_KINDS.values())

@@ -97,7 +97,7 @@ def test_paper_page_carries_its_card_from_the_list_pages(built: tuple[Path, Buil
     (spelt,) = [dict(attrs)["content"] for tag, attrs in tags if tag == "meta" and ("name", "pagefind:card") in attrs]
     assert spelt and set(spelt) <= set(UNSEARCHABLE_DIGITS)
     card = _readable(spelt)
-    assert card.startswith('<article class="card">') and card.endswith("</article>")
+    assert card.startswith('<article class="card" data-slug="') and card.endswith("</article>")
     assert f'href="/sub/path/papers/{slug}/"' in card
     assert card in (out / "topics" / "3d-graphics" / "index.html").read_text("utf-8")
 

@@ -33,18 +33,21 @@ Every test in ``tests/browser/`` is marked ``browser`` automatically. Fixtures:
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 
+from generator.content.document import dump_document
 from generator.httpserve import site_server
 
 if TYPE_CHECKING:
@@ -199,6 +202,43 @@ def site_without_cards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
     assert older != theirs
     project = scratch_project(tmp / "project", {"paper.html": older})
     yield from serve_built_site(tmp, "/", project=project)
+
+
+TOPIC_WORDS = {
+    "robots": "robot grasping manipulation gripper locomotion legged arm torque actuator tactile",
+    "proteins": "protein folding enzyme amino residue binding molecular structure ligand docking",
+    "speech": "speech audio acoustic phoneme speaker waveform spectrogram prosody voice asr",
+}
+SHARED = "we study a method with experiments and results on a benchmark dataset model training evaluation"
+
+
+def topic_corpus(root: Path) -> Path:
+    """A project of 90 papers listed over the last 30 days, 30 per topic, each abstract drawn mostly from its
+    topic's words; ``[[topics]]`` rules name each topic's first word."""
+    rng = random.Random(7)
+    (root / "content" / "papers").mkdir(parents=True)
+    shutil.copytree(ROOT / "themes", root / "themes")
+    toml = ['base_url = "https://example.org/"', 'title = "Topic corpus"', "freshness_days = 3650"]
+    for slug, words in TOPIC_WORDS.items():
+        toml += ["[[topics]]", f'slug = "{slug}"', f'name = "{slug.title()}"', f'include = ["{words.split()[0]}"]']
+    (root / "site.toml").write_text("\n".join(toml) + "\n", encoding="utf-8")
+    newest = date(2026, 2, 6)
+    for i in range(90):
+        topic = list(TOPIC_WORDS)[i % 3]
+        words = TOPIC_WORDS[topic].split()
+        body = [words[0]] + [rng.choice(words) if rng.random() < 0.6 else rng.choice(SHARED.split()) for _ in range(60)]
+        title = f"{topic.title()} study {i}: " + " ".join(rng.sample(words, 3))
+        meta = {"title": title, "listed": newest - timedelta(days=i % 30)}
+        path = root / "content" / "papers" / f"{topic}-{i:03d}.md"
+        path.write_text(dump_document(meta, " ".join(body) + "."), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def topic_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """``topic_corpus`` built and served at ``/sub/path/``: the "for you" page's test corpus."""
+    tmp = tmp_path_factory.mktemp("browser-topics")
+    yield from serve_built_site(tmp, "/sub/path/", project=topic_corpus(tmp / "project"))
 
 
 @pytest.fixture(scope="session", params=["root", "subpath"])

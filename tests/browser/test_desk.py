@@ -6,26 +6,19 @@ the saved and "for you" pages, light and dark, desktop and phone, go to tests/ar
 from __future__ import annotations
 
 import json
-import random
 import re
-import shutil
-from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from pybtex.database import parse_string
 
-from generator.content.document import dump_document
-from tests.browser.conftest import ROOT, Served, serve_built_site
-
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-    from tests.browser.conftest import Console
+    from tests.browser.conftest import Console, Served
 
-ARTIFACTS = ROOT / "tests" / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 SAVE = re.compile("^Save “")
 
 
@@ -216,44 +209,6 @@ def test_a_corrupt_stored_desk_breaks_no_page(served: Served, page: Page, consol
             expect(page.locator("[data-desk-ready], article.card .desk-tools").first).to_be_visible()
         expect(page.locator("#for-you-empty")).to_be_visible()
     console.assert_clean()
-
-
-# --- "for you" on a corpus built for it: three topics with their own words --------------------------------------
-
-TOPIC_WORDS = {
-    "robots": "robot grasping manipulation gripper locomotion legged arm torque actuator tactile",
-    "proteins": "protein folding enzyme amino residue binding molecular structure ligand docking",
-    "speech": "speech audio acoustic phoneme speaker waveform spectrogram prosody voice asr",
-}
-SHARED = "we study a method with experiments and results on a benchmark dataset model training evaluation"
-
-
-def topic_corpus(root: Path) -> Path:
-    """A project of 90 papers listed over the last 30 days, 30 per topic, each abstract drawn mostly from its
-    topic's words; ``[[topics]]`` rules name each topic's first word."""
-    rng = random.Random(7)
-    (root / "content" / "papers").mkdir(parents=True)
-    shutil.copytree(ROOT / "themes", root / "themes")
-    toml = ['base_url = "https://example.org/"', 'title = "Topic corpus"', "freshness_days = 3650"]
-    for slug, words in TOPIC_WORDS.items():
-        toml += ["[[topics]]", f'slug = "{slug}"', f'name = "{slug.title()}"', f'include = ["{words.split()[0]}"]']
-    (root / "site.toml").write_text("\n".join(toml) + "\n", encoding="utf-8")
-    newest = date(2026, 2, 6)
-    for i in range(90):
-        topic = list(TOPIC_WORDS)[i % 3]
-        words = TOPIC_WORDS[topic].split()
-        body = [words[0]] + [rng.choice(words) if rng.random() < 0.6 else rng.choice(SHARED.split()) for _ in range(60)]
-        title = f"{topic.title()} study {i}: " + " ".join(rng.sample(words, 3))
-        meta = {"title": title, "listed": newest - timedelta(days=i % 30)}
-        path = root / "content" / "papers" / f"{topic}-{i:03d}.md"
-        path.write_text(dump_document(meta, " ".join(body) + "."), encoding="utf-8")
-    return root
-
-
-@pytest.fixture(scope="session")
-def topic_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    tmp = tmp_path_factory.mktemp("browser-topics")
-    yield from serve_built_site(tmp, "/sub/path/", project=topic_corpus(tmp / "project"))
 
 
 def test_for_you_ranks_the_saved_topic_first(topic_site: Served, page: Page, console: Console) -> None:
