@@ -24,17 +24,14 @@ it has not seen, and fits again only when the reference changed.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any
 
 import numpy as np
 import scipy.sparse
-import sklearn
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-from sklearn.preprocessing import normalize
-from threadpoolctl import threadpool_limits
 
 from generator.site.related import reference
 from generator.site.terms import Document, terms
@@ -121,7 +118,8 @@ def desk_vectors(papers: Sequence[Document], previous: DeskState | None) -> Desk
 
 def _model_key(slugs: Sequence[str], digests: Sequence[bytes]) -> bytes:
     """Hash of the settings, the libraries that compute the model, and the reference papers (slug order)."""
-    settings = f"desk {VERSION} {DIMS} {SEED} {FILTER_FROM} {MAX_DF} {sklearn.__version__} {np.__version__}"
+    versions = " ".join(metadata.version(name) for name in ("scikit-learn", "scipy", "numpy"))
+    settings = f"desk {VERSION} {DIMS} {SEED} {FILTER_FROM} {MAX_DF} {versions}"
     digest = hashlib.blake2b(settings.encode(), digest_size=16)
     for slug, text in zip(slugs, digests, strict=True):
         digest.update(slug.encode("utf-8", "surrogatepass") + b"\0" + text)
@@ -131,6 +129,11 @@ def _model_key(slugs: Sequence[str], digests: Sequence[bytes]) -> bytes:
 def fit(texts: Sequence[Text], key: bytes) -> tuple[Model, list[bytes]]:
     """The model of the reference papers' ``texts`` (their vocabulary and IDF, and the truncated SVD of their
     TF-IDF matrix, on one BLAS thread so the components repeat exactly), and their vectors."""
+    # imported here: scikit-learn takes 1.5 s to import, and a build that only transforms new papers needs none of it
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    from threadpoolctl import threadpool_limits
+
     filtered = len(texts) >= FILTER_FROM
     counter = CountVectorizer(analyzer=analyze, min_df=2 if filtered else 1, max_df=MAX_DF if filtered else 1.0)
     try:
@@ -151,29 +154,38 @@ def fit(texts: Sequence[Text], key: bytes) -> tuple[Model, list[bytes]]:
 
 
 def transform(model: Model, texts: Sequence[Text]) -> list[bytes]:
-    """The vector of each of ``texts`` under ``model``: as ``fit`` gives the reference papers theirs."""
-    if not texts:
-        return []
-    if not model.vocabulary:
-        return [bytes(DIMS)] * len(texts)
-    counts = CountVectorizer(analyzer=analyze, vocabulary=model.vocabulary).transform(texts)
+    """The vector of each of ``texts`` under ``model``: as ``fit`` gives the reference papers theirs (the same
+    term counts, weighed and projected by the same functions)."""
+    columns = model.vocabulary
+    indptr, indices, data = [0], list[int](), list[int]()
+    for text in texts:
+        row = sorted((columns[term], count) for term, count in Counter(analyze(text)).items() if term in columns)
+        indices.extend(column for column, _ in row)
+        data.extend(count for _, count in row)
+        indptr.append(len(indices))
+    counts = scipy.sparse.csr_matrix((data, indices, indptr), shape=(len(texts), len(columns)), dtype=np.float64)
     return _project(model, _weigh(counts, model.idf))
 
 
 def _weigh(counts: Any, idf: np.ndarray[Any, np.dtype[np.float64]]) -> Any:
-    """The L2-normalised TF-IDF rows (CSR) of a term-count matrix: (1 + log count) x IDF. Each row is computed
-    from itself alone, its terms in column order."""
-    weights = scipy.sparse.csr_matrix(counts, dtype=np.float64)
+    """The TF-IDF rows (CSR) of a term-count matrix: (1 + log count) x IDF, each row scaled to unit length. Each
+    row is computed from itself alone, its terms in column order."""
+    weights = scipy.sparse.csr_matrix(counts, dtype=np.float64, copy=True)
     weights.sort_indices()
     np.log(weights.data, out=weights.data)
     weights.data += 1.0
     weights.data *= idf[weights.indices]
-    return normalize(weights)
+    squares = weights.multiply(weights)
+    norms = np.sqrt(np.asarray(squares.sum(axis=1), dtype=np.float64).ravel())
+    weights.data /= np.repeat(norms, np.diff(weights.indptr))  # an empty row has no data to divide
+    return weights
 
 
 def _project(model: Model, weights: Any) -> list[bytes]:
     """The quantised vectors of TF-IDF rows: each row times the components (sparse times dense: row by row, in
     a fixed order, so a vector does not depend on the rows computed with it)."""
+    if weights.shape[0] == 0:
+        return []
     return [quantise(row) for row in np.asarray(weights @ model.components, dtype=np.float64)]
 
 
