@@ -4,7 +4,6 @@ import { card, element, saveButton } from "./cards.js";
 import { fetchPaper, href, load, paperPath, savedList, update } from "./store.js";
 
 const TOP = 20;
-const SCORE = "max"; // or "centroid": see bench/NOTES.md
 
 function decode(text) {
   const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -48,24 +47,19 @@ async function savedVectors() {
 }
 
 const dot = (a, b) => a.reduce((sum, x, i) => sum + x * b[i], 0);
-let mean = null;
-function centroid(saved) {
-  if (!mean) mean = unit(saved[0].unit.map((_, i) => saved.reduce((sum, s) => sum + s.unit[i], 0)));
-  return mean || saved[0].unit;
-}
 
+// Scores by cosine with the saved papers' centroid (it recommends better than the closest saved paper on our data:
+// bench/NOTES.md, "For you"); "because" names the closest saved paper.
 export function rank(saved, candidates) {
-  mean = null;
+  const centroid = unit(saved[0].unit.map((_, i) => saved.reduce((sum, s) => sum + s.unit[i], 0))) || saved[0].unit;
   const skip = new Set(saved.map((s) => s.record.slug));
   const scored = [];
-  for (const candidate of candidates) {
-    if (skip.has(candidate.slug)) continue;
-    const v = unit(candidate.vector);
+  for (const { slug, vector } of candidates) {
+    const v = skip.has(slug) ? null : unit(vector);
     if (!v) continue;
     const cosines = saved.map((s) => dot(s.unit, v));
-    const closest = cosines.indexOf(Math.max(...cosines));
-    const score = SCORE === "max" ? cosines[closest] : dot(centroid(saved), v);
-    scored.push({ slug: candidate.slug, score, because: saved[closest].record });
+    const because = saved[cosines.indexOf(Math.max(...cosines))].record;
+    scored.push({ slug, score: dot(centroid, v), because });
   }
   return scored.sort((a, b) => b.score - a.score || (a.slug < b.slug ? -1 : 1)).slice(0, TOP);
 }
