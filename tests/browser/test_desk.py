@@ -36,7 +36,7 @@ def save_buttons(page: Page):  # type: ignore[no-untyped-def]
 
 
 def card_title(page: Page, index: int) -> str:
-    return page.locator("article.card .card-title").nth(index).inner_text().strip()
+    return page.locator("article.card .card-title a").nth(index).inner_text().strip()
 
 
 def wait_complete(page: Page, served: Served, count: int) -> None:
@@ -70,7 +70,7 @@ def test_save_two_from_home_then_saved_page_and_bibtex_export(served: Served, pa
     page.goto(served.url("saved/"))
     cards = page.locator("#saved-list article.card")
     expect(cards).to_have_count(2)
-    assert cards.locator(".card-title").all_inner_texts() == [second, first]  # newest saved first
+    assert cards.locator(".card-title a").all_inner_texts() == [second, first]  # newest saved first
     expect(page.locator("#saved-count")).to_have_text("2 saved papers.")
     assert cards.first.locator(".card-summary").inner_text()  # completed from desk.json
     href = cards.first.locator(".card-title a").get_attribute("href") or ""
@@ -120,7 +120,7 @@ def test_remove_and_json_export_import_round_trip(site_at_subpath: Served, page:
     expect(page.locator("#saved-empty")).to_be_visible()
     page.set_input_files("#saved-import", str(exported))
     expect(page.locator("#saved-list article.card")).to_have_count(3)
-    assert sorted(page.locator("#saved-list .card-title").all_inner_texts()) == sorted(saved)
+    assert sorted(page.locator("#saved-list .card-title a").all_inner_texts()) == sorted(saved)
     expect(page.get_by_role("status")).to_contain_text("Imported 3 new papers")
     # an import merges: the same file again adds nothing
     page.set_input_files("#saved-import", str(exported))
@@ -148,7 +148,7 @@ def test_import_of_a_hostile_file_injects_nothing(
     page.set_input_files("#saved-import", str(file))
     expect(page.locator("#saved-list article.card")).to_have_count(1)
     assert page.locator("#saved-list img").count() == 0 and page.locator("#saved-list b").count() == 0
-    assert page.locator("#saved-list .card-title").inner_text() == "<img src=x onerror=alert(1)>"
+    assert page.locator("#saved-list .card-title a").inner_text() == "<img src=x onerror=alert(1)>"
     # the unknown paper's desk.json is a 404, reported as such; nothing else went wrong
     console.messages[:] = [m for m in console.messages if "/papers/x/desk.json" not in m and "404" not in m]
     console.assert_clean()
@@ -160,7 +160,7 @@ def test_save_from_a_paper_page_and_from_a_search_result(served: Served, page: P
     page.goto(served.url("search/?q=memory"))
     expect(page.locator("#search")).to_have_attribute("data-state", re.compile("^(results|empty)$"))
     result = page.locator("#search-results article.card").first
-    found = result.locator(".card-title").inner_text().strip()
+    found = result.locator(".card-title a").inner_text().strip()
     result.get_by_role("button", name=SAVE).click()
     expect(result.get_by_role("button", name=SAVE)).to_have_attribute("aria-pressed", "true")
 
@@ -173,7 +173,7 @@ def test_save_from_a_paper_page_and_from_a_search_result(served: Served, page: P
     expect(button).to_have_attribute("aria-pressed", "true")
     wait_complete(page, served, 2)
     page.goto(served.url("saved/"))
-    assert sorted(page.locator("#saved-list .card-title").all_inner_texts()) == sorted({found, title})
+    assert sorted(page.locator("#saved-list .card-title a").all_inner_texts()) == sorted({found, title})
     console.assert_clean()
 
 
@@ -225,7 +225,7 @@ def test_for_you_ranks_the_saved_topic_first(topic_site: Served, page: Page, con
     page.goto(topic_site.url("for-you/"))
     cards = page.locator("#for-you-list article.card")
     expect(cards).to_have_count(20)
-    titles = cards.locator(".card-title").all_inner_texts()
+    titles = cards.locator(".card-title a").all_inner_texts()
     assert not set(titles) & set(saved)  # never recommends what is saved
     assert all(t.startswith("Proteins study") for t in titles[:10]), titles
     assert sum(t.startswith("Proteins study") for t in titles) >= 15, titles
