@@ -18,6 +18,9 @@ import jinja2
 
 from generator.config import load_config
 from generator.content.paper import duplicate_papers
+from generator.desk.files import write_desk
+from generator.desk.vectors import Vectors
+from generator.desk.vectors_job import start_vectors
 from generator.feeds.sitemap import write_sitemap
 from generator.feeds.write import write_feeds
 from generator.incremental.cache import BuildCache
@@ -29,7 +32,15 @@ from generator.model import Problem, SearchIndex
 from generator.progress import Progress
 from generator.render.archive import render_archive
 from generator.render.feed_pages import render_feed_pages
-from generator.render.pages import Renderer, render_home, render_not_found, render_papers, render_search, render_topics
+from generator.render.pages import (
+    Renderer,
+    render_desk,
+    render_home,
+    render_not_found,
+    render_papers,
+    render_search,
+    render_topics,
+)
 from generator.render.queue import PageQueue, site_salt
 from generator.render.theme import Theme, copy_static, load_theme, template_problem
 from generator.search.pagefind import SearchIndexError
@@ -60,6 +71,16 @@ class BuildResult:
     def unchanged(cls, stamp: Stamp, seconds: float) -> BuildResult:
         """The result of a build that found ``site/`` up to date: what the stamped build reported."""
         return cls(True, stamp.problems, stamp.pages, stamp.papers, seconds, stamp.search, up_to_date=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """The slow jobs started as soon as the content is read, each in another process, taken when needed."""
+
+    related: Background[Lists] | Forked[Lists]
+    """The related papers (paper pages show them)."""
+    vectors: Background[Vectors] | Forked[Vectors]
+    """The desk's vectors (``desk.json`` and ``desk/recent.bin`` hold them)."""
 
 
 @frozen()  # what the build freezes below (``lasting``) is thawed when it returns
@@ -97,8 +118,12 @@ def build(
 
     with ExitStack() as background:  # every job still running when this block ends is stopped
         # the related papers read titles and abstracts only: computed in another process from here on
-        relating = related_papers(sorted(papers, key=sort_key, reverse=True), cache.related_state())  # site order
+        in_order = sorted(papers, key=sort_key, reverse=True)  # site order
+        relating = related_papers(in_order, cache.related_state())
         background.callback(relating.cancel)
+        # the desk's vectors read the same text: another process too, taken when the desk files are written
+        vectoring = start_vectors(in_order, cache.desk_state())
+        background.callback(vectoring.cancel)
         with progress.stage("topics") as stage, lasting():
             site, topic_problems = assemble(config, papers, cache.content)
             stage.count = len(site.topics)
@@ -107,7 +132,8 @@ def build(
             return BuildResult(False, tuple(problems))
         out = Output(target)
         try:
-            index = write_site(site, theme, out, cache, progress, background, relating, search=search, jobs=jobs)
+            started_jobs = Started(relating, vectoring)
+            index = write_site(site, theme, out, cache, progress, background, started_jobs, search=search, jobs=jobs)
         except SearchIndexError as exc:  # site/ is untouched; the next build reconciles the staging folder
             return BuildResult(False, (*problems, Problem("site/pagefind", 0, "error", str(exc))))
         except jinja2.TemplateError as exc:
@@ -129,7 +155,7 @@ def write_site(
     cache: BuildCache,
     progress: Progress,
     background: ExitStack,
-    relating: Background[Lists] | Forked[Lists],
+    started: Started,
     *,
     search: bool = True,
     jobs: int | None = None,
@@ -146,12 +172,13 @@ def write_site(
     queue.fingerprint.learn(site.papers, cache.content)
     renderer = Renderer(site, env, out, queue)
     with progress.stage("list pages") as stage:
-        for render in (render_home, render_topics, render_not_found, render_search, render_feed_pages, render_archive):
+        lists = (render_home, render_topics, render_not_found, render_search, render_feed_pages, render_archive)
+        for render in (*lists, render_desk):
             render(renderer)
         renderer.flush()
         stage.count, stage.detail = queue.rendered + queue.reused, f"{queue.reused:,} unchanged"
     with progress.stage("related papers") as stage:
-        site = renderer.site = with_related(site, relating)
+        site = renderer.site = with_related(site, started.related)
         stage.count = len(site.related)
     with progress.stage("paper pages") as stage:
         rendered, reused = queue.rendered, queue.reused
@@ -166,6 +193,9 @@ def write_site(
         write_feeds(site, out)
         write_sitemap(site, out)
         copy_static(theme, out)
+    with progress.stage("desk files") as stage:
+        write_desk(site, out, started.vectors.result())
+        stage.count = len(site.papers)
     cache.save_content()  # and keep the related papers' new state
     if indexing is None:
         return None

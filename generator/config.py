@@ -66,6 +66,8 @@ class Config:
     """Warn when the newest listed paper is older than this many days."""
     feed_max_items: int = field(default=50, metadata=toml_key("feeds.max_items", minimum=1))
     """Entries per feed."""
+    desk_recent_days: int = field(default=30, metadata=toml_key("desk.recent_days", minimum=1))
+    """Days of listings the "for you" page ranks (the reader's desk; ``generator/desk/files.py``)."""
     topics: tuple[TopicRule, ...] = field(default=(), metadata=toml_key("topics", kind=list))
     """The ``[[topics]]`` tables, in file order."""
     extra: tuple[tuple[str, Any], ...] = field(default=(), metadata=toml_key("extra", kind=dict))

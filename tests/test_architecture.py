@@ -29,7 +29,9 @@ STAGES: dict[str, frozenset[str]] = {
     "feeds": frozenset({CORE, "content", "text", "incremental", "site"}),
     "desk": frozenset({CORE, "content", "text", "incremental", "site"}),
     "render": frozenset({CORE, "content", "text", "incremental", "site", "feeds", "desk"}),
-    COMMANDS: frozenset({CORE, "content", "text", "incremental", "ingest", "site", "search", "feeds", "desk", "render"}),
+    COMMANDS: frozenset(
+        {CORE, "content", "text", "incremental", "ingest", "site", "search", "feeds", "desk", "render"}
+    ),
 }
 """Each stage and the stages it may import from (ARCHITECTURE.md draws the same picture)."""
 COMMAND_MODULES = frozenset({"cli", "console", "build", "serve", "httpserve", "__main__"})

@@ -8,6 +8,9 @@
 - ``related.pickle``: the related papers' state (``related.Related``: vectors and candidates), so a build scores
   only the papers whose lists may change. The process that computes them reads and writes it (``StateFile``): the
   build never holds it.
+- ``desk.pickle``: the reader's desk vectors' state (``desk.vectors.DeskState``: the model and each text's vector),
+  so a build transforms only new and edited texts and fits the model only when its reference changed. Read and
+  written like ``related.pickle``.
 - ``pages.pickle``: for each page of the published ``site/``, the fingerprint of everything that went into it and
   the size and modification time of the file written; plus the search index's fingerprint. A page whose fingerprint
   is unchanged is hard-linked from ``site/`` instead of rendered. This file is removed before ``site/`` is swapped
@@ -194,15 +197,22 @@ class BuildCache:
         self._path(name).unlink(missing_ok=True)
 
     def save_content(self) -> None:
+        """Save the content cache, and keep the states the related papers' and the desk vectors' processes wrote."""
         content = self.content
         used = ContentCache({}, content.topics_key, content.used_topics)
         used.files = content.used_files
         with contextlib.suppress(OSError):
             self._save_parsed(content.used_parsed)
             self._save("content", used)
-            for name in (RELATED, PENDING_RELATED):
-                self._drop_stale(name)
-            os.replace(self._path(PENDING_RELATED), self._path(RELATED))
+        for name, pending in ((RELATED, PENDING_RELATED), (DESK, PENDING_DESK)):
+            self._keep_state(name, pending)
+
+    def _keep_state(self, name: str, pending: str) -> None:
+        """Move the state a helper process wrote to ``pending`` (when it did) over the state ``name``."""
+        with contextlib.suppress(OSError):
+            for stale in (name, pending):
+                self._drop_stale(stale)
+            os.replace(self._path(pending), self._path(name))
 
     def _save_parsed(self, used: dict[tuple[str, bytes], ParseResult]) -> None:
         """Only the entries the saved ones lack, while they and the saved entries no longer used are few; else
@@ -222,6 +232,11 @@ class BuildCache:
         what was written."""
         return StateFile(self._path(RELATED) if self.enabled else None, self._path(PENDING_RELATED))
 
+    def desk_state(self) -> StateFile:
+        """Where the desk vectors' state is read (none with ``--no-cache``) and written; ``save_content`` keeps what
+        was written."""
+        return StateFile(self._path(DESK) if self.enabled else None, self._path(PENDING_DESK))
+
     @contextlib.contextmanager
     def replacing_site(self) -> Iterator[None]:
         """Around the swap of ``site/``. The page cache and the stamp describe the published site, so both are
@@ -236,6 +251,7 @@ class BuildCache:
 
 
 RELATED, PENDING_RELATED = "related", "related.next"
+DESK, PENDING_DESK = "desk", "desk.next"
 PAGES, STAMP = "pages", "stamp"
 """The page cache, and the up-to-date stamp (``stamp.Stamp``): both describe the published site."""
 PARSED, PARSED_ADDED = "parsed", "parsed.new"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from generator.desk.files import cite
 from generator.incremental.output import Output
 from generator.render.cards import Cards
 from generator.render.filters import FILTERS, GLOBALS, source_links
@@ -47,6 +48,7 @@ class Renderer:
             markdown=render_markdown,
             plain_text=plain_text,
             paper_card=self.cards,
+            bibtex=functools.partial(cite, site),
         )
         env.filters["markdown"] = render_markdown
         env.filters["plain"] = plain_text
@@ -130,6 +132,13 @@ def render_topic(r: Renderer, topic: Topic) -> None:
 def render_not_found(r: Renderer) -> None:
     html = r.env.get_template("404.html").render(path="404.html", title="Page not found")
     r.out.write("404.html", html)
+
+
+def render_desk(r: Renderer) -> None:
+    """The reader's desk pages: ``saved/`` and ``for-you/``. Their content lives in the reader's browser; the pages
+    say what they are for and how to start, and ``static/desk/`` fills them in."""
+    r.page("saved.html", "saved/", title="Saved papers")
+    r.page("for_you.html", "for-you/", title="For you", recent_days=r.site.config.desk_recent_days)
 
 
 def render_search(r: Renderer) -> None:

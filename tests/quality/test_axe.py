@@ -7,6 +7,8 @@ each violation as ``rule (impact): help`` with the offending elements' selectors
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +30,33 @@ AXE_OPTIONS = {
 
 # Kinds of page; page_path() picks one of each from the built site.
 PAGES = ["home", "paper", "topic", "topics", "archive", "search", "search-results", "feeds", "digest", "not-found"]
+PAGES += ["saved", "for-you"]  # the reader's desk with nothing saved
+DESK_PAGES = {"saved-with-papers": "saved/", "for-you-with-papers": "for-you/", "home-with-new": ""}
+"""The reader's desk pages with papers saved (and the home page after an earlier visit), as ``desk_state`` sets."""
+DESK_READY = {
+    "saved-with-papers": "#saved-list article.card",
+    "for-you-with-papers": "#for-you-list article.card",
+    "home-with-new": ".badge",
+}
+
+
+def desk_state(site: Path, base_path: str) -> str:
+    """An init script storing a reader's desk for the site in ``site``: the first three papers of the home page
+    saved, one of them opened, and a visit two hours ago that saw the home page's fifth-newest listing day."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    slugs = re.findall(r'<article class="card" data-slug="([^"]+)"', home)
+    days = sorted(set(re.findall(r'data-listed="([0-9-]+)"', home)), reverse=True)
+    saved = {slug: {"slug": slug, "title": slug, "at": 1000 + i} for i, slug in enumerate(slugs[:3])}
+    state = {
+        "version": 1,
+        "saved": saved,
+        "read": {slugs[1]: 1},
+        "views": [{"at": 0, "newest": days[min(4, len(days) - 1)]}],
+    }
+    return (
+        f"const state = {json.dumps(state)}; state.views[0].at = Date.now() - 7200000;"
+        f"localStorage.setItem({json.dumps('papersite.desk.v1:' + base_path)}, JSON.stringify(state));"
+    )
 
 
 def first_dir(directory: Path) -> str | None:
@@ -38,8 +67,10 @@ def first_dir(directory: Path) -> str | None:
 
 def page_path(site: Path, name: str) -> str | None:
     """The site-relative URL path of one page of kind ``name``, or None when the site has none."""
-    if name in {"home", "topics", "archive", "search", "feeds"}:
-        path = {"home": "", "topics": "topics/", "archive": "archive/", "search": "search/", "feeds": "feeds/"}[name]
+    simple = {"home": "", "topics": "topics/", "archive": "archive/", "search": "search/", "feeds": "feeds/"}
+    simple |= {"saved": "saved/", "for-you": "for-you/"}
+    if name in simple:
+        path = simple[name]
         return path if (site / path / "index.html").is_file() else None
     if name == "search-results":
         return "search/?q=memory" if (site / "search" / "index.html").is_file() else None
@@ -77,10 +108,15 @@ class Audit:
     """Uncaught exceptions, console errors and failed requests."""
 
 
-def audit_page(browser: Browser, url: str, scheme: str, axe_source: str, wait_for: str | None) -> Audit:
-    """Load ``url`` in a fresh context with ``scheme``, inject axe-core and run it (in the browser's thread)."""
+def audit_page(
+    browser: Browser, url: str, scheme: str, axe_source: str, wait_for: str | None, init: str | None = None
+) -> Audit:
+    """Load ``url`` in a fresh context with ``scheme`` (after the ``init`` script, when given), inject axe-core and
+    run it (in the browser's thread)."""
     context = browser.new_context(color_scheme=scheme, bypass_csp=True)  # type: ignore[arg-type]
     try:
+        if init:
+            context.add_init_script(init)
         page = context.new_page()
         problems: list[str] = []
         page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
@@ -119,3 +155,19 @@ def test_no_axe_violations(
         audit.violations
     )
     assert not problems, f"{path} ({scheme}): problems in the browser:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", sorted(DESK_PAGES))
+def test_no_axe_violations_with_a_desk(
+    site_at_root: Served, chromium: ThreadedChromium, axe_source: str, name: str, scheme: str
+) -> None:
+    """The desk's pages filled in by script: saved papers, recommendations, "New" and "Read" badges."""
+    url = site_at_root.url(DESK_PAGES[name])
+    init = desk_state(site_at_root.directory, site_at_root.base_path)
+    audit = chromium.run(audit_page, url, scheme, axe_source, DESK_READY[name], init)
+    assert audit.status == 200
+    assert not audit.violations, f"{name} ({scheme}): {len(audit.violations)} axe violation(s):\n" + describe(
+        audit.violations
+    )
+    assert not audit.problems, f"{name} ({scheme}): problems in the browser:\n" + "\n".join(audit.problems)

@@ -1,6 +1,4 @@
-// A saved or recommended paper as the same card the list pages show (templates/partials/paper_card.html), built
-// from its desk record. Everything is set as text, never as HTML, and every link is built from slugs: an
-// imported file cannot inject markup or a script URL.
+// A desk record as the list pages' card, built as text: an imported file cannot inject markup.
 
 import { href, paperPath } from "./store.js";
 

@@ -1,6 +1,4 @@
-// The reader's desk: save papers, cite them, see what is new since the last visit, get recommendations, and
-// move through lists with the keyboard. Everything stays in this browser (store.js). Pages read fully without
-// it: this only shows the desk's buttons and fills in what depends on the reader.
+// The reader's desk: every page loads this; it only enhances the page (ARCHITECTURE.md, "Browser code").
 
 import { startKeys } from "./keys.js";
 import { startSaving } from "./save.js";

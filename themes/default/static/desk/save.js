@@ -1,7 +1,4 @@
-// Save buttons: on every card (list pages, search results, the saved and "for you" pages) and on paper pages.
-// The button is in the page's HTML, hidden; this shows it, keeps aria-pressed in step with the desk (in every
-// tab) and announces each change. Saving keeps what the card shows at once, then completes the record from
-// desk.json (BibTeX and vector), so the saved list and its exports work once the paper leaves every list page.
+// Save buttons (shown by script), aria-pressed kept in step in every tab, records completed from desk.json.
 
 import { announce, fetchPaper, isSlug, load, update } from "./store.js";
 

@@ -1,14 +1,4 @@
-// The reader's desk data, kept in this browser's localStorage under one versioned key per site (two papersite
-// sites on one origin, such as two project pages of a GitHub user, keep separate desks). A value that is missing,
-// corrupt, of another version or of the wrong shape reads as an empty desk: bad data is dropped, never a crash.
-//
-// state = {
-//   version: 1,
-//   saved: { slug: record },   record: what a card needs (see cards.js), `at` (ms, when saved), `bib`, `vector`
-//   read: { slug: ms },        paper pages opened
-//   views: [{ at: ms, newest: "YYYY-MM-DD" }],  recent page views (see visits.js)
-//   cleared: "YYYY-MM-DD",     "Mark all as seen": nothing listed on or before this day is new
-// }
+// The desk's state in localStorage, one versioned key per site; bad data reads as empty (ARCHITECTURE.md).
 
 export const VERSION = 1;
 export const base = new URL("../../", import.meta.url); // this file is <base>static/desk/store.js

@@ -1,0 +1,32 @@
+"""The reader's desk script (themes/default/static/desk/): its budget, and that it stays on this site."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+DESK = Path(__file__).resolve().parents[1] / "themes" / "default" / "static" / "desk"
+BUDGET = 8 * 1024
+"""The issue's budget: at most 8 KB gzipped on any page."""
+
+
+EVERY_PAGE = ("desk.js", "store.js", "save.js", "visits.js", "keys.js")
+PAGES = {"list or paper page": (), "saved/": ("saved.js", "cards.js"), "for-you/": ("foryou.js", "cards.js")}
+"""The modules each kind of page loads: every page the entry and what it imports, the desk pages theirs."""
+
+
+def test_every_page_loads_at_most_the_budget_gzipped() -> None:
+    sizes = {file.name: len(gzip.compress(file.read_bytes(), 9)) for file in sorted(DESK.glob("*.js"))}
+    assert set(sizes) == set(EVERY_PAGE) | {name for more in PAGES.values() for name in more}
+    for page, more in PAGES.items():
+        loaded = sum(sizes[name] for name in (*EVERY_PAGE, *more))
+        assert loaded <= BUDGET, f"{page}: {loaded} bytes gzipped ({sizes})"
+
+
+def test_modules_import_only_each_other() -> None:
+    for file in DESK.glob("*.js"):
+        text = file.read_text(encoding="utf-8")
+        for spec in re.findall(r"""(?:from|import)\s*\(?\s*["']([^"']+)["']""", text):
+            assert spec.startswith("./") and (DESK / spec[2:]).is_file(), (file.name, spec)
+        assert "innerHTML" not in text and "eval(" not in text, file.name
