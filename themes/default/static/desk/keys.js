@@ -1,7 +1,14 @@
 // Keys on list pages, as in arxiv-sanity and Gmail: j / k move between cards, s saves, o or Enter opens, ? lists the
 // keys. Not while typing in a field, nor with Ctrl, Alt or Meta. Cards are looked up on each press: some come later.
 
-import { element } from "./cards.js";
+
+// cards.js's element(), small: list pages do not load cards.js
+function element(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
 
 const CARDS = "main article[data-slug]";
 const KEYS = [
@@ -32,17 +39,17 @@ function move(cards, step) {
 function help() {
   if (!dialog) {
     const rows = KEYS.flatMap(([keys, what]) => [
-      element("dt", {}, ...keys.flatMap((key, i) => [i ? " or " : null, element("kbd", { text: key })])),
-      element("dd", { text: what }),
+      element("dt", {}, ...keys.flatMap((key, i) => [...(i ? [" or "] : []), element("kbd", {}, key)])),
+      element("dd", {}, what),
     ]);
-    const close = element("button", { type: "button", text: "Close" });
+    const close = element("button", { type: "button" }, "Close");
     close.addEventListener("click", () => dialog.close());
     dialog = element(
       "dialog",
       { class: "keys-dialog", "aria-labelledby": "keys-title" },
-      element("h2", { id: "keys-title", text: "Keyboard shortcuts" }),
+      element("h2", { id: "keys-title" }, "Keyboard shortcuts"),
       element("dl", {}, ...rows),
-      element("p", { class: "muted", text: "Keys do nothing while you type in a field." }),
+      element("p", { class: "muted" }, "Keys do nothing while you type in a field."),
       close,
     );
     document.body.append(dialog);

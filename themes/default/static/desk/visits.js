@@ -3,8 +3,15 @@
 // cards listed after its newest day (and after "Mark all as seen") say "New", and a divider follows the last of them.
 // A paper page opened is read: its card says so in every list, search results included.
 
-import { element } from "./cards.js";
 import { announce, isDay, isSlug, load, update } from "./store.js";
+
+// cards.js's element(), small: list pages do not load cards.js
+function element(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
 
 const VISIT = 30 * 60 * 1000;
 const CARDS = "main article[data-slug]";
@@ -24,7 +31,7 @@ function markRead() {
   for (const card of document.querySelectorAll(CARDS)) {
     if (!Object.hasOwn(read, card.dataset.slug)) continue;
     card.classList.add("is-read");
-    const tick = element("span", { "aria-hidden": "true", text: "✓ " });
+    const tick = element("span", { "aria-hidden": "true" }, "✓ ");
     badge(card, element("span", { class: "badge read" }, tick, "Read"));
   }
 }
@@ -34,15 +41,15 @@ function showNews(box, cards, since, newest) {
   if (!fresh.length) return;
   for (const card of fresh) {
     card.classList.add("is-new");
-    badge(card, element("span", { class: "badge new", text: "New" }));
+    badge(card, element("span", { class: "badge new" }, "New"));
   }
   const next = cards[cards.indexOf(fresh.at(-1)) + 1];
   const label = "Seen before";
-  const divider = element("p", { class: "seen-divider", role: "separator", "aria-label": label, text: label });
+  const divider = element("p", { class: "seen-divider", role: "separator", "aria-label": label }, label);
   if (next) next.before(divider);
   const more = !next && document.querySelector('a[rel="next"]') ? "+" : "";
-  const button = element("button", { type: "button", text: "Mark all as seen" });
-  const count = element("strong", { text: `${fresh.length}${more} new` });
+  const button = element("button", { type: "button" }, "Mark all as seen");
+  const count = element("strong", {}, `${fresh.length}${more} new`);
   box.replaceChildren(element("p", {}, count, " since your last visit"), button);
   box.hidden = false;
   button.addEventListener("click", () => {
@@ -50,13 +57,17 @@ function showNews(box, cards, since, newest) {
     for (const card of fresh) {
       card.classList.remove("is-new");
       const node = card.querySelector(".badge.new");
-      if (node) node.nextSibling.remove(), node.remove(); // and its space
+      node.nextSibling.remove(); // its space
+      node.remove();
     }
     divider.remove();
     box.hidden = true;
     box.replaceChildren();
     const heading = document.querySelector("main h1");
-    if (heading) (heading.tabIndex = -1), heading.focus();
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
     announce("Marked all as seen");
   });
 }
