@@ -173,6 +173,7 @@ def test_save_from_a_paper_page_and_from_a_search_result(served: Served, page: P
     expect(button).to_have_attribute("aria-pressed", "true")
     wait_complete(page, served, 2)
     page.goto(served.url("saved/"))
+    expect(page.locator("#saved-list article.card")).to_have_count(len({found, title}))
     assert sorted(page.locator("#saved-list .card-title a").all_inner_texts()) == sorted({found, title})
     console.assert_clean()
 

@@ -1,104 +1,65 @@
-// for-you/: the recent window (desk/recent.bin) ranked against the saved papers' vectors.
+// for-you/: the papers of the recent window (desk/recent.bin, generator/desk/files.py) ranked by cosine with the
+// centroid of the saved papers' vectors, which recommends better than the closest saved paper on our data
+// (bench/NOTES.md, "For you"); each names the saved paper it is closest to. Saved papers are never recommended.
 
-import { card, element, saveButton } from "./cards.js";
-import { fetchPaper, href, load, paperPath, savedList, update } from "./store.js";
+import { card, saveButton } from "./cards.js";
+import { complete, element, fetchPaper, href, paperPath, savedList } from "./store.js";
 
-const TOP = 20;
+const dot = (a, b) => a.reduce((sum, x, i) => sum + x * b[i], 0);
+const unit = (v) => {
+  const norm = Math.sqrt(dot(v, v));
+  return norm ? Float32Array.from(v, (x) => x / norm) : null;
+};
 
-function decode(text) {
-  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  return new Int8Array(bytes.buffer);
-}
-
-function unit(vector) {
-  let norm = 0;
-  for (const x of vector) norm += x * x;
-  norm = Math.sqrt(norm);
-  return norm ? Float32Array.from(vector, (x) => x / norm) : null;
-}
-
-async function loadWindow() {
+async function recent() {
   const response = await fetch(href("desk/recent.bin"));
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  if (!response.ok) throw new Error(response.status);
   const stream = response.body.pipeThrough(new DecompressionStream("gzip"));
   const data = new Uint8Array(await new Response(stream).arrayBuffer());
   const length = new DataView(data.buffer).getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(data.subarray(4, 4 + length)));
-  if (header.version !== 1) throw new Error("unknown format");
-  const rows = new Int8Array(data.buffer, 4 + length);
-  return header.papers.map((slug, i) => ({ slug, vector: rows.subarray(i * header.dims, (i + 1) * header.dims) }));
+  const { version, dims, papers } = JSON.parse(new TextDecoder().decode(data.subarray(4, 4 + length)));
+  if (version !== 1) throw new Error(version);
+  return papers.map((slug, i) => ({ slug, vector: new Int8Array(data.buffer, 4 + length + i * dims, dims) }));
 }
 
-// Saved papers with their vectors (fetching desk.json for those saved before it was known).
-async function savedVectors() {
-  let records = savedList(load());
-  const missing = records.filter((record) => !record.vector);
-  if (missing.length) {
-    const fetched = await Promise.allSettled(missing.map((record) => fetchPaper(record.slug)));
-    update((state) => {
-      fetched.forEach((outcome, i) => {
-        const slug = missing[i].slug;
-        if (outcome.status === "fulfilled" && state.saved[slug]) state.saved[slug] = { ...outcome.value, at: state.saved[slug].at };
-      });
-    });
-    records = savedList(load());
-  }
-  return records.map((record) => ({ record, unit: record.vector ? unit(decode(record.vector)) : null })).filter((s) => s.unit);
-}
-
-const dot = (a, b) => a.reduce((sum, x, i) => sum + x * b[i], 0);
-
-// Scores by cosine with the saved papers' centroid (it recommends better than the closest saved paper on our data:
-// bench/NOTES.md, "For you"); "because" names the closest saved paper.
-export function rank(saved, candidates) {
+export function rank(saved, candidates, top = 20) {
   const centroid = unit(saved[0].unit.map((_, i) => saved.reduce((sum, s) => sum + s.unit[i], 0))) || saved[0].unit;
   const skip = new Set(saved.map((s) => s.record.slug));
   const scored = [];
   for (const { slug, vector } of candidates) {
-    const v = skip.has(slug) ? null : unit(vector);
+    const v = !skip.has(slug) && unit(vector);
     if (!v) continue;
     const cosines = saved.map((s) => dot(s.unit, v));
-    const because = saved[cosines.indexOf(Math.max(...cosines))].record;
-    scored.push({ slug, score: dot(centroid, v), because });
+    scored.push({ slug, score: dot(centroid, v), because: saved[cosines.indexOf(Math.max(...cosines))].record });
   }
-  return scored.sort((a, b) => b.score - a.score || (a.slug < b.slug ? -1 : 1)).slice(0, TOP);
+  return scored.sort((a, b) => b.score - a.score || (a.slug < b.slug ? -1 : 1)).slice(0, top);
 }
 
-function because(record) {
-  return element(
-    "span",
-    { class: "because" },
-    "Because you saved ",
-    element("a", { href: href(paperPath(record.slug)), text: record.title }),
-  );
-}
-
-export async function start(root) {
+async function start(root) {
   const panel = root.querySelector("[data-desk-ready]");
   const status = panel.querySelector("#for-you-status");
-  const list = panel.querySelector("#for-you-list");
+  const say = (text) => (status.textContent = text);
   panel.hidden = false;
-  const show = async () => {
-    const saved = await savedVectors();
-    panel.querySelector("#for-you-empty").hidden = saved.length > 0;
-    if (!saved.length) {
-      status.textContent = savedList(load()).length ? "Your saved papers could not be loaded; try again later." : "";
-      list.replaceChildren();
-      return;
-    }
-    status.textContent = "Ranking recent papers…";
-    try {
-      const top = rank(saved, await loadWindow());
-      const records = await Promise.all(top.map((hit) => fetchPaper(hit.slug).catch(() => null)));
-      const cards = top.map((hit, i) => records[i] && card(records[i], saveButton(records[i]), because(hit.because)));
-      list.replaceChildren(...cards.filter(Boolean));
-      const count = list.children.length;
-      status.textContent = count
-        ? `${count} recent paper${count === 1 ? "" : "s"} like the ${saved.length} you saved, closest first.`
-        : "No recent papers to rank yet.";
-    } catch {
-      status.textContent = "The recent papers could not be loaded; try again later.";
-    }
-  };
-  await show(); // a paper saved here stays in place until the next visit: re-ranking at once would move the list
+  const records = savedList(await complete().catch(() => ({ saved: {} })));
+  const vector = (text) => new Int8Array(Uint8Array.from(atob(text), (c) => c.charCodeAt(0)).buffer);
+  const saved = records.map((record) => ({ record, unit: record.vector && unit(vector(record.vector)) }));
+  const usable = saved.filter((s) => s.unit);
+  panel.querySelector("#for-you-empty").hidden = usable.length > 0;
+  if (!usable.length) return say(records.length ? "Your saved papers could not be loaded; try again later." : "");
+  say("Ranking recent papers…");
+  try {
+    const top = rank(usable, await recent());
+    const found = await Promise.all(top.map((hit) => fetchPaper(hit.slug).catch(() => null)));
+    const cards = top.map(({ because }, i) => {
+      const link = element("a", { href: href(paperPath(because.slug)) }, because.title);
+      return found[i] && card(found[i], saveButton(found[i]), element("span", { class: "because" }, "Because you saved ", link));
+    });
+    panel.querySelector("#for-you-list").replaceChildren(...cards.filter(Boolean));
+    const count = cards.filter(Boolean).length;
+    say(count ? `${count} recent papers like the ${usable.length} you saved, closest first.` : "No recent papers to rank yet.");
+  } catch {
+    say("The recent papers could not be loaded; try again later.");
+  }
 }
+
+start(document.getElementById("for-you"));

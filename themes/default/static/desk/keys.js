@@ -1,14 +1,7 @@
 // Keys on list pages, as in arxiv-sanity and Gmail: j / k move between cards, s saves, o or Enter opens, ? lists the
 // keys. Not while typing in a field, nor with Ctrl, Alt or Meta. Cards are looked up on each press: some come later.
 
-
-// cards.js's element(), small: list pages do not load cards.js
-function element(tag, attributes, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
+import { element } from "./store.js";
 
 const CARDS = "main article[data-slug]";
 const KEYS = [
@@ -78,7 +71,7 @@ function onKey(event) {
   event.preventDefault();
 }
 
-export function startKeys() {
+export function start() {
   document.addEventListener("keydown", onKey);
   document.addEventListener("focusin", (event) => {
     const card = event.target.closest?.(CARDS);

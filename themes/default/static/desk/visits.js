@@ -3,15 +3,8 @@
 // cards listed after its newest day (and after "Mark all as seen") say "New", and a divider follows the last of them.
 // A paper page opened is read: its card says so in every list, search results included.
 
-import { announce, isDay, isSlug, load, update } from "./store.js";
+import { announce, element, isDay, isSlug, load, update } from "./store.js";
 
-// cards.js's element(), small: list pages do not load cards.js
-function element(tag, attributes, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
 
 const VISIT = 30 * 60 * 1000;
 const CARDS = "main article[data-slug]";
@@ -72,7 +65,7 @@ function showNews(box, cards, since, newest) {
   });
 }
 
-export function startVisits() {
+function start() {
   const now = Date.now();
   const cards = [...document.querySelectorAll(CARDS)];
   const paper = document.querySelector(".actions button[data-save]"); // on a paper page only
@@ -102,3 +95,5 @@ export function startVisits() {
   addEventListener("storage", markRead);
   addEventListener("pageshow", (event) => event.persisted && markRead());
 }
+
+start();
