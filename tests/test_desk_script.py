@@ -12,7 +12,11 @@ BUDGET = 8 * 1024
 
 
 EVERY_PAGE = ("desk.js", "store.js", "keys.js")
-PAGES = {"list or paper page": ("visits.js",), "saved/": ("saved.js", "cards.js"), "for-you/": ("foryou.js", "cards.js")}
+PAGES = {
+    "list or paper page": ("visits.js",),
+    "saved/": ("saved.js", "cards.js"),
+    "for-you/": ("foryou.js", "cards.js"),
+}
 """The modules each kind of page loads (templates/base.html): every page the entry, the state and the keys; the desk
 pages their own module and the cards; the others "new" and "read"."""
 
