@@ -47,6 +47,8 @@ _DROPPED = frozenset({"Cc", "Cs"})
 _LONE_AND = re.compile(r"\band\b", re.IGNORECASE)
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 _BRACE_TEXT = {"{": "\\textbraceleft{}", "}": "\\textbraceright{}"}
+_SPECIAL = re.compile(r"[{}\\%&#]")
+"""What free text needs more than whitespace cleaning for (most titles and names have none of it)."""
 
 
 def cite_key(paper: Paper) -> str:
@@ -108,6 +110,8 @@ def _day(day: date) -> str:
 def _url(url: str) -> str:
     """A URL made safe inside braces: spaces, braces and backslashes percent-encoded, control characters and other
     whitespace dropped. URLs are not free text, so ``%`` and ``#`` keep their URL meaning."""
+    if url.isprintable() and not any(c in url for c in " {}\\"):
+        return url  # the usual URL: nothing to drop or encode
     safe = "".join(c for c in url if unicodedata.category(c) not in _DROPPED)
     for char, code in ((" ", "%20"), ("{", "%7B"), ("}", "%7D"), ("\\", "%5C")):
         safe = safe.replace(char, code)
@@ -116,6 +120,8 @@ def _url(url: str) -> str:
 
 def _clean(text: str) -> str:
     """Control characters dropped (whitespace ones become spaces), whitespace runs collapsed, ends stripped."""
+    if text.isprintable():  # no control character, and no whitespace but the space: nothing to drop
+        return " ".join(text.split())
     kept = (" " if c.isspace() else "" if unicodedata.category(c) in _DROPPED else c for c in text)
     return " ".join("".join(kept).split())
 
@@ -123,6 +129,8 @@ def _clean(text: str) -> str:
 def _text(value: str) -> str:
     """Free text as a braced BibTeX value: see the module docstring."""
     text = _clean(value)
+    if not _SPECIAL.search(text):
+        return text
     body = text.rstrip("\\")
     tail = "\\textbackslash{}" * (len(text) - len(body))
     return _balanced(_tokens(body)) + tail
