@@ -242,3 +242,24 @@ def test_named_records_fingerprint_as_the_tuples_they_are() -> None:
     assert print_.of(month) != print_.of(MonthHead(2026, 1, "January 2026", "archive/2026/01/"))
     assert print_.of(MonthLink("January 2026", "archive/2026/01/")) != print_.of(MonthLink("March 2026", "x/"))
     assert print_.of(DaySpan(date(2026, 2, 1), date(2026, 2, 6))) == print_.of((date(2026, 2, 1), date(2026, 2, 6)))
+
+
+@pytest.mark.slow
+def test_a_new_day_rewrites_only_the_new_papers_desk_files_and_the_window(tmp_path: Path) -> None:
+    """The desk's files (generator/desk/files.py): with more papers than the vector model's reference (100), a newer
+    paper leaves every other paper's ``desk.json`` and ``cite.bib`` the very same files; the window's vectors change."""
+    project = make_project(tmp_path / "project", count=110)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    assert build(project, search=False).ok
+    site = project / "site"
+    desk = {p: p.stat().st_ino for name in ("desk.json", "cite.bib") for p in site.glob(f"papers/*/{name}")}
+    window = (site / "desk" / "recent.bin").read_bytes()
+    assert len(desk) == 220
+    write_paper(project, 110)  # the newest paper, listed three days after the others
+    assert build(project, search=False).ok
+    after = {p: p.stat().st_ino for name in ("desk.json", "cite.bib") for p in site.glob(f"papers/*/{name}")}
+    new = {p for p in after if "paper-110" in str(p)}
+    assert len(new) == 2 and {p: after[p] for p in after if p not in new} == desk
+    assert (site / "desk" / "recent.bin").read_bytes() != window
+    assert_same_as_clean(project, scratch)

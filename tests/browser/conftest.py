@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -239,6 +240,35 @@ def topic_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """``topic_corpus`` built and served at ``/sub/path/``: the "for you" page's test corpus."""
     tmp = tmp_path_factory.mktemp("browser-topics")
     yield from serve_built_site(tmp, "/sub/path/", project=topic_corpus(tmp / "project"))
+
+
+DAYS_NEWEST = date(2026, 2, 6)
+"""The newest listed day of ``site_with_days`` (the day before the builds' SOURCE_DATE_EPOCH)."""
+DAYS_PER_DAY = 5
+
+
+def spread_listed_days(papers: Path) -> None:
+    """Give the papers of ``papers`` (a copy of content/papers) listed days: the five published last on DAYS_NEWEST, the
+    five before them a day earlier, and so on."""
+    files = sorted(papers.glob("*.md"))
+    published = {f: re.search(r"^published: (.+)$", f.read_text(encoding="utf-8"), re.M) for f in files}
+    order = sorted(files, key=lambda f: (str(published[f].group(1)) if published[f] else "", f.name), reverse=True)
+    for index, file in enumerate(order):
+        day = DAYS_NEWEST - timedelta(days=index // DAYS_PER_DAY)
+        text = file.read_text(encoding="utf-8")
+        text, found = re.subn(r"^listed: .*$", f"listed: {day.isoformat()}", text, count=1, flags=re.M)
+        assert found == 1, file
+        file.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="session", params=["/", "/sub/path/"], ids=["root", "subpath"])
+def site_with_days(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The repository's site with its papers listed over several days (``spread_listed_days``), at the root or at
+    ``/sub/path/``: what "new since the previous visit" needs."""
+    tmp = tmp_path_factory.mktemp("browser-days")
+    project = scratch_project(tmp / "project", {})
+    spread_listed_days(project / "content" / "papers")
+    yield from serve_built_site(tmp, request.param, project=project)
 
 
 @pytest.fixture(scope="session", params=["root", "subpath"])

@@ -9,36 +9,27 @@ into ``localStorage`` under the site's key (``papersite.desk.v1:`` + its base pa
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
-
-from generator.httpserve import site_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from tests.browser.conftest import Console
+    from tests.browser.conftest import Console, Served
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 EPOCH = "1770422400"
 """2026-02-07T00:00:00Z, as ``tests/browser/conftest.py`` builds its sites."""
-NEWEST = date(2026, 2, 6)
+NEWEST = date(2026, 2, 6)  # conftest.DAYS_NEWEST
 """The newest listed day of the site (the day before the build's SOURCE_DATE_EPOCH)."""
-PER_DAY = 5
+PER_DAY = 5  # conftest.DAYS_PER_DAY
 NOW = datetime(2026, 2, 7, 12, 0, tzinfo=UTC)
 """The browser's clock in these tests."""
 MINUTE = 60_000
@@ -46,73 +37,18 @@ DAY = 24 * 60 * MINUTE
 CARDS = "main article.card"
 
 
-@dataclass(frozen=True, slots=True)
-class Site:
-    """A built site served on 127.0.0.1 (as conftest's ``Site``)."""
-
-    base_url: str
-
-    @property
-    def base_path(self) -> str:
-        return urlsplit(self.base_url).path
-
-    def url(self, path: str = "") -> str:
-        return self.base_url + path.lstrip("/")
-
-
-def spread_listed_days(papers: Path) -> None:
-    """Give the papers of ``papers`` (a copy of content/papers) listed days: the five published last on NEWEST, the
-    five before them a day earlier, and so on."""
-    files = sorted(papers.glob("*.md"))
-    published = {f: re.search(r"^published: (.+)$", f.read_text(encoding="utf-8"), re.M) for f in files}
-    order = sorted(files, key=lambda f: (str(published[f].group(1)) if published[f] else "", f.name), reverse=True)
-    for index, file in enumerate(order):
-        day = NEWEST - timedelta(days=index // PER_DAY)
-        text = file.read_text(encoding="utf-8")
-        text, found = re.subn(r"^listed: .*$", f"listed: {day.isoformat()}", text, count=1, flags=re.M)
-        assert found == 1, file
-        file.write_text(text, encoding="utf-8")
-
-
-@pytest.fixture(scope="session", params=["/", "/sub/path/"], ids=["root", "subpath"])
-def site_with_days(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The repository's site with its papers listed over several days, built as ``tests/browser/conftest.py`` builds
-    its sites and served at the root or at ``/sub/path/``."""
-    tmp = tmp_path_factory.mktemp("browser-days")
-    project = tmp / "project"
-    project.mkdir()
-    shutil.copy(ROOT / "site.toml", project / "site.toml")
-    shutil.copytree(ROOT / "content" / "papers", project / "content" / "papers")
-    shutil.copytree(ROOT / "themes", project / "themes")
-    spread_listed_days(project / "content" / "papers")
-    server = site_server(tmp / "site", request.param)
-    try:
-        base_url = f"http://127.0.0.1:{server.server_address[1]}{request.param}"
-        env = {key: value for key, value in os.environ.items() if not key.startswith("PAPERSITE_")}
-        env["SOURCE_DATE_EPOCH"] = EPOCH
-        command = [sys.executable, "-m", "generator", "build", "--out", str(tmp / "site"), "--base-url", base_url]
-        done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False)
-        if done.returncode != 0:
-            pytest.fail(f"site build failed (exit {done.returncode}):\n{done.stderr}")
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield Site(base_url)
-        server.shutdown()
-    finally:
-        server.server_close()
-
-
 def ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def seed(page: Page, site: Site, state: dict[str, Any] | str) -> None:
+def seed(page: Page, site: Served, state: dict[str, Any] | str) -> None:
     """Open a page of ``site`` and put ``state`` (an object, or any string) in its desk's localStorage key."""
     page.goto(site.url("feeds/"))
     value = state if isinstance(state, str) else json.dumps(state)
     page.evaluate("([key, value]) => localStorage.setItem(key, value)", [f"papersite.desk.v1:{site.base_path}", value])
 
 
-def stored(page: Page, site: Site) -> dict[str, Any]:
+def stored(page: Page, site: Served) -> dict[str, Any]:
     value = page.evaluate("(key) => localStorage.getItem(key)", f"papersite.desk.v1:{site.base_path}")
     result: dict[str, Any] = json.loads(value)
     return result
@@ -168,7 +104,7 @@ def assert_news(page: Page, since: str) -> list[str]:
     return expected
 
 
-def test_new_since_the_previous_visit(site_with_days: Site, page: Page, console: Console) -> None:
+def test_new_since_the_previous_visit(site_with_days: Served, page: Page, console: Console) -> None:
     page.clock.set_fixed_time(NOW)
     seed(page, site_with_days, visited("2026-02-04"))
     page.goto(site_with_days.url())
@@ -194,7 +130,7 @@ def test_new_since_the_previous_visit(site_with_days: Site, page: Page, console:
     console.assert_clean()
 
 
-def test_a_later_visit_starts_from_the_last_one(site_with_days: Site, page: Page, console: Console) -> None:
+def test_a_later_visit_starts_from_the_last_one(site_with_days: Served, page: Page, console: Console) -> None:
     page.clock.set_fixed_time(NOW)
     seed(page, site_with_days, visited("2026-02-04"))
     page.goto(site_with_days.url())
@@ -209,7 +145,7 @@ def test_a_later_visit_starts_from_the_last_one(site_with_days: Site, page: Page
     console.assert_clean()
 
 
-def test_the_first_visit_shows_nothing_new(site_with_days: Site, page: Page, console: Console) -> None:
+def test_the_first_visit_shows_nothing_new(site_with_days: Served, page: Page, console: Console) -> None:
     page.clock.set_fixed_time(NOW)
     page.goto(site_with_days.url())
     assert_no_news(page)
@@ -220,7 +156,7 @@ def test_the_first_visit_shows_nothing_new(site_with_days: Site, page: Page, con
     console.assert_clean()
 
 
-def test_a_topic_page_follows_the_same_rule(site_with_days: Site, page: Page, console: Console) -> None:
+def test_a_topic_page_follows_the_same_rule(site_with_days: Served, page: Page, console: Console) -> None:
     page.clock.set_fixed_time(NOW)
     page.goto(site_with_days.url("topics/agents/"))
     days = sorted({day for _, day in listed(page)})
@@ -232,7 +168,7 @@ def test_a_topic_page_follows_the_same_rule(site_with_days: Site, page: Page, co
     console.assert_clean()
 
 
-def test_a_page_that_is_all_new_says_there_are_more(site_with_days: Site, page: Page, console: Console) -> None:
+def test_a_page_that_is_all_new_says_there_are_more(site_with_days: Served, page: Page, console: Console) -> None:
     page.clock.set_fixed_time(NOW)
     seed(page, site_with_days, visited("2025-12-31"))
     page.goto(site_with_days.url())
@@ -244,7 +180,9 @@ def test_a_page_that_is_all_new_says_there_are_more(site_with_days: Site, page: 
     console.assert_clean()
 
 
-def test_a_visit_without_a_newest_day_counts_from_its_date(site_with_days: Site, page: Page, console: Console) -> None:
+def test_a_visit_without_a_newest_day_counts_from_its_date(
+    site_with_days: Served, page: Page, console: Console
+) -> None:
     page.clock.set_fixed_time(NOW)
     seed(page, site_with_days, visited("", at=datetime(2026, 2, 4, 23, 0, tzinfo=UTC)))
     page.goto(site_with_days.url())
@@ -252,7 +190,7 @@ def test_a_visit_without_a_newest_day_counts_from_its_date(site_with_days: Site,
     console.assert_clean()
 
 
-def test_mark_all_as_seen_lasts_past_the_visit(site_with_days: Site, page: Page, console: Console) -> None:
+def test_mark_all_as_seen_lasts_past_the_visit(site_with_days: Served, page: Page, console: Console) -> None:
     page.clock.set_fixed_time(NOW)
     seed(page, site_with_days, visited("2026-02-01") | {"cleared": "2026-02-04"})
     page.goto(site_with_days.url())
@@ -260,7 +198,7 @@ def test_mark_all_as_seen_lasts_past_the_visit(site_with_days: Site, page: Page,
     console.assert_clean()
 
 
-def test_an_opened_paper_reads_as_read(site_with_days: Site, page: Page, console: Console) -> None:
+def test_an_opened_paper_reads_as_read(site_with_days: Served, page: Page, console: Console) -> None:
     page.goto(site_with_days.url())
     second = page.locator(CARDS).nth(1)
     slug = second.get_attribute("data-slug")
@@ -288,7 +226,7 @@ def test_an_opened_paper_reads_as_read(site_with_days: Site, page: Page, console
 
 
 @pytest.mark.parametrize("value", ["{not json", '{"version":1,"saved":5,"views":"x"}', '{"version":1,"views":[7]}'])
-def test_a_corrupt_desk_breaks_nothing(site_with_days: Site, page: Page, console: Console, value: str) -> None:
+def test_a_corrupt_desk_breaks_nothing(site_with_days: Served, page: Page, console: Console, value: str) -> None:
     seed(page, site_with_days, value)
     page.goto(site_with_days.url())
     assert_no_news(page)
