@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 DESK = Path(__file__).resolve().parents[1] / "themes" / "default" / "static" / "desk"
 BUDGET = 8 * 1024
@@ -35,3 +40,17 @@ def test_modules_import_only_each_other() -> None:
         for spec in re.findall(r"""(?:\bfrom\s+|\bimport\(|^import\s+)["']([^"']+)["']""", text, re.M):
             assert spec.startswith("./") and (DESK / spec[2:]).is_file(), (file.name, spec)
         assert "innerHTML" not in text and "eval(" not in text, file.name
+
+
+def test_every_module_parses_as_an_es_module(tmp_path: Path) -> None:
+    """A syntax error would silently leave every page without its desk: node checks each module (as ``.mjs``)."""
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI"):
+            pytest.fail("node is not installed (CI=true: make test needs it for npm)")
+        pytest.skip("node is not installed (make test installs the quality tools with npm, which needs it)")
+    for file in sorted(DESK.glob("*.js")):
+        copy = tmp_path / (file.stem + ".mjs")
+        copy.write_bytes(file.read_bytes())
+        done = subprocess.run([node, "--check", str(copy)], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"{file.name}:\n{done.stderr}"

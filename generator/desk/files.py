@@ -56,7 +56,7 @@ def desk_record(site: Site, paper: Paper, vector: bytes | None) -> dict[str, Any
         "title": plain_text(plain_tex(paper.title)),
         "date": paper.date.isoformat() if paper.date else None,
         "listed": paper.listed.isoformat() if paper.listed else None,
-        "authors": list(paper.authors[:BYLINE_AUTHORS]),
+        "authors": list(paper.authors[:BYLINE_AUTHORS]) or None,
         "authors_count": len(paper.authors) or paper.authors_count,
         "organization": paper.organization,
         "upvotes": paper.upvotes,

@@ -109,10 +109,15 @@ def test_new_since_the_previous_visit(site_with_days: Served, page: Page, consol
     seed(page, site_with_days, visited("2026-02-04"))
     page.goto(site_with_days.url())
     assert len(assert_news(page, "2026-02-04")) == 2 * PER_DAY
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(
-        path=str(ARTIFACTS / f"desk-new-{site_with_days.base_path.strip('/').replace('/', '-') or 'root'}.png")
-    )
+    if site_with_days.base_path == "/":  # the home page with "New" badges, light and dark, desktop and phone
+        ARTIFACTS.mkdir(exist_ok=True)
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+            for device, (width, height) in (("desktop", (1280, 900)), ("phone", (390, 844))):
+                page.set_viewport_size({"width": width, "height": height})
+                page.screenshot(path=str(ARTIFACTS / f"desk-new-{device}-{scheme}.png"))
+        page.emulate_media(color_scheme="light")
+        page.set_viewport_size({"width": 1280, "height": 900})
 
     # a reload within half an hour is the same visit: the badges stay
     page.clock.set_fixed_time(NOW + timedelta(minutes=10))

@@ -8,7 +8,8 @@ const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function byline({ authors = [], authors_count: count = 0, organization, date, comments }) {
   const more = Math.max(count, authors.length) - authors.length;
-  const names = authors.length ? authors.join(", ") + (more ? ` and ${more} more` : "") : count && plural(count, "author");
+  const listed = authors.join(", ") + (more ? ` and ${more} more` : "");
+  const names = authors.length ? listed : count && plural(count, "author");
   const [y, m, d] = (date || "").split("-").map(Number);
   const day = date && element("time", { datetime: date }, `${MONTHS[m - 1]} ${d}, ${y}`);
   const parts = [names, organization, day, comments && plural(comments, "comment")].filter(Boolean);
@@ -27,7 +28,8 @@ export const saveButton = ({ slug, title }) =>
 // The card, with `tools` in its tool row (a Save or Remove button, a "because you saved" note).
 export function card(record, ...tools) {
   const { slug, title, upvotes: votes, summary, topics = [], listed } = record;
-  const chips = topics.map(([topic, name]) => element("li", {}, element("a", { href: href(`topics/${topic}/`) }, name)));
+  const chip = ([topic, name]) => element("li", {}, element("a", { href: href(`topics/${topic}/`) }, name));
+  const chips = topics.map(chip);
   return element(
     "article",
     { class: "card", "data-slug": slug, ...(listed && { "data-listed": listed }) },

@@ -52,11 +52,14 @@ async function start(root) {
     const found = await Promise.all(top.map((hit) => fetchPaper(hit.slug).catch(() => null)));
     const cards = top.map(({ because }, i) => {
       const link = element("a", { href: href(paperPath(because.slug)) }, because.title);
-      return found[i] && card(found[i], saveButton(found[i]), element("span", { class: "because" }, "Because you saved ", link));
+      const note = element("span", { class: "because" }, "Because you saved ", link);
+      return found[i] && card(found[i], saveButton(found[i]), note);
     });
     panel.querySelector("#for-you-list").replaceChildren(...cards.filter(Boolean));
     const count = cards.filter(Boolean).length;
-    say(count ? `${count} recent papers like the ${usable.length} you saved, closest first.` : "No recent papers to rank yet.");
+    const papers = count === 1 ? "paper" : "papers";
+    const summary = `${count} recent ${papers} like the ${usable.length} you saved, closest first.`;
+    say(count ? summary : "No recent papers to rank yet.");
   } catch {
     say("The recent papers could not be loaded; try again later.");
   }

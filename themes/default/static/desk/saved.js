@@ -35,7 +35,12 @@ const markdown = (records) =>
 function render(panel) {
   const records = savedList(load());
   const remove = ({ slug, title }) =>
-    element("button", { type: "button", "data-remove": slug }, "Remove", element("span", { class: "visually-hidden" }, ` “${title}”`));
+    element(
+      "button",
+      { type: "button", "data-remove": slug },
+      "Remove",
+      element("span", { class: "visually-hidden" }, ` “${title}”`),
+    );
   panel.querySelector("#saved-list").replaceChildren(...records.map((record) => card(record, remove(record))));
   const count = records.length;
   panel.querySelector("#saved-count").textContent = count ? `${count} saved paper${count === 1 ? "" : "s"}.` : "";

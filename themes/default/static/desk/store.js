@@ -71,7 +71,8 @@ export function update(change) {
   return state;
 }
 
-export const savedList = (state) => Object.values(state.saved).sort((a, b) => b.at - a.at || (a.slug < b.slug ? -1 : 1));
+export const savedList = (state) =>
+  Object.values(state.saved).sort((a, b) => b.at - a.at || (a.slug < b.slug ? -1 : 1));
 
 export async function fetchPaper(slug) {
   const response = await fetch(href(`${paperPath(slug)}desk.json`));
