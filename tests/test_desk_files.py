@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator.desk.vectors import DIMS
 from pybtex.database import parse_string
 
 from generator.config import Config, TopicRule
 from generator.desk.files import FORMAT, RECENT, desk_files, desk_record, recent_file, window
+from generator.desk.vectors import DIMS
 from generator.model import Paper
 from generator.site.assemble import Site, assemble
 

@@ -1,4 +1,5 @@
-"""``make audit``: Lighthouse on the built site served on 127.0.0.1 (home, a paper, a topic, the archive, search).
+"""``make audit``: Lighthouse on the built site served on 127.0.0.1 (home, a paper, a topic, the archive, search, and
+the reader's desk pages, saved and for-you).
 
 Builds the site into a temporary folder with ``base_url`` set to the local server, serves it as GitHub Pages
 would (``generator/httpserve.py``: a missing file gets ``404.html`` with status 404), runs Lighthouse from
@@ -7,7 +8,7 @@ and exits 1 unless Accessibility, SEO and Best Practices are 100 on every page. 
 (it depends on the machine). Exit 2 when a tool is missing.
 
 Usage: ``python tools/audit.py [--keep DIR] [PATH ...]`` where PATH is a site-relative page (default: the
-home page, the first paper and topic, ``archive/``, ``search/``).
+home page, the first paper and topic, ``archive/``, ``search/``, ``saved/``, ``for-you/``).
 """
 
 from __future__ import annotations
@@ -45,12 +46,13 @@ GATED = {"accessibility", "best-practices", "seo"}
 
 
 def default_pages(site: Path) -> list[str]:
-    """The home page, the first paper and topic pages, the archive and the search page."""
+    """The home page, the first paper and topic pages, the archive, the search page and the desk's two pages."""
     pages = [""]
     for folder in ("papers", "topics"):
         names = sorted(p.parent.name for p in (site / folder).glob("*/index.html"))
         pages += [f"{folder}/{name}/" for name in names[:1]]
-    return pages + [path for path in ("archive/", "search/") if (site / path / "index.html").is_file()]
+    more = ("archive/", "search/", "saved/", "for-you/")
+    return pages + [path for path in more if (site / path / "index.html").is_file()]
 
 
 def lighthouse(url: str, workdir: Path) -> dict[str, object]:
