@@ -29,7 +29,7 @@ from generator.render.pages import Renderer, render_home, render_papers, render_
 from generator.render.theme import load_theme  # noqa: E402
 from generator.site.assemble import Site, assemble  # noqa: E402
 from generator.site.load import load_papers  # noqa: E402
-from generator.site.related_job import relate  # noqa: E402
+from generator.site.related import update_related  # noqa: E402
 from generator.text import markup, mathml  # noqa: E402
 
 Job = tuple[str, str, dict[str, Any]]
@@ -69,7 +69,7 @@ def parts(root: Path) -> list[tuple[str, float]]:
         sys.exit(f"parts: no valid site.toml and theme in {root}")
     papers, _ = timed("read and parse the content files", lambda: load_papers(root / "content" / "papers"), rows)
     site: Site = timed("match topics, order, group", lambda: assemble(config, papers)[0], rows)
-    lists = timed("related papers", lambda: relate(site.papers, None), rows)
+    lists = timed("related papers", lambda: update_related(site.papers, None).result, rows)
     site = replace(site, related=lists)
     env = theme.environment()
     queue = _Jobs()

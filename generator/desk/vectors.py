@@ -28,10 +28,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any
-
-import numpy as np
-import scipy.sparse
+from typing import TYPE_CHECKING, Any
 
 from generator.site.related import reference
 from generator.site.terms import Document, terms
@@ -46,6 +43,9 @@ MAX_DF = 0.5
 """The share of reference papers beyond which a term says nothing of a paper's subject (as in ``related.py``)."""
 VERSION = 1
 """Changes whenever the vectors may change: a state of another version is fitted again."""
+
+if TYPE_CHECKING:  # numpy and scipy are imported where vectors are computed: every command imports this module
+    import numpy as np
 
 Vectors = dict[str, bytes]
 """slug -> the paper's vector: ``DIMS`` bytes, each a signed int8."""
@@ -129,6 +129,8 @@ def _model_key(slugs: Sequence[str], digests: Sequence[bytes]) -> bytes:
 def fit(texts: Sequence[Text], key: bytes) -> tuple[Model, list[bytes]]:
     """The model of the reference papers' ``texts`` (their vocabulary and IDF, and the truncated SVD of their
     TF-IDF matrix, on one BLAS thread so the components repeat exactly), and their vectors."""
+    import numpy as np
+
     # imported here: scikit-learn takes 1.5 s to import, and a build that only transforms new papers needs none of it
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
@@ -156,6 +158,9 @@ def fit(texts: Sequence[Text], key: bytes) -> tuple[Model, list[bytes]]:
 def transform(model: Model, texts: Sequence[Text]) -> list[bytes]:
     """The vector of each of ``texts`` under ``model``: as ``fit`` gives the reference papers theirs (the same
     term counts, weighed and projected by the same functions)."""
+    import numpy as np
+    import scipy.sparse
+
     columns = model.vocabulary
     indptr, indices, data = [0], list[int](), list[int]()
     for text in texts:
@@ -170,6 +175,9 @@ def transform(model: Model, texts: Sequence[Text]) -> list[bytes]:
 def _weigh(counts: Any, idf: np.ndarray[Any, np.dtype[np.float64]]) -> Any:
     """The TF-IDF rows (CSR) of a term-count matrix: (1 + log count) x IDF, each row scaled to unit length. Each
     row is computed from itself alone, its terms in column order."""
+    import numpy as np
+    import scipy.sparse
+
     weights = scipy.sparse.csr_matrix(counts, dtype=np.float64, copy=True)
     weights.sort_indices()
     np.log(weights.data, out=weights.data)
@@ -184,6 +192,8 @@ def _weigh(counts: Any, idf: np.ndarray[Any, np.dtype[np.float64]]) -> Any:
 def _project(model: Model, weights: Any) -> list[bytes]:
     """The quantised vectors of TF-IDF rows: each row times the components (sparse times dense: row by row, in
     a fixed order, so a vector does not depend on the rows computed with it)."""
+    import numpy as np
+
     if weights.shape[0] == 0:
         return []
     return [quantise(row) for row in np.asarray(weights @ model.components, dtype=np.float64)]
@@ -191,6 +201,8 @@ def _project(model: Model, weights: Any) -> list[bytes]:
 
 def quantise(vector: np.ndarray[Any, np.dtype[np.float64]]) -> bytes:
     """``round(v * 127 / max|v|)`` as int8 bytes; the zero vector stays zero."""
+    import numpy as np
+
     peak = float(np.max(np.abs(vector)))
     if peak == 0.0:
         return bytes(DIMS)
