@@ -49,6 +49,15 @@ def wait_complete(page: Page, served: Served, count: int) -> None:
     )
 
 
+def save_first(page: Page, served: Served, count: int) -> list[str]:
+    """Save the first ``count`` cards of the page shown; their titles, once each record is complete."""
+    titles = [card_title(page, i) for i in range(count)]
+    for i in range(count):
+        save_buttons(page).nth(i).click()
+    wait_complete(page, served, count)
+    return titles
+
+
 def test_save_two_from_home_then_saved_page_and_bibtex_export(served: Served, page: Page, console: Console) -> None:
     from playwright.sync_api import expect
 
@@ -98,11 +107,7 @@ def test_remove_and_json_export_import_round_trip(site_at_subpath: Served, page:
     served = site_at_subpath
     page.goto(served.url("topics/"))
     page.locator("main a[href*='/topics/']").first.click()
-    buttons = save_buttons(page)
-    saved = [card_title(page, i) for i in range(3)]
-    for i in range(3):
-        buttons.nth(i).click()
-    wait_complete(page, served, 3)
+    saved = save_first(page, served, 3)
     page.goto(served.url("saved/"))
     with page.expect_download() as download:
         page.get_by_role("link", name="JSON").click()
@@ -218,11 +223,7 @@ def test_for_you_ranks_the_saved_topic_first(topic_site: Served, page: Page, con
     page.goto(topic_site.url("for-you/"))
     expect(page.locator("#for-you-empty")).to_be_visible()  # nothing saved: how to start
     page.goto(topic_site.url("topics/proteins/"))
-    buttons = save_buttons(page)
-    saved = [card_title(page, i) for i in range(3)]
-    for i in range(3):
-        buttons.nth(i).click()
-    wait_complete(page, topic_site, 3)
+    saved = save_first(page, topic_site, 3)
     page.goto(topic_site.url("for-you/"))
     cards = page.locator("#for-you-list article.card")
     expect(cards).to_have_count(20)
@@ -244,9 +245,7 @@ def test_screenshots_of_the_desk(
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, color_scheme=scheme)  # type: ignore[arg-type]
     page = context.new_page()
     page.goto(topic_site.url("topics/speech/"))
-    for i in range(3):
-        save_buttons(page).nth(i).click()
-    wait_complete(page, topic_site, 3)
+    save_first(page, topic_site, 3)
     ARTIFACTS.mkdir(exist_ok=True)
     for name, path, ready in (
         ("saved", "saved/", "#saved-list article.card"),
