@@ -149,7 +149,7 @@ def test_built_list_pages(stable_project: Path) -> None:
     assert 'rel="prev" href="/">' in newest_older and 'rel="next" href="/page/6/">' in newest_older
     assert "<h1>Latest papers, page 7</h1>" in newest_older and "<title>Stable, page 7 · Stable</title>" in newest_older
     oldest = (site / "page" / "1" / "index.html").read_text()
-    assert re.findall(r"Paper (\d+) on", oldest) == ["2", "1", "0"]
+    assert re.findall(r'card-title"><a [^>]*>Paper (\d+) on', oldest) == ["2", "1", "0"]
     assert 'rel="prev" href="/page/2/">' in oldest and 'rel="next"' not in oldest
     assert 'Papers from <time datetime="2025-01-01">Jan 1, 2025</time> to <time datetime="2025-01-03">' in oldest
     assert "25 papers" not in oldest
@@ -157,7 +157,8 @@ def test_built_list_pages(stable_project: Path) -> None:
     memory = (site / "topics" / "memory" / "index.html").read_text()  # papers 0, 2, ..., 24
     assert "13 papers." in memory and 'href="/topics/memory/page/3/"' in memory
     memory_oldest = (site / "topics" / "memory" / "page" / "1" / "index.html").read_text()
-    assert re.findall(r"Paper (\d+) on", memory_oldest) == ["4", "2", "0"] and "13 papers" not in memory_oldest
+    titles = re.findall(r'card-title"><a [^>]*>Paper (\d+) on', memory_oldest)
+    assert titles == ["4", "2", "0"] and "13 papers" not in memory_oldest
     assert "<h1>Memory, page 1</h1>" in memory_oldest
     for page in site.rglob("*.html"):
         assert not re.search(r"Page \d+ of", page.read_text()), page

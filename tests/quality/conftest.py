@@ -17,10 +17,13 @@ lock file) and Java for vnu.jar. A missing tool or browser skips on a developer 
 from __future__ import annotations
 
 import importlib.util
+import json
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, TypeVar
@@ -132,3 +135,48 @@ def chromium() -> Iterator[ThreadedChromium]:
     launched = ThreadedChromium()
     yield launched
     launched.close()
+
+
+DESK_PAGES = {"saved-with-papers": "saved/", "for-you-with-papers": "for-you/", "home-with-new": ""}
+"""The reader's desk pages with papers saved (and the home page after an earlier visit), as ``desk_state`` sets."""
+DESK_READY = {
+    "saved-with-papers": "#saved-list article.card",
+    "for-you-with-papers": "#for-you-list article.card",
+    "home-with-new": ".badge",
+}
+
+
+def desk_state(site: Path, base_path: str) -> str:
+    """An init script storing a reader's desk for the site in ``site``: the first three papers of the home page
+    saved, one of them opened, and a visit two hours ago that saw the home page's fifth-newest listing day."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    slugs = re.findall(r'<article class="card" data-slug="([^"]+)"', home)
+    days = sorted(set(re.findall(r'data-listed="([0-9-]+)"', home)), reverse=True)
+    saved = {slug: {"slug": slug, "title": slug, "at": 1000 + i} for i, slug in enumerate(slugs[:3])}
+    state = {
+        "version": 1,
+        "saved": saved,
+        "read": {slugs[1]: 1},
+        "views": [{"at": 0, "newest": days[min(4, len(days) - 1)]}],
+    }
+    return (
+        f"const state = {json.dumps(state)}; state.views[0].at = Date.now() - 7200000;"
+        f"localStorage.setItem({json.dumps('papersite.desk.v1:' + base_path)}, JSON.stringify(state));"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """The reader's desk pages as the quality gates check them once filled in (``desk`` fixture)."""
+
+    pages: dict[str, str]
+    """Name -> site-relative path."""
+    ready: dict[str, str]
+    """Name -> a selector present once the desk's script has filled the page in."""
+    state: Callable[[Path, str], str]
+    """``desk_state``: the init script storing a desk for a built site and its base path."""
+
+
+@pytest.fixture(scope="session")
+def desk() -> Desk:
+    return Desk(DESK_PAGES, DESK_READY, desk_state)

@@ -7,8 +7,6 @@ each violation as ``rule (impact): help`` with the offending elements' selectors
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +16,7 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-    from tests.quality.conftest import Served, ThreadedChromium
+    from tests.quality.conftest import Desk, Served, ThreadedChromium
 
 pytestmark = pytest.mark.browser
 
@@ -31,32 +29,8 @@ AXE_OPTIONS = {
 # Kinds of page; page_path() picks one of each from the built site.
 PAGES = ["home", "paper", "topic", "topics", "archive", "search", "search-results", "feeds", "digest", "not-found"]
 PAGES += ["saved", "for-you"]  # the reader's desk with nothing saved
-DESK_PAGES = {"saved-with-papers": "saved/", "for-you-with-papers": "for-you/", "home-with-new": ""}
-"""The reader's desk pages with papers saved (and the home page after an earlier visit), as ``desk_state`` sets."""
-DESK_READY = {
-    "saved-with-papers": "#saved-list article.card",
-    "for-you-with-papers": "#for-you-list article.card",
-    "home-with-new": ".badge",
-}
-
-
-def desk_state(site: Path, base_path: str) -> str:
-    """An init script storing a reader's desk for the site in ``site``: the first three papers of the home page
-    saved, one of them opened, and a visit two hours ago that saw the home page's fifth-newest listing day."""
-    home = (site / "index.html").read_text(encoding="utf-8")
-    slugs = re.findall(r'<article class="card" data-slug="([^"]+)"', home)
-    days = sorted(set(re.findall(r'data-listed="([0-9-]+)"', home)), reverse=True)
-    saved = {slug: {"slug": slug, "title": slug, "at": 1000 + i} for i, slug in enumerate(slugs[:3])}
-    state = {
-        "version": 1,
-        "saved": saved,
-        "read": {slugs[1]: 1},
-        "views": [{"at": 0, "newest": days[min(4, len(days) - 1)]}],
-    }
-    return (
-        f"const state = {json.dumps(state)}; state.views[0].at = Date.now() - 7200000;"
-        f"localStorage.setItem({json.dumps('papersite.desk.v1:' + base_path)}, JSON.stringify(state));"
-    )
+DESK_PAGES = ("for-you-with-papers", "home-with-new", "saved-with-papers")
+"""The reader's desk pages filled in by script (``desk`` fixture: tests/quality/conftest.py)."""
 
 
 def first_dir(directory: Path) -> str | None:
@@ -158,14 +132,15 @@ def test_no_axe_violations(
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", sorted(DESK_PAGES))
+@pytest.mark.parametrize("name", DESK_PAGES)
 def test_no_axe_violations_with_a_desk(
-    site_at_root: Served, chromium: ThreadedChromium, axe_source: str, name: str, scheme: str
+    site_at_root: Served, chromium: ThreadedChromium, axe_source: str, desk: Desk, name: str, scheme: str
 ) -> None:
     """The desk's pages filled in by script: saved papers, recommendations, "New" and "Read" badges."""
-    url = site_at_root.url(DESK_PAGES[name])
-    init = desk_state(site_at_root.directory, site_at_root.base_path)
-    audit = chromium.run(audit_page, url, scheme, axe_source, DESK_READY[name], init)
+    assert set(DESK_PAGES) == set(desk.pages)
+    url = site_at_root.url(desk.pages[name])
+    init = desk.state(site_at_root.directory, site_at_root.base_path)
+    audit = chromium.run(audit_page, url, scheme, axe_source, desk.ready[name], init)
     assert audit.status == 200
     assert not audit.violations, f"{name} ({scheme}): {len(audit.violations)} axe violation(s):\n" + describe(
         audit.violations

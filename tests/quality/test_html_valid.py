@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-    from tests.quality.conftest import Served, ThreadedChromium
+    from tests.quality.conftest import Desk, Served, ThreadedChromium
 
 
 def run_vnu(java: str, jar: Path, directory: Path) -> list[dict[str, object]]:
@@ -96,15 +96,13 @@ def _rendered(browser: Browser, url: str, init: str, ready: str) -> str:
 
 @pytest.mark.browser
 def test_desk_pages_filled_in_by_script_are_valid_html(
-    site_at_root: Served, chromium: ThreadedChromium, java: str, vnu_jar: Path, tmp_path: Path
+    site_at_root: Served, chromium: ThreadedChromium, desk: Desk, java: str, vnu_jar: Path, tmp_path: Path
 ) -> None:
     """The saved and "for you" pages with papers saved, and the home page with "New" and "Read" badges, as the
     desk's script leaves them (the DOM serialised); with nothing saved they are the built pages checked above."""
-    from tests.quality.test_axe import DESK_PAGES, DESK_READY, desk_state
-
-    init = desk_state(site_at_root.directory, site_at_root.base_path)
-    for name, path in DESK_PAGES.items():
-        html = chromium.run(_rendered, site_at_root.url(path), init, DESK_READY[name])
+    init = desk.state(site_at_root.directory, site_at_root.base_path)
+    for name, path in desk.pages.items():
+        html = chromium.run(_rendered, site_at_root.url(path), init, desk.ready[name])
         (tmp_path / f"{name}.html").write_text(html, encoding="utf-8")
     errors = [m for m in run_vnu(java, vnu_jar, tmp_path) if m.get("type") in {"error", "non-document-error"}]
     assert not errors, "\n".join(describe(m, tmp_path) for m in errors)
