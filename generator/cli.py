@@ -14,16 +14,18 @@ from generator.console import print_summary, report
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from generator.ingest.ledger import ledger_path
     from generator.ingest.listings import find_listings
     from generator.ingest.merge import ingest
 
     root = Path(args.root)
     paths = [Path(p) for p in args.paths] or [root / "content" / "listings"]
     files, problems = find_listings(paths)
-    result = ingest(files, root / "content" / "papers", args.date)
+    result = ingest(files, root / "content" / "papers", args.date, ledger=ledger_path(root), full=args.full)
     failures = report([*problems, *result.problems], args.strict)
+    new = "" if result.full else "new "
     print(
-        f"ingested {result.entries} entries from {result.listings} listings: "
+        f"ingested {result.entries} entries from {result.listings} {new}listings: "
         f"{result.papers} papers, {len(result.written)} files written",
         file=sys.stderr,
     )
@@ -73,6 +75,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--date", type=day_argument, help="the listing's own date (YYYY-MM-DD), when not in its file name"
     )
     ingest.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    ingest.add_argument(
+        "--full",
+        action="store_true",
+        help="read every listing and content file (default: only new listings and the files they touch, when "
+        "nothing else changed since the last ingest)",
+    )
     ingest.set_defaults(func=cmd_ingest)
 
     build = sub.add_parser(

@@ -23,7 +23,7 @@ STAGES: dict[str, frozenset[str]] = {
     "content": frozenset({CORE}),
     "text": frozenset({CORE}),
     "incremental": frozenset({CORE}),
-    "ingest": frozenset({CORE, "content"}),
+    "ingest": frozenset({CORE, "content", "incremental"}),
     "site": frozenset({CORE, "content", "incremental"}),
     "search": frozenset({CORE, "incremental"}),
     "feeds": frozenset({CORE, "content", "text", "incremental", "site"}),

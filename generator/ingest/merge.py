@@ -12,6 +12,8 @@ Merge rules (also in the README):
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import hashlib
 import re
 import unicodedata
@@ -24,6 +26,7 @@ from generator.content.document import DocumentError, dump_document, keep_commen
 from generator.content.fields import FROM_LISTING
 from generator.content.paper import duplicate_papers
 from generator.content.paths import display_path
+from generator.ingest.ledger import Changes, Keys, Ledger, changes, known, read_ledger, save_ledger
 from generator.ingest.listings import read_listing
 from generator.model import Entry, Listing, Problem
 
@@ -87,6 +90,8 @@ class _Record:
     touched: set[str] = field(default_factory=set)
     source: str = ""
     """The file's text as read, so a rewrite keeps the maintainer's ``#`` comments."""
+    text: str = ""
+    """The file's text as last written (or found unchanged)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +101,11 @@ class IngestReport:
     entries: int
     written: tuple[str, ...]
     papers: int
+    full: bool = True
+    """Every listing and content file was read (else only the new listings and the files they touch)."""
 
 
-def _listing_order(listing: Listing) -> tuple[date, str]:
+def listing_order(listing: Listing) -> tuple[date, str]:
     """Oldest first: the listing's own date, else its newest entry's listed day, then the path."""
     days = [entry.listed for entry in listing.entries if entry.listed]
     return (listing.date or max(days, default=date.min), listing.path)
@@ -149,24 +156,190 @@ def _apply(record: _Record, entry: Entry, listing: Listing) -> None:
             record.body = entry.abstract
 
 
-def ingest(listing_paths: list[Path], papers_dir: Path, page_date: date | None = None) -> IngestReport:
-    """Merge every listing into ``papers_dir``. Writes nothing if an existing content file is broken."""
-    problems: list[Problem] = []
-    records: dict[str, _Record] = {}
+def keys_of(meta: dict[str, Any]) -> Keys:
+    """What identity resolution needs of a content file's front matter."""
+    arxiv = meta.get("arxiv")
+    title = meta.get("title")
+    titles = [k for k in meta.get("title_keys") or [] if isinstance(k, str) and k]
+    if isinstance(title, str) and normalize_title(title):
+        titles.append(normalize_title(title))
+    sources = [s for s in meta.get("sources") or [] if isinstance(s, str)]
+    return Keys(arxiv if isinstance(arxiv, str) and arxiv else None, tuple(sorted(set(titles))), tuple(sources))
+
+
+class Identities:
+    """Which content file an entry belongs to: the file with its arXiv id, else a file one of whose title keys is
+    the entry's and whose arXiv id does not contradict it. When several files fit a title, the one the same listing
+    merged into before (its ``sources``) wins; failing that the first by slug, with a warning: the answer depends on
+    the files' data only, never on the order they were read or on what an earlier run did first."""
+
+    def __init__(self) -> None:
+        self.arxiv: dict[str, str] = {}
+        self.titles: dict[str, list[str]] = {}
+        self.keys: dict[str, Keys] = {}
+
+    def add(self, slug: str, keys: Keys) -> None:
+        """Know (or know again) a file's keys; call in slug order for the files read at the start."""
+        self.keys[slug] = keys
+        if keys.arxiv:
+            self.arxiv.setdefault(keys.arxiv, slug)
+        for key in keys.titles:
+            slugs = self.titles.setdefault(key, [])
+            if slug not in slugs:
+                bisect.insort(slugs, slug)
+
+    def resolve(self, entry: Entry, key: str, listing: str) -> tuple[str | None, list[str]]:
+        """The slug ``entry`` (of the listing named ``listing``) merges into, or None for a new file; and the
+        candidates when its title fit several files and none was the listing's own."""
+        if entry.arxiv and entry.arxiv in self.arxiv:
+            return self.arxiv[entry.arxiv], []
+        fits = [
+            slug
+            for slug in self.titles.get(key, ())
+            if not (entry.arxiv and self.keys[slug].arxiv and self.keys[slug].arxiv != entry.arxiv)
+        ]
+        if len(fits) <= 1:
+            return (fits[0] if fits else None), []
+        own = [slug for slug in fits if listing in self.keys[slug].sources]
+        if len(own) == 1:
+            return own[0], []
+        return (own or fits)[0], (own or fits)
+
+
+def _read_record(path: Path) -> tuple[_Record | None, Problem | None]:
+    shown = display_path(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+        meta, body, _ = read_document(source)
+    except DocumentError as exc:
+        return None, Problem(shown, exc.line, "error", f"{exc}; fix it before ingesting")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, Problem(shown, 0, "error", f"cannot read content file: {exc}")
+    return _Record(meta=meta, body=body, existed=True, path=path, source=source), None
+
+
+class _Merge:
+    """Listings folded into content files: the records read so far (``load`` reads one on demand) and who is who."""
+
+    def __init__(self, papers_dir: Path, records: dict[str, _Record], identities: Identities) -> None:
+        self.papers_dir = papers_dir
+        self.records = records
+        self.identities = identities
+        self.touched: set[str] = set()
+        self.problems: list[Problem] = []
+        self.entries = 0
+
+    def record(self, slug: str) -> _Record:
+        if slug not in self.records:
+            record, problem = _read_record(self.papers_dir / f"{slug}.md")
+            if record is None:  # the ledger said it was fine: it changed under us, which a full ingest reports
+                raise _Stale(problem)
+            self.records[slug] = record
+        return self.records[slug]
+
+    def new_slug(self, entry: Entry) -> str:
+        base = arxiv_slug(entry.arxiv) if entry.arxiv else slugify(entry.title)
+        slug, number = base, 2
+        while slug in self.identities.keys or slug in self.records or (self.papers_dir / f"{slug}.md").exists():
+            slug, number = numbered_slug(base, number), number + 1
+        self.records[slug] = _Record(
+            meta={"title": entry.title, "slug": slug, "topics": []},
+            body="",
+            existed=False,
+            path=self.papers_dir / f"{slug}.md",
+        )
+        return slug
+
+    def listing(self, listing: Listing) -> None:
+        self.problems += listing.problems
+        name = Path(listing.path).name
+        seen_here: dict[str, int] = {}
+        for entry in listing.entries:
+            self.entries += 1
+            if len(entry.title) > TITLE_MAX:
+                message = f"title is {len(entry.title):,} characters; cut to {TITLE_MAX} (is the abstract in it?)"
+                entry = replace(entry, title=shorten_title(entry.title))
+                self.problems.append(Problem(listing.path, entry.line, "warning", message))
+            key = normalize_title(entry.title)
+            if not key and not entry.arxiv:
+                self.problems.append(Problem(listing.path, entry.line, "warning", "entry has no title; skipped"))
+                continue
+            slug, candidates = self.identities.resolve(entry, key, name)
+            if candidates:
+                files = ", ".join(f"{c}.md" for c in candidates)
+                message = f"title matches {len(candidates)} papers ({files}); merged into {slug}.md"
+                self.problems.append(Problem(listing.path, entry.line, "warning", message))
+            slug = slug or self.new_slug(entry)
+            if slug in seen_here:
+                message = f"duplicate of the entry on line {seen_here[slug]}; merged"
+                self.problems.append(Problem(listing.path, entry.line, "warning", message))
+            seen_here.setdefault(slug, entry.line)
+            record = self.record(slug)
+            _apply(record, entry, listing)
+            self.touched.add(slug)
+            self.identities.add(slug, keys_of(record.meta))
+
+
+class _Stale(Exception):
+    """A content file the ledger trusted cannot be read: fall back to a full ingest."""
+
+
+def ingest(
+    listing_paths: list[Path],
+    papers_dir: Path,
+    page_date: date | None = None,
+    *,
+    ledger: Path | None = None,
+    full: bool = False,
+) -> IngestReport:
+    """Merge every listing into ``papers_dir``. Writes nothing if an existing content file is broken.
+
+    With a ``ledger`` (``ledger.ledger_path``), what the last ingest applied is remembered: when only new listings
+    came (none re-saved or deleted, none older than the newest applied, no content file edited by hand), only they
+    and the files they touch are read, which gives what reading everything gives. Otherwise, or with ``full``,
+    everything is read (and the ledger saved anew)."""
     for stale in papers_dir.glob(".*.md.*.tmp") if papers_dir.is_dir() else []:
         stale.unlink(missing_ok=True)  # write_atomic's temp file, left by a killed ingest: never content
+    previous = read_ledger(ledger) if ledger is not None and not full else None
+    if previous is not None and ledger is not None:
+        found = changes(previous, listing_paths, papers_dir)
+        if not found.changed and not found.edited:
+            listings = sorted((read_listing(path, page_date) for path in found.new), key=listing_order)
+            if all(listing_order(listing) > previous.newest for listing in listings):
+                with contextlib.suppress(_Stale):
+                    return _ingest_new(listings, papers_dir, previous, found, ledger)
+    return _ingest_all(listing_paths, papers_dir, page_date, ledger)
+
+
+def _ingest_new(
+    listings: list[Listing], papers_dir: Path, previous: Ledger, found: Changes, ledger: Path
+) -> IngestReport:
+    """Apply only ``listings`` (newer than every listing applied) to the files they touch."""
+    identities = Identities()
+    for slug in sorted(previous.keys):
+        identities.add(slug, previous.keys[slug])
+    merge = _Merge(papers_dir, {}, identities)
+    for listing in listings:
+        merge.listing(listing)
+    written = _write(merge.records, merge.touched)
+    saved = Ledger(dict(found.listings), dict(found.files), dict(previous.keys), previous.newest)
+    _remember(saved, listings, merge.records, merge.touched, ledger)
+    papers = len(set(previous.keys) | set(merge.records))
+    return IngestReport(tuple(merge.problems), len(listings), merge.entries, written, papers, full=False)
+
+
+def _ingest_all(
+    listing_paths: list[Path], papers_dir: Path, page_date: date | None, ledger: Path | None
+) -> IngestReport:
+    """Read every content file and apply every listing, oldest first."""
+    problems: list[Problem] = []
+    records: dict[str, _Record] = {}
     for path in sorted(papers_dir.glob("*.md")) if papers_dir.is_dir() else []:
-        shown = display_path(path)
-        try:
-            source = path.read_text(encoding="utf-8")
-            meta, body, _ = read_document(source)
-        except DocumentError as exc:
-            problems.append(Problem(shown, exc.line, "error", f"{exc}; fix it before ingesting"))
-            continue
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(shown, 0, "error", f"cannot read content file: {exc}"))
-            continue
-        records[path.stem] = _Record(meta=meta, body=body, existed=True, path=path, source=source)
+        record, problem = _read_record(path)
+        if record is None:
+            problems.append(problem)  # type: ignore[arg-type]
+        else:
+            records[path.stem] = record
     claims = [
         (display_path(r.path), r.meta.get("arxiv") if isinstance(r.meta.get("arxiv"), str) else None)
         for r in records.values()
@@ -174,70 +347,42 @@ def ingest(listing_paths: list[Path], papers_dir: Path, page_date: date | None =
     problems += duplicate_papers(claims)
     if any(p.severity == "error" for p in problems):
         return IngestReport(tuple(problems), 0, 0, (), len(records))
-
-    by_arxiv: dict[str, str] = {}
-    by_title: dict[str, str] = {}
-    for known, record in sorted(records.items()):
-        arxiv = record.meta.get("arxiv")
-        if isinstance(arxiv, str) and arxiv:
-            by_arxiv.setdefault(arxiv, known)
-        keys = [k for k in record.meta.get("title_keys") or [] if isinstance(k, str)]
-        title = record.meta.get("title")
-        for key in [*keys, normalize_title(title) if isinstance(title, str) else ""]:
-            if key:
-                by_title.setdefault(key, known)
-
-    listings = sorted((read_listing(path, page_date) for path in listing_paths), key=_listing_order)
-    entries = 0
-    for listing in listings:
-        problems += listing.problems
-        seen_here: dict[str, int] = {}
-        for entry in listing.entries:
-            entries += 1
-            if len(entry.title) > TITLE_MAX:
-                message = f"title is {len(entry.title):,} characters; cut to {TITLE_MAX} (is the abstract in it?)"
-                entry = replace(entry, title=shorten_title(entry.title))
-                problems.append(Problem(listing.path, entry.line, "warning", message))
-            key = normalize_title(entry.title)
-            if not key and not entry.arxiv:
-                problems.append(Problem(listing.path, entry.line, "warning", "entry has no title; skipped"))
-                continue
-            slug = by_arxiv.get(entry.arxiv) if entry.arxiv else None
-            if slug is None and key in by_title:
-                candidate = by_title[key]
-                other = records[candidate].meta.get("arxiv")
-                if not (entry.arxiv and other and other != entry.arxiv):
-                    slug = candidate
-            if slug is None:
-                base = arxiv_slug(entry.arxiv) if entry.arxiv else slugify(entry.title)
-                slug, number = base, 2
-                while slug in records:
-                    slug, number = numbered_slug(base, number), number + 1
-                records[slug] = _Record(
-                    meta={"title": entry.title, "slug": slug, "topics": []},
-                    body="",
-                    existed=False,
-                    path=papers_dir / f"{slug}.md",
-                )
-            if slug in seen_here:
-                problems.append(
-                    Problem(
-                        listing.path,
-                        entry.line,
-                        "warning",
-                        f"duplicate of the entry on line {seen_here[slug]}; merged",
-                    )
-                )
-            seen_here.setdefault(slug, entry.line)
-            _apply(records[slug], entry, listing)
-            if entry.arxiv:
-                by_arxiv.setdefault(entry.arxiv, slug)
-            by_title.setdefault(key, slug)
-
-    written = []
+    identities = Identities()
     for slug, record in sorted(records.items()):
+        identities.add(slug, keys_of(record.meta))
+    merge = _Merge(papers_dir, records, identities)
+    listings = sorted((read_listing(path, page_date) for path in listing_paths), key=listing_order)
+    for listing in listings:
+        merge.listing(listing)
+    written = _write(records, set(records))
+    if ledger is not None:
+        _remember(Ledger(), listings, records, set(records), ledger)
+    return IngestReport(tuple(problems + merge.problems), len(listings), merge.entries, written, len(records))
+
+
+def _write(records: dict[str, _Record], slugs: set[str]) -> tuple[str, ...]:
+    """Write the records ``slugs`` (those whose text changed), each through a temporary file; the paths written."""
+    written = []
+    for slug in sorted(slugs):
+        record = records[slug]
         record.meta.setdefault("slug", slug)
-        text = keep_comments(record.source, dump_document(record.meta, record.body))
-        if write_atomic(record.path, text):
+        record.text = keep_comments(record.source, dump_document(record.meta, record.body))
+        if write_atomic(record.path, record.text):
             written.append(display_path(record.path))
-    return IngestReport(tuple(problems), len(listings), entries, tuple(written), len(records))
+    return tuple(written)
+
+
+def _remember(
+    saved: Ledger, listings: list[Listing], records: dict[str, _Record], slugs: set[str], ledger: Path
+) -> None:
+    """Add what was applied and written to ``saved`` and save it at ``ledger``."""
+    with contextlib.suppress(OSError):
+        for listing in listings:
+            path = Path(listing.path)
+            saved.listings[listing.path] = known(path)
+            saved.newest = max(saved.newest, listing_order(listing))
+        for slug in slugs:
+            record = records[slug]
+            saved.files[slug] = known(record.path, record.text.encode("utf-8"))
+            saved.keys[slug] = keys_of(record.meta)
+        save_ledger(ledger, saved)
