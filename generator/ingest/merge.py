@@ -2,7 +2,7 @@
 
 Merge rules (also in the README):
 - Identity: the arXiv id, else the normalised title as a listing showed it (``title_keys``), else the
-  normalised current title. Editing a title never creates a second file.
+  normalised current title (``Identities``). Editing a title never creates a second file.
 - Listings apply oldest first (by listing date, then path), so the newest listing that has a counter wins;
   ``listed`` (and ``published``, which a listing may only guess) is the earliest day seen; a listing that lacks a
   field never erases it.
