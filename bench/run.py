@@ -7,7 +7,9 @@ information), then per round, in this order:
   full      `papersite build --no-cache`  every page, feed and the search index, ignoring every cache;
   no-change `papersite build`             nothing changed since the previous build;
   add-50    `papersite build`             after ingesting one new 50-paper daily listing (ingest timed apart);
-then the listing and its papers are removed and the site rebuilt (untimed) for the next round.
+  daily run `papersite ingest` + the add-50 build: what `make build` runs each day (the ingest is incremental:
+            it reads the new listing and the files it touches, generator/ingest/ledger.py);
+then the listing and its papers are removed, and everything ingested and rebuilt (untimed) for the next round.
 Absolute seconds on a shared machine swing by ±30%; the ratios are taken pair by pair within a round.
 When N=10,000 is among the sizes, Hugo + the Pagefind CLI are timed on the same papers too (bench/hugo.py, with
 the shared kit; skipped with a note when it or hugo is missing). Prints a table and writes bench/results.md.
@@ -92,6 +94,8 @@ def bench_n(n: int, runs: int, out: Path) -> Result:
         )
         stamp.write_text(f"n={n} seed={SEED} {(HERE / 'make_corpus.py').stat().st_size}")
     build = [*project.papersite(), "build"]
+    ingest = [*project.papersite(), "ingest"]  # every listing, as `make build` ingests them
+    check(timer.run(ingest, cwd=folder, env=project.env(), log=log), "warm-up ingest (the ingest ledger)", log)
     check(timer.run(build, cwd=folder, env=project.env(), log=log), "warm-up build", log)
     papers = folder / "content" / "papers"
     listing = folder / "content" / "listings" / f"hf-daily-{EXTRA_DAY}.json"
@@ -106,12 +110,12 @@ def bench_n(n: int, runs: int, out: Path) -> Result:
         make_corpus.write_hf_api(extra_listing(n), str(scratch))
         shutil.move(scratch / "content" / "listings" / listing.name, listing)
         shutil.rmtree(scratch)
-        ingest = [*project.papersite(), "ingest", str(listing)]
         result.add_ingest.append(check(timer.run(ingest, cwd=folder, env=project.env(), log=log), "ingest extra", log))
         result.add.append(check(timer.run(build, cwd=folder, env=project.env(), log=log), "add-50 build", log))
         listing.unlink()
         for name in {p.name for p in papers.iterdir()} - before:
             (papers / name).unlink()
+        check(timer.run(ingest, cwd=folder, env=project.env(), log=log), "restoring ingest", log)
         check(timer.run(build, cwd=folder, env=project.env(), log=log), "restoring build", log)
     result.pages = summary_line(log)
     return result
@@ -157,8 +161,8 @@ def _version(pkg: str) -> str:
 def table(results: list[Result], runs: int) -> list[str]:
     rows = [
         "| N | full build s | no-change s | add-50 s | no-change / full | add-50 / full | peak MiB (largest "
-        "process) | peak MiB (process tree, PSS) | ingest N s | ingest +50 s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "process) | peak MiB (process tree, PSS) | ingest N s | ingest +50 s | daily run s | daily run / full |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         med = timer.median
@@ -167,7 +171,8 @@ def table(results: list[Result], runs: int) -> list[str]:
             f"{med([x.wall for x in r.add]):.2f} | {timer.ratios(r.nochange, r.full):.3f} | "
             f"{timer.ratios(r.add, r.full):.3f} | "
             f"{max(x.peak_mib for x in r.full):.0f} | {max(x.tree_mib for x in r.full):.0f} | "
-            f"{f'{r.ingest.wall:.1f}' if r.ingest else ''} | {med([x.wall for x in r.add_ingest]):.2f} |"
+            f"{f'{r.ingest.wall:.1f}' if r.ingest else ''} | {med([x.wall for x in r.add_ingest]):.2f} | "
+            f"{med(daily(r)):.2f} | {med([d / f.wall for d, f in zip(daily(r), r.full, strict=True)]):.3f} |"
         )
     if len(results) > 1:
         a, b = results[0], results[-1]
@@ -180,6 +185,11 @@ def table(results: list[Result], runs: int) -> list[str]:
     ]
     rows += [f"- N={r.n:,}: {r.pages}" for r in results if r.pages]
     return rows
+
+
+def daily(result: Result) -> list[float]:
+    """Each round's daily run: the incremental ingest of the new day and the build after it, in seconds."""
+    return [i.wall + b.wall for i, b in zip(result.add_ingest, result.add, strict=True)]
 
 
 HUGO_N = 10_000
