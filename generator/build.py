@@ -18,6 +18,7 @@ import jinja2
 
 from generator.config import load_config
 from generator.content.paper import duplicate_papers
+from generator.content.scrape_log import SCRAPE_LOG
 from generator.desk.files import write_desk
 from generator.desk.vectors import Vectors
 from generator.desk.vectors_job import start_vectors
@@ -42,6 +43,7 @@ from generator.render.pages import (
     render_topics,
 )
 from generator.render.queue import PageQueue, site_salt
+from generator.render.status import render_status
 from generator.render.theme import Theme, copy_static, load_theme, template_problem
 from generator.search.pagefind import SearchIndexError
 from generator.search.shards import SEARCH_MODULES, start_indexing
@@ -49,6 +51,7 @@ from generator.site.assemble import Site, assemble, check_freshness, sort_key
 from generator.site.load import load_papers
 from generator.site.related import Lists
 from generator.site.related_job import related_papers, with_related
+from generator.site.status import History, load_history
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +108,16 @@ def build(
     theme, theme_problems = load_theme(root, config.theme if config else "default")
     problems += theme_problems
     options = (base_url, strict, search, str(target.resolve()))
-    inputs = inputs_digest(root, options, theme.folders()) if theme is not None else None
+    read_too = (root / SCRAPE_LOG, root / "content" / "listings")  # what the status page reads besides the papers
+    inputs = inputs_digest(root, options, theme.folders(), read_too) if theme is not None else None
     if (stamp := last_stamp(cache, inputs, target)) is not None:
         return BuildResult.unchanged(stamp, time.perf_counter() - started)
 
     with progress.stage("content") as stage, lasting():
         papers, content_problems = load_papers(root / "content" / "papers", cache.content)
         stage.count = len(papers)
-    problems += content_problems + duplicate_papers([(paper.path, paper.arxiv) for paper in papers])
+        history, history_problems = load_history(root)  # the scrape log, for the status page
+    problems += content_problems + history_problems + duplicate_papers([(paper.path, paper.arxiv) for paper in papers])
     if config is None or theme is None or _failed(problems, strict):
         return BuildResult(False, tuple(problems))
 
@@ -133,7 +138,9 @@ def build(
         out = Output(target)
         try:
             started_jobs = Started(relating, vectoring)
-            index = write_site(site, theme, out, cache, progress, background, started_jobs, search=search, jobs=jobs)
+            index = write_site(
+                site, theme, out, cache, progress, background, started_jobs, search=search, jobs=jobs, history=history
+            )
         except SearchIndexError as exc:  # site/ is untouched; the next build reconciles the staging folder
             return BuildResult(False, (*problems, Problem("site/pagefind", 0, "error", str(exc))))
         except jinja2.TemplateError as exc:
@@ -159,6 +166,7 @@ def write_site(
     *,
     search: bool = True,
     jobs: int | None = None,
+    history: History = History(),
 ) -> SearchIndex | None:
     """Every output, in order. Pages are queued by the ``render_*`` functions and rendered together (on every core)
     at ``flush``. The related papers (which only paper pages show) are taken after the list pages; the search index
@@ -175,6 +183,7 @@ def write_site(
         lists = (render_home, render_topics, render_not_found, render_search, render_feed_pages, render_archive)
         for render in (*lists, render_desk):
             render(renderer)
+        render_status(renderer, history)
         renderer.flush()
         stage.count, stage.detail = queue.rendered + queue.reused, f"{queue.reused:,} unchanged"
     with progress.stage("related papers") as stage:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -92,12 +93,23 @@ def daily(day: str) -> str:
 
 
 def run(hf: FakeHF, out: Path, *argv: str, sleeps: list[float] | None = None) -> int:
+    """``scrape`` into ``out``; its log is ``log_of(out)``, beside it."""
     parser = argparse.ArgumentParser()
     scrape.add_arguments(parser)
-    args = parser.parse_args(
-        ["--api-url", hf.url, "--out", str(out), "--rate", "0", "--timeout", "0.3", "--retries", "2", *argv]
-    )
+    options = ["--api-url", hf.url, "--out", str(out), "--log", str(log_of(out)), "--rate", "0", "--timeout", "0.3"]
+    args = parser.parse_args([*options, "--retries", "2", *argv])
     return scrape.run(args, sleep=(sleeps if sleeps is not None else []).append)
+
+
+def log_of(out: Path) -> Path:
+    return out.with_name(f"{out.name}-scrape-log.jsonl")
+
+
+def logged(out: Path) -> list[dict[str, object]]:
+    """The scrape log's lines, ``at`` left out (checked to be the pinned clock's or now's)."""
+    lines = [json.loads(line) for line in log_of(out).read_text(encoding="utf-8").splitlines()]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", str(line.pop("at"))) for line in lines)
+    return lines
 
 
 def listing(out: Path) -> dict[str, bytes]:
@@ -279,3 +291,64 @@ def test_option_defaults_and_help_come_from_the_fetcher() -> None:
     assert "connection errors (default 3)" in text
     assert "between two requests (default 1)" in text
     assert "doubled each retry (default 1)" in text
+
+
+# --- the scrape log: one line per attempt -----------------------------------------------------------------------
+
+
+def test_every_attempt_appends_one_line_to_the_log(hf: FakeHF, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH_28)
+    out = tmp_path / "listings"
+    hf.script.update(
+        {
+            daily("2024-10-24"): [Reply(500, b"down")],
+            daily("2024-10-25"): [Reply(body=DAY_25)],
+            daily("2024-10-26"): [Reply(body=SNAPPED)],  # a Saturday: HF serves Friday's papers
+            daily("2024-10-27"): [Reply(body=b"[]")],
+            daily("2024-10-28"): [Reply(body=b'{"error": "odd"}')],
+        }
+    )
+    assert run(hf, out, "--since", "2024-10-24", "--retries", "0") == 1
+    common = {"source": "hf-daily", "papers": None, "error": None, "file": None, "served": None}
+    assert logged(out) == [
+        {
+            **common,
+            "day": "2024-10-24",
+            "outcome": "failed",
+            "error": f"HTTP 500 Internal Server Error from {hf.url}/daily_papers?date=2024-10-24",
+        },
+        {**common, "day": "2024-10-25", "outcome": "saved", "papers": 4, "file": "hf-daily-2024-10-25.json"},
+        {**common, "day": "2024-10-26", "outcome": "snapped-back", "papers": 4, "served": "2024-10-25"},
+        {**common, "day": "2024-10-27", "outcome": "empty", "papers": 0},
+        {**common, "day": "2024-10-28", "outcome": "failed", "error": "expected a JSON array of papers, got dict"},
+    ]
+    assert json.loads(log_of(out).read_text().splitlines()[0])["at"] == "2024-10-28T12:00:00Z"  # the pinned clock
+    # a second run appends; the lines already there stay as they were
+    before = log_of(out).read_bytes()
+    hf.script[daily("2024-10-25")] = [Reply(body=TRUNCATED)]
+    assert run(hf, out, "--date", "2024-10-25") == 1
+    after = log_of(out).read_bytes()
+    assert after.startswith(before) and after.count(b"\n") == before.count(b"\n") + 1
+    last = logged(out)[-1]
+    assert last["outcome"] == "failed" and str(last["error"]).startswith("response is not valid JSON (")
+
+
+def test_a_search_is_logged_with_its_query(hf: FakeHF, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH_28)
+    hf.script["/api/papers/search?q=memory"] = [Reply(body=b'[{"paper": {"id": "1"}}, {"paper": {"id": "2"}}]')]
+    assert run(hf, tmp_path / "out", "--query", "memory") == 0
+    assert run(hf, tmp_path / "out", "--query", "agents") == 1
+    assert [(line["source"], line["outcome"], line["papers"]) for line in logged(tmp_path / "out")] == [
+        ("hf-search:memory", "saved", 2),
+        ("hf-search:agents", "failed", None),
+    ]
+
+
+def test_the_log_defaults_to_content_status_under_the_root(hf: FakeHF, tmp_path: Path) -> None:
+    from generator.cli import main
+
+    hf.script[daily("2024-10-25")] = [Reply(500, b"down")]
+    argv = ["--root", str(tmp_path), "scrape", "--date", "2024-10-25", "--api-url", hf.url, "--rate", "0"]
+    assert main([*argv, "--retries", "0"]) == 1
+    (line,) = (tmp_path / "content" / "status" / "scrape-log.jsonl").read_text().splitlines()
+    assert json.loads(line)["outcome"] == "failed"

@@ -103,10 +103,15 @@ def test_head_tags_on_paper_page(seed_site: Path) -> None:
     (data,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     article = json.loads(data)
     assert article["@type"] == "ScholarlyArticle" and article["url"] == url
-    # no JavaScript but the reader's desk, external modules from this site (the CSP forbids inline script)
+    # no JavaScript but the reader's desk and the stale-site banner, external modules from this site (the CSP
+    # forbids inline script)
     scripts = re.findall(r"<script[^>]*>", page.replace('<script type="application/ld+json">', ""))
     desk = "/papersite/static/desk/"
-    assert scripts == [f'<script type="module" src="{desk}desk.js">', f'<script type="module" src="{desk}visits.js">']
+    assert scripts == [
+        f'<script type="module" src="{desk}desk.js">',
+        f'<script type="module" src="{desk}visits.js">',
+        '<script type="module" src="/papersite/static/status.js">',
+    ]
     related = page.split('class="related"')[1]
     assert "memos-an-operating-system-for-memory-augmented-generation" in related.split("</li>")[0]
     assert 'rel="prev"' in page or 'rel="next"' in page

@@ -4,7 +4,8 @@ After every successful build a stamp is saved beside the caches (``.papersite-ca
 
 - a digest of the **inputs**: papersite's code, the options that reach the output (base URL, search on or off,
   ``PAPERSITE_SEARCH_SHARDS``), the day of "now" (the freshness check reads it), the bytes of ``site.toml`` and of
-  every theme file, and each content file's name, size, inode and modification and change times;
+  every theme file, and each content file's name, size, inode and modification and change times, and those of the
+  other files and folders the build reads (the scrape log and the listings folder, for the status page);
 - a digest of the **published site**: every file's and folder's path, type, size, modification time and inode;
 - what that build reported: its problems (warnings are printed again) and its summary.
 
@@ -46,9 +47,12 @@ class Stamp:
     search: SearchIndex | None
 
 
-def inputs_digest(root: Path, options: Iterable[object], theme_folders: Iterable[Path]) -> bytes | None:
+def inputs_digest(
+    root: Path, options: Iterable[object], theme_folders: Iterable[Path], also: Iterable[Path] = ()
+) -> bytes | None:
     """A digest of everything a build reads (see the module docstring), or None when a content file is too recent
-    to be trusted by its metadata."""
+    to be trusted by its metadata. ``also``: more files or folders the build reads (a missing one counts as such;
+    a folder's times change when an entry is added or removed)."""
     shards = os.environ.get("PAPERSITE_SEARCH_SHARDS", "")
     digest = hashlib.blake2b(f"{code_fingerprint()}\0{list(options)!r}\0{shards}\0".encode(), digest_size=16)
     digest.update(f"{build_time().date()}\0".encode())
@@ -73,6 +77,17 @@ def inputs_digest(root: Path, options: Iterable[object], theme_folders: Iterable
         if not settled(stat.st_mtime_ns, now_ns=now):
             return None
         digest.update(f"{entry.name}\0{file_identity(stat)}\0".encode())
+    for path in also:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            digest.update(f"{path.name}\0missing\0".encode())
+            continue
+        except OSError:
+            return None
+        if not settled(stat.st_mtime_ns, now_ns=now):
+            return None
+        digest.update(f"{path.name}\0{file_identity(stat)}\0".encode())
     return digest.digest()
 
 

@@ -5,6 +5,9 @@ One request per day (``/daily_papers?date=YYYY-MM-DD``) or per search (``/papers
 only when it is valid JSON, via a temporary file and ``os.replace``, so a listing is never half-written and a
 good file is never replaced by a failed response. HF answers a day without papers (a weekend) with the
 previous papers-day: such a snapped-back day is reported and not saved.
+
+Every attempt, whatever its outcome, appends one line to the scrape log (``content/scrape_log.py``,
+``content/status/scrape-log.jsonl``), which the status page reads.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from generator import __version__
-from generator.clock import day_argument, today
+from generator.clock import build_time, day_argument, today
+from generator.content.scrape_log import DAILY, SCRAPE_LOG, Attempt, append_attempt
 
 API_URL = "https://huggingface.co/api"
 USER_AGENT = f"papersite/{__version__} (+https://github.com/papersite/papersite)"
@@ -167,29 +171,38 @@ def report(name: str, severity: str, message: str) -> None:
     print(f"{name}: {severity}: {message}", file=sys.stderr)
 
 
-def fetch_json(fetcher: Fetcher, url: str, name: str) -> tuple[bytes, object] | None:
-    """The raw body of ``url`` and its parsed JSON; None (reported) if either fails."""
+def fetch_json(fetcher: Fetcher, url: str, name: str) -> tuple[bytes, object] | str:
+    """The raw body of ``url`` and its parsed JSON, or (reported) why either failed."""
     try:
         data = fetcher.get(url)
     except FetchError as err:
         report(name, "error", str(err))
-        return None
+        return str(err)
     try:
         return data, json.loads(data)
     except (ValueError, RecursionError) as err:
         report(name, "error", f"response is not valid JSON ({err}); not saved")
-        return None
+        return f"response is not valid JSON ({err})"
 
 
-def scrape_day(fetcher: Fetcher, api: str, out: Path, day: date) -> bool:
-    """Fetch and save one day; report problems to stderr; False if the day failed."""
+def log_attempt(log: Path | None, source: str, day: date, outcome: str, **details: Any) -> None:
+    """Append the attempt to the scrape log (none when ``log`` is None)."""
+    if log is not None:
+        append_attempt(log, Attempt(build_time(), source, day, outcome, **details))
+
+
+def scrape_day(fetcher: Fetcher, api: str, out: Path, day: date, log: Path | None = None) -> bool:
+    """Fetch and save one day; report problems to stderr and the attempt to ``log``; False if the day failed."""
     name = f"hf-daily-{day.isoformat()}"
     fetched = fetch_json(fetcher, f"{api}/daily_papers?date={day.isoformat()}", name)
-    if fetched is None:
+    if isinstance(fetched, str):
+        log_attempt(log, DAILY, day, "failed", error=fetched)
         return False
     data, body = fetched
     if not isinstance(body, list):
-        report(name, "error", f"expected a JSON array of papers, got {type(body).__name__}; not saved")
+        why = f"expected a JSON array of papers, got {type(body).__name__}"
+        report(name, "error", f"{why}; not saved")
+        log_attempt(log, DAILY, day, "failed", error=why)
         return False
     earlier = snapped_back_to(body, day)
     previous = previous_saved(out, day)
@@ -197,27 +210,33 @@ def scrape_day(fetcher: Fetcher, api: str, out: Path, day: date) -> bool:
         earlier = date.fromisoformat(previous.stem[len("hf-daily-") :])
     if earlier is not None:
         report(name, "warning", f"HF served the papers of {earlier} (none listed on {day}); not saved")
+        log_attempt(log, DAILY, day, "snapped-back", papers=len(body), served=earlier)
         return True
     if not body:
         report(name, "warning", "no papers listed; not saved")
+        log_attempt(log, DAILY, day, "empty", papers=0)
         return True
     path = out / f"{name}.json"
     written = save(path, data)
     print(f"{path}: {len(body)} papers{'' if written else ', unchanged'}")
+    log_attempt(log, DAILY, day, "saved", papers=len(body), file=path.name)
     return True
 
 
-def scrape_query(fetcher: Fetcher, api: str, out: Path, query: str, day: date) -> bool:
-    """Fetch and save one search; False if it failed."""
+def scrape_query(fetcher: Fetcher, api: str, out: Path, query: str, day: date, log: Path | None = None) -> bool:
+    """Fetch and save one search; report the attempt to ``log``; False if it failed."""
     name = f"hf-search-{slugify(query)}-{day.isoformat()}"
+    source = f"hf-search:{query}"
     fetched = fetch_json(fetcher, f"{api}/papers/search?{urllib.parse.urlencode({'q': query})}", name)
-    if fetched is None:
+    if isinstance(fetched, str):
+        log_attempt(log, source, day, "failed", error=fetched)
         return False
     data, body = fetched
     path = out / f"{name}.json"
     written = save(path, data)
     count = len(body) if isinstance(body, list) else 1
     print(f"{path}: {count} results{'' if written else ', unchanged'}")
+    log_attempt(log, source, day, "saved", papers=count, file=path.name)
     return True
 
 
@@ -245,6 +264,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--query", metavar="TEXT", help="fetch HF paper search results for TEXT")
     parser.add_argument("--api-url", default=API_URL, help=f"HF API base URL (default {API_URL})")
     parser.add_argument("--out", help="folder for the raw responses (default content/listings under --root)")
+    parser.add_argument(
+        "--log", help=f"the scrape log, one JSON line appended per attempt (default {SCRAPE_LOG} under --root)"
+    )
     kinds = get_type_hints(Fetcher)
     for name, text in TUNING:
         default = FETCHER_DEFAULTS[name]
@@ -253,7 +275,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, *, sleep: Sleep = time.sleep) -> int:
     """Run ``papersite scrape``: 0 if every request succeeded, 1 if any failed, 2 for a bad range."""
-    out = Path(args.out) if args.out else Path(getattr(args, "root", ".")) / "content" / "listings"
+    root = Path(getattr(args, "root", "."))
+    out = Path(args.out) if args.out else root / "content" / "listings"
+    log = Path(args.log) if args.log else root / SCRAPE_LOG
     fetcher = Fetcher(
         timeout=args.timeout,
         retries=max(0, args.retries),
@@ -263,7 +287,7 @@ def run(args: argparse.Namespace, *, sleep: Sleep = time.sleep) -> int:
     )
     api = args.api_url.rstrip("/")
     if args.query is not None:
-        return 0 if scrape_query(fetcher, api, out, args.query, today()) else 1
+        return 0 if scrape_query(fetcher, api, out, args.query, today(), log) else 1
     first = args.date or args.since
     last = args.date or today()
     if first > last:
@@ -271,5 +295,5 @@ def run(args: argparse.Namespace, *, sleep: Sleep = time.sleep) -> int:
         return 2
     failed = 0
     for offset in range((last - first).days + 1):
-        failed += not scrape_day(fetcher, api, out, first + timedelta(days=offset))
+        failed += not scrape_day(fetcher, api, out, first + timedelta(days=offset), log)
     return 1 if failed else 0

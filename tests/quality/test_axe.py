@@ -29,6 +29,7 @@ AXE_OPTIONS = {
 # Kinds of page; page_path() picks one of each from the built site.
 PAGES = ["home", "paper", "topic", "topics", "archive", "search", "search-results", "feeds", "digest", "not-found"]
 PAGES += ["saved", "for-you"]  # the reader's desk with nothing saved
+PAGES += ["status"]  # when the site was built, its sources and days (status/)
 DESK_PAGES = ("for-you-with-papers", "home-with-new", "saved-with-papers")
 """The reader's desk pages filled in by script (``desk`` fixture: tests/quality/conftest.py)."""
 
@@ -42,7 +43,7 @@ def first_dir(directory: Path) -> str | None:
 def page_path(site: Path, name: str) -> str | None:
     """The site-relative URL path of one page of kind ``name``, or None when the site has none."""
     simple = {"home": "", "topics": "topics/", "archive": "archive/", "search": "search/", "feeds": "feeds/"}
-    simple |= {"saved": "saved/", "for-you": "for-you/"}
+    simple |= {"saved": "saved/", "for-you": "for-you/", "status": "status/"}
     if name in simple:
         path = simple[name]
         return path if (site / path / "index.html").is_file() else None
