@@ -42,12 +42,13 @@ $(VENV)/.installed-test: $(VENV)/.installed $(TEST_LOCK)
 
 # Write the locks again after editing pyproject.toml's dependencies: every pin that still fits is kept.
 # `make lock UPGRADE=1` moves every pin to the newest release within the ranges (Dependabot proposes the same
-# weekly). Both locks cover Python 3.11 and newer on every platform (--universal); the test lock is resolved
-# first and constrains the runtime one, so the two never disagree. uv is installed at the version the test
-# lock pins, not from the venv's locked install, which a stale lock may fail.
+# weekly), `make lock UPGRADE_PACKAGE=numpy` only that package's. Both locks cover Python 3.11 and newer on
+# every platform (--universal); the test lock is resolved first and constrains the runtime one, so the two never
+# disagree. uv is installed at the version the test lock pins, not through the venv's locked install, which a
+# stale lock fails.
 UV_PIN := $(or $(shell sed -n 's/^\(uv==[^ ]*\).*/\1/p' $(TEST_LOCK) 2>/dev/null),uv)
 LOCK_FLAGS = --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command 'make lock' \
-	$(if $(UPGRADE),--upgrade)
+	$(if $(UPGRADE),--upgrade) $(if $(UPGRADE_PACKAGE),--upgrade-package '$(UPGRADE_PACKAGE)')
 lock: $(VENV)/.created
 	$(PIP) install '$(UV_PIN)'
 	$(BIN)/uv pip compile pyproject.toml --extra test $(LOCK_FLAGS) -o $(TEST_LOCK)
