@@ -4,26 +4,55 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: build test check lint typecheck unit serve clean audit bench bench-hugo fuzz
+# The locks: the exact versions (with their hashes) of everything `make build` installs (RUNTIME_LOCK) and of
+# everything `make test` installs (TEST_LOCK, a superset with the same versions). pyproject.toml keeps the
+# ranges; `make lock` pins within them.
+RUNTIME_LOCK := requirements/runtime.txt
+TEST_LOCK    := requirements/test.txt
+
+# The address the site is served from, when it is not site.toml's base_url: the deploy workflow passes the one
+# GitHub Pages gives the repository (`make build BASE_URL=https://you.github.io/repo/`).
+BASE_URL ?=
+
+.PHONY: build test check lint typecheck unit serve clean audit bench bench-hugo fuzz lock
 
 # compileall: the package's bytecode, as installing it would write (an editable install does not, and with
 # PYTHONDONTWRITEBYTECODE set every command would compile every module from source first)
 build: $(VENV)/.installed
 	$(BIN)/python -m compileall -q generator
 	$(BIN)/papersite ingest
-	$(BIN)/papersite build
+	$(BIN)/papersite build $(if $(BASE_URL),--base-url '$(BASE_URL)')
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
 	touch $@
 
-$(VENV)/.installed: $(VENV)/.created pyproject.toml
-	$(PIP) install -e .
+# Exactly the locked versions (--require-hashes: nothing unlocked or altered gets in), then papersite itself
+# without resolving again. `pip check` fails when pyproject.toml asks for something the lock lacks: run `make lock`.
+$(VENV)/.installed: $(VENV)/.created $(RUNTIME_LOCK) pyproject.toml
+	$(PIP) install --require-hashes -r $(RUNTIME_LOCK)
+	$(PIP) install --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PIP) install -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed $(TEST_LOCK)
+	$(PIP) install --require-hashes -r $(TEST_LOCK)
+	$(BIN)/python -m pip check
 	touch $@
+
+# Write the locks again after editing pyproject.toml's dependencies: every pin that still fits is kept.
+# `make lock UPGRADE=1` moves every pin to the newest release within the ranges (Dependabot proposes the same
+# weekly), `make lock UPGRADE_PACKAGE=numpy` only that package's. Both locks cover Python 3.11 and newer on
+# every platform (--universal); the test lock is resolved first and constrains the runtime one, so the two never
+# disagree. uv is installed at the version the test lock pins, not through the venv's locked install, which a
+# stale lock fails.
+UV_PIN := $(or $(shell sed -n 's/^\(uv==[^ ]*\).*/\1/p' $(TEST_LOCK) 2>/dev/null),uv)
+LOCK_FLAGS = --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command 'make lock' \
+	$(if $(UPGRADE),--upgrade) $(if $(UPGRADE_PACKAGE),--upgrade-package '$(UPGRADE_PACKAGE)')
+lock: $(VENV)/.created
+	$(PIP) install '$(UV_PIN)'
+	$(BIN)/uv pip compile pyproject.toml --extra test $(LOCK_FLAGS) -o $(TEST_LOCK)
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -c $(TEST_LOCK) -o $(RUNTIME_LOCK)
 
 # Node dev tools for the quality gates (vnu-jar, axe-core, lighthouse), pinned by package-lock.json; not needed
 # by `make build`. --ignore-scripts: vnu-jar's postinstall would try to download a Java runtime.
