@@ -102,6 +102,16 @@ def test_failure_without_an_open_issue_opens_one(fake: Fake) -> None:
     assert "opened https://github.com/someone/papers/issues/9" in result.stdout
 
 
+def test_a_failed_scrape_in_a_successful_build_is_named(fake: Fake) -> None:
+    """The scrape step may fail without failing the build job (the site still deploys, saying so): its outcome
+    comes as the build job's `scrape` output."""
+    results = {"build": {"result": "success", "outputs": {"scrape": "failure"}}, "deploy": {"result": "success"}}
+    result = fake.run("failure", JOB_RESULTS=json.dumps(results))
+    assert result.returncode == 0, result.stderr
+    create = fake.calls()[-1]
+    assert "Failed jobs: build (scrape)." in option(create, "--body")
+
+
 def test_failure_with_an_open_issue_comments_on_it(fake: Fake) -> None:
     other = {"number": 3, "title": "Add a daily-update badge", "url": "https://github.com/x/y/issues/3"}
     result = fake.run("failure", [other, FAILING])

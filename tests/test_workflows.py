@@ -98,6 +98,11 @@ def test_pages_workflow_shape() -> None:
     assert cached["with"]["restore-keys"] == "papersite-build-"
     assert "github.run_id" in cached["with"]["key"]
     assert "make build" in runs and "git push" in runs
+    # a failed scrape still builds, commits its line of the scrape log and deploys; the alert job sees it
+    scrape = next(s for s in build["steps"] if "papersite scrape" in s.get("run", ""))
+    assert scrape["id"] == "scrape" and scrape["continue-on-error"] is True
+    assert build["outputs"]["scrape"] == "${{ steps.scrape.outcome }}"
+    assert "git add content/listings content/papers content/status" in runs
     assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
 
 
@@ -158,8 +163,10 @@ def test_pages_alert_job_reports_failures_in_an_issue() -> None:
     steps = {step.get("run", ""): step for step in alert["steps"]}
     failure = steps["python3 tools/daily_alert.py failure"]
     success = steps["python3 tools/daily_alert.py success"]
-    assert failure["if"] == "contains(needs.*.result, 'failure')"
-    assert success["if"] == "needs.build.result == 'success' && needs.deploy.result == 'success'"
+    assert failure["if"] == "contains(needs.*.result, 'failure') || needs.build.outputs.scrape == 'failure'"
+    assert success["if"] == (
+        "needs.build.result == 'success' && needs.deploy.result == 'success' && needs.build.outputs.scrape == 'success'"
+    )
     for step in (failure, success):
         assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
     assert failure["env"]["JOB_RESULTS"] == "${{ toJSON(needs) }}"

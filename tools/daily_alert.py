@@ -50,14 +50,20 @@ def open_issue(repo: str) -> dict[str, Any] | None:
 
 
 def failed_jobs(results: str) -> list[str]:
-    """The jobs whose result is `failure` in a `toJSON(needs)` value; [] when there is none to read."""
+    """The jobs whose result is `failure` in a `toJSON(needs)` value, and ``job (step)`` for a job output holding
+    `failure` (the build job's `scrape`: a failed scrape still builds); [] when there is none to read."""
     try:
         needs = json.loads(results)
     except ValueError:
         return []
     if not isinstance(needs, dict):
         return []
-    return sorted(name for name, job in needs.items() if isinstance(job, dict) and job.get("result") == "failure")
+    failed = {name for name, job in needs.items() if isinstance(job, dict) and job.get("result") == "failure"}
+    for name, job in needs.items():  # a step that may fail without failing its job reports it as an output
+        outputs = job.get("outputs") if isinstance(job, dict) else None
+        if isinstance(outputs, dict) and name not in failed:
+            failed.update(f"{name} ({step})" for step, outcome in outputs.items() if outcome == "failure")
+    return sorted(failed)
 
 
 def report_failure(repo: str, run_url: str, jobs: list[str], today: str) -> None:
