@@ -280,19 +280,20 @@ def test_entry_fields_in_every_format(tmp_path: Path) -> None:
     assert entry.title == "A *language model* & friends"
     assert entry.link == url
     assert [a["name"] for a in entry.authors] == ["Ann Author", "Bo Ørsted"]  # from dc:creator
-    assert entry.published == "Fri, 25 Oct 2024 00:00:00 +0000"
+    # No listed_at nor rank: third of its day in feed order (delta, beta, alpha), so midnight minus two seconds.
+    assert entry.published == "Thu, 24 Oct 2024 23:59:58 +0000"
     assert entry.summary == "We train a language model. Second paragraph."
     assert "<strong>language model</strong>" in entry.content[0].value
     assert [t["term"] for t in entry.tags] == ["Language Models"]
     atom = feedparser.parse(files["atom.xml"])
     entry = next(e for e in atom.entries if e.id == url)
-    assert entry.published == "2024-10-25T00:00:00+00:00" and entry.updated == "2024-10-27T00:00:00+00:00"
+    assert entry.published == "2024-10-24T23:59:58+00:00" and entry.updated == "2024-10-27T00:00:00+00:00"
     assert [(t["term"], t["label"]) for t in entry.tags] == [("llm", "Language Models")]
     assert [a["name"] for a in entry.authors] == ["Ann Author", "Bo Ørsted"]
     assert entry.content[0].type == "text/html"
     item = next(i for i in json_items(files["feed.json"]) if i["id"] == url)
     assert item["url"] == url and item["tags"] == ["Language Models"]
-    assert item["date_published"] == "2024-10-25T00:00:00+00:00"
+    assert item["date_published"] == "2024-10-24T23:59:58+00:00"
     assert item["date_modified"] == "2024-10-27T00:00:00+00:00"
     assert item["authors"] == [{"name": "Ann Author"}, {"name": "Bo Ørsted"}]
     assert item["content_html"].startswith("<p>We train a <strong>")
