@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -53,6 +53,11 @@ class Entry:
     """The arXiv (publication) date."""
     listed: date | None = None
     """The day the paper was put on this listing."""
+    listed_at: str | None = None
+    """The instant the paper was put on this listing, when the listing records one (HF's item ``publishedAt``, else
+    ``paper.submittedOnDailyAt``): UTC, whole seconds, ``YYYY-MM-DDTHH:MM:SSZ``."""
+    listing_rank: int | None = None
+    """The entry's place in its listing, 1 for the first (``ingest.listings.read_listing`` numbers them)."""
     upvotes: int | None = None
     """HF upvotes, if the listing shows them."""
     comments: int | None = None
@@ -96,13 +101,17 @@ class Paper:
     published: date | None = None
     listed: date | None = None
     """First day the paper was listed."""
+    listed_at: datetime | None = None
+    """The instant (UTC) a listing says the paper was put on it (HF daily papers), when one did."""
     updated: date | None = None
-    """Last day ingest changed this paper (Atom ``updated``)."""
+    """Last day ingest changed this paper (the day of Atom ``updated``)."""
     authors: tuple[str, ...] = ()
     authors_count: int | None = None
     organization: str | None = None
     upvotes: int | None = None
     comments: int | None = None
+    listing_rank: int | None = None
+    """The paper's place in the newest listing that has it (1 = first): a listing's order within its day."""
     topics: tuple[str, ...] = ()
     """Topic slugs: rule matches plus manual additions, in site topic order."""
     links: tuple[tuple[str, str], ...] = ()

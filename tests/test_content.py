@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -143,6 +143,10 @@ def test_broken_documents(text: str, line: int, message: str) -> None:
         ("title: T\nauthors: Ann\n", 3, "list of text"),
         ("title: T\nlinks: [a]\n", 3, "mapping of name: URL"),
         ("title: T\norganization: 3\n", 3, "must be text"),
+        ("title: T\nlisted_at: '2025-01-31'\n", 3, "UTC date and time"),
+        ("title: T\nlisted_at: 2025-01-31T08:15:00\n", 3, "UTC date and time"),  # no time zone
+        ("title: T\nlisted_at: soon\n", 3, "UTC date and time"),
+        ("title: T\nlisting_rank: first\n", 3, "whole number"),
     ],
 )
 def test_invalid_fields_name_the_line(front: str, line: int, message: str) -> None:
@@ -159,6 +163,16 @@ def test_slug_defaults_to_file_name_and_unknown_keys_are_extra() -> None:
     assert (paper.slug, paper.title, paper.abstract) == ("x", "T", "Body")
     assert paper.published == date(2025, 1, 31)
     assert paper.extra == (("my_note", "keep"),)
+
+
+@pytest.mark.parametrize(
+    "value", ["'2025-01-31T08:15:00Z'", "2025-01-31T08:15:00Z", "2025-01-31 10:15:00+02:00", "'2025-01-31T08:15:00.5Z'"]
+)
+def test_listed_at_is_read_as_utc(value: str) -> None:
+    paper, problems = load_paper(f"---\ntitle: T\nlisted_at: {value}\n---\nBody", PATH)
+    assert problems == [] and paper is not None and paper.listed_at is not None
+    assert paper.listed_at.replace(microsecond=0) == datetime(2025, 1, 31, 8, 15, tzinfo=UTC)
+    assert paper.listed_at.tzinfo is UTC
 
 
 def test_field_table_and_paper_agree() -> None:

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -135,8 +135,35 @@ def check_atom(data: bytes, schema: etree.RelaxNG) -> etree._Element:
     return root
 
 
+def entry_dates(path: str, data: bytes) -> dict[str, list[str]]:
+    """Each date an entry of the feed file carries, by kind, as written."""
+    if path.endswith(".json"):
+        items = json_items(data)
+        return {kind: [item[kind] for item in items] for kind in ("date_published", "date_modified")}
+    root = etree.fromstring(data)
+    if path.endswith("atom.xml"):
+        entries = list(root.iter(f"{ATOM}entry"))
+        return {kind: [e.findtext(f"{ATOM}{kind}") or "" for e in entries] for kind in ("published", "updated")}
+    return {"pubDate": [item.findtext("pubDate") or "" for item in root.iter("item")]}
+
+
+def check_distinct_dates(files: dict[str, bytes]) -> None:
+    """No two entries of a feed share a date (the W3C validator warns on a repeated Atom ``updated``; RSS dates
+    have whole seconds, so instants must differ by a second at least), and ``updated`` is never before
+    ``published``."""
+    for path, data in files.items():
+        if path.endswith((".xml", ".json")):
+            for kind, dates in entry_dates(path, data).items():
+                assert len(dates) == len(set(dates)), f"{path}: two entries share a {kind}"
+        if path.endswith("atom.xml"):
+            for entry in etree.fromstring(data).iter(f"{ATOM}entry"):
+                published = datetime.fromisoformat(entry.findtext(f"{ATOM}published") or "")
+                assert datetime.fromisoformat(entry.findtext(f"{ATOM}updated") or "") >= published
+
+
 def check_all(files: dict[str, bytes], atom_schema: etree.RelaxNG, json_validator: Any) -> None:
-    """Every file parses and validates for its format."""
+    """Every file parses and validates for its format, and no two entries of a feed share a date."""
+    check_distinct_dates(files)
     for path, data in files.items():
         if path.endswith(".json"):
             doc = json.loads(data.decode("utf-8"))
@@ -280,19 +307,20 @@ def test_entry_fields_in_every_format(tmp_path: Path) -> None:
     assert entry.title == "A *language model* & friends"
     assert entry.link == url
     assert [a["name"] for a in entry.authors] == ["Ann Author", "Bo Ørsted"]  # from dc:creator
-    assert entry.published == "Fri, 25 Oct 2024 00:00:00 +0000"
+    # No listed_at nor rank: third of its day in feed order (delta, beta, alpha), so midnight minus two seconds.
+    assert entry.published == "Thu, 24 Oct 2024 23:59:58 +0000"
     assert entry.summary == "We train a language model. Second paragraph."
     assert "<strong>language model</strong>" in entry.content[0].value
     assert [t["term"] for t in entry.tags] == ["Language Models"]
     atom = feedparser.parse(files["atom.xml"])
     entry = next(e for e in atom.entries if e.id == url)
-    assert entry.published == "2024-10-25T00:00:00+00:00" and entry.updated == "2024-10-27T00:00:00+00:00"
+    assert entry.published == "2024-10-24T23:59:58+00:00" and entry.updated == "2024-10-27T00:00:00+00:00"
     assert [(t["term"], t["label"]) for t in entry.tags] == [("llm", "Language Models")]
     assert [a["name"] for a in entry.authors] == ["Ann Author", "Bo Ørsted"]
     assert entry.content[0].type == "text/html"
     item = next(i for i in json_items(files["feed.json"]) if i["id"] == url)
     assert item["url"] == url and item["tags"] == ["Language Models"]
-    assert item["date_published"] == "2024-10-25T00:00:00+00:00"
+    assert item["date_published"] == "2024-10-24T23:59:58+00:00"
     assert item["date_modified"] == "2024-10-27T00:00:00+00:00"
     assert item["authors"] == [{"name": "Ann Author"}, {"name": "Bo Ørsted"}]
     assert item["content_html"].startswith("<p>We train a <strong>")
@@ -422,3 +450,92 @@ def test_last_build_date_is_the_newest_entry(tmp_path: Path) -> None:
     channel = etree.fromstring(files["feed.xml"]).find("channel")
     assert channel is not None
     assert parsedate_to_datetime(channel.findtext("lastBuildDate") or "") == max(iter_feed_dates(files["feed.xml"]))
+
+
+# --- entry instants (feeds/times.py) -----------------------------------------------------------------------
+
+
+def instants(files: dict[str, bytes], path: str = "feed.json") -> dict[str, tuple[str, str]]:
+    """(date_published, date_modified) by slug, in feed order."""
+    return {i["id"].split("/")[-2]: (i["date_published"], i["date_modified"]) for i in json_items(files[path])}
+
+
+def test_listed_at_then_rank_then_feed_order_give_the_instants(tmp_path: Path) -> None:
+    day = date(2024, 10, 25)
+    papers = [
+        paper("hf-late", day, listed_at=datetime(2024, 10, 25, 3, 32, 14, tzinfo=UTC), listing_rank=2),
+        paper("hf-early", day, listed_at=datetime(2024, 10, 25, 0, 57, 9, 392000, tzinfo=UTC), listing_rank=1),
+        paper("text-first", day, listing_rank=1),
+        paper("text-third", day, listing_rank=3, updated=date(2024, 10, 27)),
+        paper("hand-a", day, published=date(2024, 10, 1)),
+        paper("hand-b", day, published=date(2024, 10, 2)),
+        # listed_at on another day than listed is not used: its rank is
+        paper("moved", date(2024, 10, 24), listed_at=datetime(2024, 10, 25, 1, tzinfo=UTC), listing_rank=2),
+    ]
+    files = feeds_of(make_site(papers), tmp_path)
+    check_distinct_dates(files)
+    assert instants(files) == {
+        "hf-late": ("2024-10-25T03:32:14+00:00", "2024-10-25T03:32:14+00:00"),
+        "hf-early": ("2024-10-25T00:57:09+00:00", "2024-10-25T00:57:09+00:00"),
+        "text-first": ("2024-10-25T00:00:00+00:00", "2024-10-25T00:00:00+00:00"),
+        # rank 3: two seconds before midnight; updated later, at that day's midnight minus the same two seconds
+        "text-third": ("2024-10-24T23:59:58+00:00", "2024-10-26T23:59:58+00:00"),
+        # no listed_at, no rank: after the ranked papers of the day, by published (newest first)
+        "hand-b": ("2024-10-24T23:59:57+00:00", "2024-10-24T23:59:57+00:00"),
+        "hand-a": ("2024-10-24T23:59:56+00:00", "2024-10-24T23:59:56+00:00"),
+        "moved": ("2024-10-23T23:59:59+00:00", "2024-10-23T23:59:59+00:00"),
+    }
+    atom = etree.fromstring(files["atom.xml"])
+    assert atom.findtext(f"{ATOM}updated") == "2024-10-26T23:59:58+00:00"
+    (first, *_) = atom.iter(f"{ATOM}entry")
+    assert first.findtext(f"{ATOM}published") == "2024-10-25T03:32:14+00:00"
+    assert etree.fromstring(files["feed.xml"]).findtext("channel/item/pubDate") == "Fri, 25 Oct 2024 03:32:14 +0000"
+
+
+def test_an_instant_from_the_content_never_moves_when_papers_are_added(tmp_path: Path) -> None:
+    day = date(2024, 10, 25)
+    stored = [
+        paper("hf", day, listed_at=datetime(2024, 10, 25, 1, 2, 3, tzinfo=UTC)),
+        paper("ranked", day, listing_rank=4),
+    ]
+    before = instants(feeds_of(make_site(stored), tmp_path / "before"))
+    more = [paper(f"new{n}", day, listing_rank=n) for n in (1, 2, 3, 5)] + [paper("hand", day)]
+    after = instants(feeds_of(make_site(stored + more), tmp_path / "after"))
+    assert {slug: after[slug] for slug in before} == before
+
+
+def test_two_listings_of_one_day_still_give_distinct_dates(tmp_path: Path) -> None:
+    """Rank 1 of two listings of the same day (and a paper updated onto a day another was listed on) collide; the
+    later in feed order takes a second earlier (published), the earlier one a second later (updated)."""
+    papers = [paper(f"{name}{rank}", date(2024, 10, 25), listing_rank=rank) for name in "ab" for rank in (1, 2)]
+    papers.append(paper("old", date(2024, 10, 20), listing_rank=1, updated=date(2024, 10, 25)))
+    files = feeds_of(make_site(papers), tmp_path)
+    check_distinct_dates(files)
+    got = instants(files)
+    assert list(got) == ["b1", "a1", "b2", "a2", "old"]
+    assert [got[s][0][11:19] for s in ("b1", "a1", "b2", "a2")] == ["00:00:00", "23:59:59", "23:59:58", "23:59:57"]
+    # old's update and b1 both want 10-25 midnight: old, further down the feed, keeps it; b1 takes a second later
+    assert got["old"] == ("2024-10-20T00:00:00+00:00", "2024-10-25T00:00:00+00:00")
+    assert got["b1"] == ("2024-10-25T00:00:00+00:00", "2024-10-25T00:00:01+00:00")
+
+
+def test_digest_days_get_distinct_updates(tmp_path: Path) -> None:
+    papers = [
+        paper("a", date(2024, 10, 24), updated=date(2024, 10, 26)),
+        paper("b", date(2024, 10, 25), updated=date(2024, 10, 26)),
+    ]
+    files = feeds_of(make_site(papers), tmp_path)
+    check_distinct_dates(files)
+    items = json_items(files["digest/feed.json"])
+    assert [i["date_modified"] for i in items] == ["2024-10-26T00:00:01+00:00", "2024-10-26T00:00:00+00:00"]
+
+
+def test_the_golden_site_feeds_have_distinct_dates() -> None:
+    golden = HERE / "golden" / "small"
+    files = {
+        path.relative_to(golden).as_posix(): path.read_bytes()
+        for name in ("feed.xml", "atom.xml", "feed.json")
+        for path in golden.rglob(name)
+    }
+    assert len(files) == 18  # the site, the digest and four topics, three formats each
+    check_distinct_dates(files)

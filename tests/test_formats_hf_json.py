@@ -38,6 +38,13 @@ def test_real_daily_papers_excerpt() -> None:
     assert first.comments == 3
     assert first.published == date(2024, 10, 22)
     assert first.listed == date(2024, 10, 25)
+    # the item's publishedAt: when HF put the paper on the daily list (fractions of a second dropped)
+    assert [e.listed_at for e in listing.entries] == [
+        "2024-10-25T00:57:09Z",
+        "2024-10-25T03:32:14Z",
+        "2024-10-25T01:32:39Z",
+        "2024-10-25T01:44:14Z",
+    ]
     assert first.line == 1
     assert [e.upvotes for e in listing.entries] == [64, 41, 37, 35]
     assert listing.entries[3].title == (
@@ -249,3 +256,17 @@ def test_deep_nesting_never_raises() -> None:
 def test_markdown_link_is_not_json() -> None:
     assert not hf_json.sniff("[Subscribe](https://example.org)\n", "x.md")
     assert hf_json.sniff("[\n  {\n", "x") and hf_json.sniff("[ ]", "x") and hf_json.sniff('{ "a": 1}', "x")
+
+
+def test_listed_at_falls_back_to_submitted_on_daily_at_and_needs_a_time_zone() -> None:
+    def listed_at(item: dict[str, object]) -> str | None:
+        (entry,) = hf_json.parse(json.dumps([item]), "x.json", None).entries
+        return entry.listed_at
+
+    paper = {"id": "2509.24002", "title": "T", "submittedOnDailyAt": "2025-10-01T01:58:54.337Z"}
+    assert listed_at({"paper": paper}) == "2025-10-01T01:58:54Z"
+    assert listed_at({"paper": paper, "publishedAt": "2025-10-01T03:00:00+02:00"}) == "2025-10-01T01:00:00Z"
+    assert listed_at({"paper": paper, "publishedAt": "2025-09-30"}) is None  # a day only: its day, no instant
+    assert listed_at({"paper": {**paper, "submittedOnDailyAt": "2025-10-01T01:58:54"}}) is None  # no zone
+    # an instant on another (UTC) day than the listed day is not this listing's instant
+    assert listed_at({"paper": paper, "publishedAt": "2025-10-01T01:00:00+05:00"}) is None

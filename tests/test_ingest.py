@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -320,3 +320,27 @@ def test_broken_content_file_stops_ingest_before_writing(papers: Path, listings:
 def test_normalize_title_ignores_case_accents_and_punctuation() -> None:
     assert normalize_title("Café: A  Study!") == normalize_title("cafe — a study")
     assert normalize_title("Mem-α") != normalize_title("Mem-β")
+
+
+def test_listed_at_and_listing_rank_are_stored_and_reingest_changes_no_byte(papers: Path, listings: Path) -> None:
+    daily = json_listing(
+        listings,
+        "hf-daily-2026-02-07.json",
+        item("2601.00011", "First On The List", listed="2026-02-07"),
+        item("2601.00012", "Second On The List", listed="2026-02-07"),
+    )
+    text = text_listing(listings, "a-2026-02-06.txt", card("Only In Text"))
+    run(papers, daily, text)
+    first, _ = meta_of(papers, "2601.00011")
+    second, _ = meta_of(papers, "2601.00012")
+    assert (first["listed_at"], first["listing_rank"]) == ("2026-02-07T08:00:00Z", 1)
+    assert (second["listed_at"], second["listing_rank"]) == ("2026-02-07T08:00:00Z", 2)
+    plain, _ = meta_of(papers, "only-in-text")
+    assert "listed_at" not in plain and plain["listing_rank"] == 1
+    assert "listed_at: '2026-02-07T08:00:00Z'" in (papers / "2601.00011.md").read_text(encoding="utf-8")
+    before = files(papers)
+    assert run(papers, daily, text).written == ()
+    assert files(papers) == before
+    loaded, problems = load_paper((papers / "2601.00011.md").read_text(encoding="utf-8"), "2601.00011.md")
+    assert problems == [] and loaded is not None
+    assert loaded.listed_at == datetime(2026, 2, 7, 8, tzinfo=UTC) and loaded.listing_rank == 1

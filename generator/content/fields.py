@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "int", "date", "list", "links"]
+Kind = Literal["text", "int", "date", "instant", "list", "links"]
 Owner = Literal["maintainer", "ingest", "listing"]
 
 
@@ -20,7 +20,9 @@ class Field:
     hold) and, for ``owner="listing"``, of the ``Entry`` attribute ingest copies."""
     kind: Kind
     """What ``load_paper`` accepts: ``text`` a string, ``int`` a whole number >= 0, ``date`` a date (or an ISO date
-    string), ``list`` a list of strings, ``links`` a mapping of name: URL. Any field may also be absent or null."""
+    string), ``instant`` a date and time with a time zone (an ISO string such as ``2024-10-25T00:57:09Z``, or a YAML
+    timestamp), read as UTC, ``list`` a list of strings, ``links`` a mapping of name: URL. Any field may also be
+    absent or null."""
     owner: Owner
     """Who sets the value once the file exists. ``maintainer``: ingest writes it only into a new file. ``ingest``:
     ingest keeps it by a rule of its own (``ingest.merge._apply``: the arXiv id fills a gap, dates move to the
@@ -34,6 +36,7 @@ FIELDS: tuple[Field, ...] = (
     Field("arxiv", "text", "ingest"),
     Field("published", "date", "ingest"),
     Field("listed", "date", "ingest"),
+    Field("listed_at", "instant", "listing"),
     Field("updated", "date", "ingest"),
     Field("authors", "list", "listing"),
     Field("authors_count", "int", "listing"),
@@ -41,6 +44,7 @@ FIELDS: tuple[Field, ...] = (
     Field("upvotes", "int", "listing"),
     Field("comments", "int", "listing"),
     Field("github_stars", "int", "listing"),
+    Field("listing_rank", "int", "listing"),
     Field("topics", "list", "maintainer"),
     Field("links", "links", "ingest"),
     Field("keywords", "list", "listing"),
@@ -56,7 +60,7 @@ NAMES: tuple[str, ...] = tuple(field.name for field in FIELDS)
 KNOWN: frozenset[str] = frozenset(NAMES)
 """The field names as a set; any other front-matter key is the maintainer's own (``Paper.extra``)."""
 
-_KIND_ORDER: tuple[Kind, ...] = ("text", "int", "date", "list", "links")
+_KIND_ORDER: tuple[Kind, ...] = ("text", "int", "date", "instant", "list", "links")
 
 KINDS: tuple[tuple[Kind, tuple[str, ...]], ...] = tuple(
     (kind, tuple(field.name for field in FIELDS if field.kind == kind)) for kind in _KIND_ORDER

@@ -61,6 +61,27 @@ def _read_date(meta: dict[str, Any], names: tuple[str, ...], values: dict[str, A
             error(key, f"`{key}` must be a date like 2025-01-31, got {value!r}")
 
 
+def _as_instant(value: Any) -> dt.datetime | None:
+    """A UTC date and time from an ISO 8601 string with a time zone (``2024-10-25T00:57:09Z``) or a YAML timestamp
+    that has one; None for anything else (a bare date, a time without a zone)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+        return None
+    return value.astimezone(dt.UTC)
+
+
+def _read_instant(meta: dict[str, Any], names: tuple[str, ...], values: dict[str, Any], error: _Report) -> None:
+    for key in names:
+        value = meta.get(key)
+        instant = values[key] = _as_instant(value)
+        if value is not None and instant is None:
+            error(key, f"`{key}` must be a UTC date and time like '2025-01-31T08:15:00Z', got {value!r}")
+
+
 def _read_list(meta: dict[str, Any], names: tuple[str, ...], values: dict[str, Any], error: _Report) -> None:
     for key in names:
         value = meta.get(key)
@@ -83,6 +104,7 @@ _READERS: dict[Kind, _Reader] = {
     "text": _read_text,
     "int": _read_int,
     "date": _read_date,
+    "instant": _read_instant,
     "list": _read_list,
     "links": _read_links,
 }

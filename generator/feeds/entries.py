@@ -5,6 +5,8 @@ Every feed is first described by one ``Feed`` record (links, title, ``FeedItem``
 format from that record, so the three formats always say the same thing. Output depends on content alone: every
 date comes from the entries, never from the clock, so two builds of the same content give the same bytes.
 
+Entry dates and the order of entries are ``feeds.times``'s: every entry of a feed has its own instant.
+
 Each format gets its own ``FeedGenerator``: feedgen keeps RSS and Atom fields in one object and mixes them
 otherwise. Every string passes through ``text.markup.clean_text`` (XML-forbidden characters removed, all other
 Unicode kept) before it reaches feedgen; feedgen (lxml) escapes ``&``, ``<`` and ``]]>``.
@@ -15,11 +17,12 @@ from __future__ import annotations
 import heapq
 import html
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from itertools import islice
 from typing import NamedTuple
 
 from generator.feeds.model import EPOCH, FORMATS, SUMMARY_CHARS, Feed, FeedFormat, FeedItem
+from generator.feeds.times import Times, distinct_later, midnight, paper_times
 from generator.model import Paper
 from generator.site.assemble import Site
 from generator.text.markup import plain_text, render_markdown, strip_tags
@@ -32,31 +35,14 @@ def paper_title(paper: Paper) -> str:
     return plain_text(plain_tex(paper.title)) or paper.slug
 
 
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), UTC)
-
-
-def feed_order(paper: Paper) -> tuple[date, date, str]:
-    """Newest first when used with reverse=True: listed, then published, then slug."""
-    return (paper.listed or paper.published or date.min, paper.published or date.min, paper.slug)
-
-
 def abstract_summary(rendered: str) -> str:
     """Plain text of an abstract rendered from Markdown (markup removed, entities decoded), cut near
     ``SUMMARY_CHARS``."""
     return plain_text(html.unescape(strip_tags(rendered)), SUMMARY_CHARS)
 
 
-def last_change(paper: Paper) -> date | None:
-    """The newest of the paper's dates (updated, listed, published), or None when it has none."""
-    return max((d for d in (paper.updated, paper.listed, paper.published) if d), default=None)
-
-
-def paper_item(site: Site, paper: Paper) -> FeedItem:
+def paper_item(site: Site, paper: Paper, times: Times) -> FeedItem:
     url = site.urls.absolute(paper_path(paper.slug))
-    first = paper.listed or paper.published
-    published = midnight(first) if first else EPOCH
-    changed = last_change(paper)
     names = site.topic_names
     content = render_markdown(paper.abstract)
     return FeedItem(
@@ -65,8 +51,8 @@ def paper_item(site: Site, paper: Paper) -> FeedItem:
         link=url,
         summary=abstract_summary(content),
         content_html=content,
-        published=published,
-        updated=max(midnight(changed), published) if changed else published,
+        published=times.published,
+        updated=times.updated,
         authors=tuple(name for name in (plain_text(a) for a in paper.authors) if name),
         categories=tuple((slug, plain_text(names.get(slug, slug))) for slug in paper.topics),
     )
@@ -85,12 +71,11 @@ def day_title(day: date, count: int) -> str:
     return f"{count} paper{'s' if count != 1 else ''} listed on {day.isoformat()}"
 
 
-def day_item(site: Site, day: date, papers: tuple[Paper, ...]) -> FeedItem:
-    """A digest entry: one listed day, linking each of its papers."""
+def day_item(site: Site, day: date, papers: tuple[Paper, ...], updated: datetime) -> FeedItem:
+    """A digest entry: one listed day, linking each of its papers; ``updated`` from ``digest_updates``."""
     url = site.urls.absolute(digest_path(day))
     links = ((site.urls.absolute(paper_path(p.slug)), paper_title(p)) for p in papers)
     rows = "".join(f'<li><a href="{html.escape(href)}">{html.escape(title)}</a></li>\n' for href, title in links)
-    changed = max(max(d for d in (p.updated, p.listed) if d) for p in papers)
     return FeedItem(
         id=url,
         title=day_title(day, len(papers)),
@@ -98,22 +83,30 @@ def day_item(site: Site, day: date, papers: tuple[Paper, ...]) -> FeedItem:
         summary=plain_text("; ".join(paper_title(p) for p in papers), SUMMARY_CHARS),
         content_html=f"<ul>\n{rows}</ul>\n",
         published=midnight(day),
-        updated=midnight(max(changed, day)),
+        updated=updated,
     )
 
 
-def make_feed(site: Site, folder: str, title: str, description: str, page: str, items: Iterable[FeedItem]) -> Feed:
-    """A feed of the first ``feed_max_items`` of ``items`` (only those are built when ``items`` is lazy)."""
+def digest_updates(days: list[tuple[date, tuple[Paper, ...]]], times: dict[str, Times]) -> list[datetime]:
+    """Each digest day's ``updated``: its newest paper's (midnight of the day if that is later), made distinct."""
+    wanted = [max(midnight(day), *(times[p.slug].updated for p in papers)) for day, papers in days]
+    return distinct_later(wanted)
+
+
+def make_feed(
+    site: Site, folder: str, title: str, description: str, page: str, items: Iterable[FeedItem], empty: datetime
+) -> Feed:
+    """A feed of the first ``feed_max_items`` of ``items`` (only those are built when ``items`` is lazy), dated
+    ``empty`` when it has none."""
     cap = tuple(islice(items, site.config.feed_max_items))
-    newest = max((item.updated for item in cap), default=None) or site_updated(site)
+    newest = max((item.updated for item in cap), default=None) or empty
     return Feed(folder, plain_text(title), plain_text(description) or plain_text(title), page, cap, newest)
 
 
-def site_updated(site: Site) -> datetime:
-    """Date of a feed with no entries: the newest change on the site (``EPOCH`` for an empty site), so it still
+def site_updated(times: dict[str, Times]) -> datetime:
+    """Date of a feed with no entries: the newest ``updated`` on the site (``EPOCH`` for an empty site), so it still
     depends on content only."""
-    changes = [day for day in map(last_change, site.papers) if day]
-    return midnight(max(changes)) if changes else EPOCH
+    return max((t.updated for t in times.values()), default=EPOCH)
 
 
 def paper_feed(
@@ -122,17 +115,18 @@ def paper_feed(
     title: str,
     description: str,
     papers: Iterable[Paper],
-    items: dict[str, FeedItem] | None = None,
+    times: dict[str, Times],
+    items: dict[str, FeedItem],
 ) -> Feed:
-    """Papers newest first by ``feed_order``; the feed mirrors the page at ``folder``. ``items`` keeps each
+    """Papers newest first (by ``Times.position``); the feed mirrors the page at ``folder``. ``items`` keeps each
     paper's entry (by slug) for the next feed it is in: the entry of a paper is the same in every feed."""
-    # the newest (sorted(...)[:n], ties in input order, without sorting them all)
-    ordered = heapq.nlargest(site.config.feed_max_items, papers, key=feed_order)
-    items = {} if items is None else items
+    # the newest (sorted(...)[:n], without sorting them all)
+    ordered = heapq.nsmallest(site.config.feed_max_items, papers, key=lambda p: times[p.slug].position)
     for paper in ordered:
         if paper.slug not in items:
-            items[paper.slug] = paper_item(site, paper)
-    return make_feed(site, folder, title, description, folder, (items[p.slug] for p in ordered))
+            items[paper.slug] = paper_item(site, paper, times[paper.slug])
+    items_in_order = (items[p.slug] for p in ordered)
+    return make_feed(site, folder, title, description, folder, items_in_order, site_updated(times))
 
 
 _last_feeds: list[tuple[tuple[object, ...], tuple[Feed, ...]]] = []
@@ -153,23 +147,26 @@ def site_feeds(site: Site) -> tuple[Feed, ...]:
 def _site_feeds(site: Site) -> tuple[Feed, ...]:
     title = site.config.title
     days = listed_days(site)
+    times = paper_times(site.papers)
+    updates = digest_updates(days, times)
     items: dict[str, FeedItem] = {}
     description = site.config.description or f"Latest papers on {title}"
     feeds = [
-        paper_feed(site, home_path(), title, description, site.papers, items),
+        paper_feed(site, home_path(), title, description, site.papers, times, items),
         make_feed(
             site,
             digest_path(),
             f"{title}: daily digest",
             "One entry per day, listing the papers added that day.",
             digest_path(),
-            (day_item(site, day, papers) for day, papers in days),
+            (day_item(site, day, papers, update) for (day, papers), update in zip(days, updates, strict=True)),
+            site_updated(times),
         ),
     ]
     for topic in site.topics:
         description = topic.description or f"Papers on {topic.name}"
         path, name = topic_path(topic.slug), f"{title}: {topic.name}"
-        feeds.append(paper_feed(site, path, name, description, topic.papers, items))
+        feeds.append(paper_feed(site, path, name, description, topic.papers, times, items))
     return tuple(feeds)
 
 

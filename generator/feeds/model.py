@@ -41,9 +41,10 @@ class FeedItem:
     content_html: str
     """Rendered HTML (markdown-it with raw HTML off: never a live ``<script>``)."""
     published: datetime
-    """Listed date, midnight UTC: RSS ``pubDate``, Atom ``published``."""
+    """When it was listed (``feeds.times``): RSS ``pubDate``, Atom ``published``, JSON ``date_published``."""
     updated: datetime
-    """Last change, midnight UTC: Atom ``updated``, JSON ``date_modified``."""
+    """Its last change (``feeds.times``): Atom ``updated``, JSON ``date_modified``. No two entries of a feed share
+    one, nor a ``published``."""
     authors: tuple[str, ...] = ()
     categories: tuple[tuple[str, str], ...] = ()
     """``(term, label)``: topic slug and topic name."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -62,7 +63,14 @@ def read_listing(path: Path, page_date: date | None = None) -> Listing:
     if detected is None:
         return Listing(shown, "unknown", None, problems=(Problem(shown, 1, "error", "unrecognised listing format"),))
     _name, parse = detected
-    return parse(text, shown, page_date or date_from_name(path.name))
+    return ranked(parse(text, shown, page_date or date_from_name(path.name)))
+
+
+def ranked(listing: Listing) -> Listing:
+    """The listing with each entry's ``listing_rank``: its place among the entries, 1 for the first. A listing's
+    order is data (HF orders a day by upvotes, a search by relevance); feeds use it to order a day's papers."""
+    entries = tuple(replace(entry, listing_rank=rank) for rank, entry in enumerate(listing.entries, 1))
+    return replace(listing, entries=entries)
 
 
 def find_listings(paths: list[Path]) -> tuple[list[Path], list[Problem]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 from generator.ingest.formats.arxiv_atom import arxiv_id, collapse_space, parse_day
 from generator.model import Entry, Listing, Problem
@@ -192,7 +192,10 @@ def _read_item(item: object, number: int, path: str, locate: Locate, problems: l
         problems.append(Problem(path, line, "warning", f"{where}: upvotes {raw_upvotes!r} is not a count"))
     comments = field(item, "numComments", int)
     stars = field(paper, "githubStars", int)
-    listed = parse_day(field(item, "publishedAt", str)) or parse_day(field(paper, "submittedOnDailyAt", str))
+    # When the paper was put on the daily list: the item's publishedAt, else (newer API) paper.submittedOnDailyAt.
+    on_list = [field(item, "publishedAt", str), field(paper, "submittedOnDailyAt", str)]
+    listed = next((day for day in map(parse_day, on_list) if day), None)
+    listed_at = next((moment for moment in map(parse_instant, on_list) if moment), None)
     return Entry(
         title=collapse_space(title),
         line=line,
@@ -202,12 +205,27 @@ def _read_item(item: object, number: int, path: str, locate: Locate, problems: l
         organization=_organization(field(paper, "organization", dict) or field(item, "organization", dict)),
         published=parse_day(field(paper, "publishedAt", str)),
         listed=listed,
+        listed_at=listed_at if listed_at and listed and listed_at.startswith(listed.isoformat()) else None,
         upvotes=upvotes,
         comments=comments if isinstance(comments, int) else None,
         links=_links(field(paper, "githubRepo", str), field(paper, "projectPage", str)),
         github_stars=stars if isinstance(stars, int) else None,
         keywords=_strings(field(paper, "ai_keywords", list)),
     )
+
+
+def parse_instant(value: object) -> str | None:
+    """An ISO 8601 timestamp with a time zone (``2024-10-25T00:57:09.392Z``) as ``2024-10-25T00:57:09Z``: UTC, whole
+    seconds (fractions dropped); None for anything else, a bare date included."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if moment.utcoffset() is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _get(owner: dict[object, object], *keys: str) -> object:
