@@ -166,7 +166,7 @@ def write_site(
     *,
     search: bool = True,
     jobs: int | None = None,
-    history: History = History(),
+    history: History | None = None,
 ) -> SearchIndex | None:
     """Every output, in order. Pages are queued by the ``render_*`` functions and rendered together (on every core)
     at ``flush``. The related papers (which only paper pages show) are taken after the list pages; the search index
@@ -183,7 +183,7 @@ def write_site(
         lists = (render_home, render_topics, render_not_found, render_search, render_feed_pages, render_archive)
         for render in (*lists, render_desk):
             render(renderer)
-        render_status(renderer, history)
+        render_status(renderer, history or History())  # None: no scrape log read (bench, tests)
         renderer.flush()
         stage.count, stage.detail = queue.rendered + queue.reused, f"{queue.reused:,} unchanged"
     with progress.stage("related papers") as stage:
