@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from generator.build import build
 from generator.content.scrape_log import SCRAPE_LOG, Attempt, append_attempt, attempt_line, parse_log
 from generator.model import Paper
-from generator.site.status import REASONS, History, day_statuses, listing_statuses, source_statuses
+from generator.site.status import REASONS, History, day_statuses, listing_count, listing_statuses, source_statuses
 
 ROOT = Path(__file__).resolve().parents[1]
 STATUS_JS = ROOT / "themes" / "default" / "static" / "status.js"
@@ -167,12 +167,14 @@ def test_each_source_has_its_last_attempt_and_last_success() -> None:
 
 
 def test_listings_are_named_by_the_papers_sources() -> None:
-    rows = {row.file: (row.papers, row.newest_listed) for row in listing_statuses(PAPERS)}
-    assert rows == {
-        "hf-daily-2026-02-02.json": (2, date(2026, 2, 2)),
-        "hf-daily-2026-02-06.json": (1, date(2026, 2, 6)),
-        "hf-papers-search-memory.txt": (1, date(2026, 2, 6)),
-    }
+    rows = [(row.file, row.papers, row.newest_listed) for row in listing_statuses(PAPERS)]
+    assert rows == [  # newest listed day first, then by name
+        ("hf-daily-2026-02-06.json", 1, date(2026, 2, 6)),
+        ("hf-papers-search-memory.txt", 1, date(2026, 2, 6)),
+        ("hf-daily-2026-02-02.json", 2, date(2026, 2, 2)),
+    ]
+    assert [row.file for row in listing_statuses(PAPERS, 1)] == ["hf-daily-2026-02-06.json"]
+    assert listing_count(PAPERS) == 3
 
 
 # --- the built site --------------------------------------------------------------------------------------------
@@ -213,7 +215,7 @@ def test_the_seed_site_tells_its_status_truthfully(seed: Path) -> None:
     assert status["built_at"] == "2026-02-07T00:00:00Z"
     assert status["newest_listed_day"] == "2026-02-06"  # the seed's page date "Feb 6", its year inferred
     assert status["freshness_days"] == 3
-    assert status["counts"] == {"papers": 59, "topics": 19, "feeds": 21}
+    assert status["counts"] == {"papers": 59, "topics": 19, "feeds": 21, "listings": 1}
     assert status["scrape_log"] == {"exists": False, "attempts": 0} and status["sources"] == []
     assert status["listings"] == [
         {"file": "hf-papers-search-memory.txt", "papers": 59, "newest_listed_day": "2026-02-06"}

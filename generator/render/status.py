@@ -77,7 +77,12 @@ def status_json(status: Status) -> bytes:
         "built_at": status.built_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "newest_listed_day": status.newest_listed.isoformat() if status.newest_listed else None,
         "freshness_days": status.freshness_days,
-        "counts": {"papers": status.papers, "topics": status.topics, "feeds": status.feeds},
+        "counts": {
+            "papers": status.papers,
+            "topics": status.topics,
+            "feeds": status.feeds,
+            "listings": status.listings_total,
+        },
         "scrape_log": {"exists": status.log_exists, "attempts": status.log_lines},
         "sources": [
             {

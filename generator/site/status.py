@@ -22,6 +22,8 @@ from generator.model import Paper, Problem
 
 DAYS = 60
 """How many days the status page shows, ending on the build's day."""
+LISTINGS = 20
+"""How many listings it shows, newest first (a year of daily listings would make a long page)."""
 REASONS = {
     "failed": "scrape failed",
     "snapped-back": "HF snapped back to the previous day",
@@ -103,6 +105,9 @@ class Status:
     """Feeds, each written as RSS, Atom and JSON Feed."""
     sources: tuple[SourceStatus, ...]
     listings: tuple[ListingStatus, ...]
+    """The ``LISTINGS`` newest listings."""
+    listings_total: int
+    """Listings named by the papers, shown or not."""
     days: tuple[DayStatus, ...]
     """The last ``DAYS`` days, oldest first, ending on the build's day."""
     log_lines: int
@@ -146,8 +151,8 @@ def source_statuses(attempts: tuple[Attempt, ...]) -> tuple[SourceStatus, ...]:
     )
 
 
-def listing_statuses(papers: tuple[Paper, ...]) -> tuple[ListingStatus, ...]:
-    """Each listing the papers came from, by name."""
+def listing_statuses(papers: tuple[Paper, ...], limit: int | None = None) -> tuple[ListingStatus, ...]:
+    """The listings the papers came from, newest listed day first (then by name), the first ``limit`` of them."""
     counts: Counter[str] = Counter()
     newest: dict[str, date] = {}
     for paper in papers:
@@ -155,7 +160,13 @@ def listing_statuses(papers: tuple[Paper, ...]) -> tuple[ListingStatus, ...]:
             counts[source] += 1
             if paper.listed and (source not in newest or paper.listed > newest[source]):
                 newest[source] = paper.listed
-    return tuple(ListingStatus(name, counts[name], newest.get(name)) for name in sorted(counts))
+    names = sorted(counts, key=lambda name: (-(newest[name].toordinal() if name in newest else 0), name))
+    return tuple(ListingStatus(name, counts[name], newest.get(name)) for name in names[:limit])
+
+
+def listing_count(papers: tuple[Paper, ...]) -> int:
+    """How many listings the papers name."""
+    return len({source for paper in papers for source in paper.sources})
 
 
 def day_statuses(
@@ -207,7 +218,8 @@ def site_status(
         topics=topics,
         feeds=feeds,
         sources=source_statuses(history.attempts),
-        listings=listing_statuses(papers),
+        listings=listing_statuses(papers, LISTINGS),
+        listings_total=listing_count(papers),
         days=day_statuses(papers, history, now.date()),
         log_lines=len(history.attempts),
         log_exists=history.log_exists,
