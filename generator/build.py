@@ -203,8 +203,8 @@ def write_site(
         write_sitemap(site, out)
         copy_static(theme, out)
     with progress.stage("desk files") as stage:
-        write_desk(site, out, started.vectors.result())
-        stage.count = len(site.papers)
+        written = write_desk(site, out, started.vectors.result(), queue.fingerprint, cache.pages, cache.previous_pages)
+        stage.count, stage.detail = len(site.papers), f"{len(site.papers) - written:,} unchanged"
     cache.save_content()  # and keep the related papers' new state
     if indexing is None:
         return None

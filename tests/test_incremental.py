@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import shutil
@@ -16,6 +17,7 @@ from generator.content.document import dump_document
 from generator.incremental.cache import BuildCache
 from generator.incremental.fingerprint import Fingerprint
 from generator.incremental.output import Output
+from generator.progress import Progress
 from generator.site.load import load_papers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -257,7 +259,10 @@ def test_a_new_day_rewrites_only_the_new_papers_desk_files_and_the_window(tmp_pa
     window = (site / "desk" / "recent.bin").read_bytes()
     assert len(desk) == 220
     write_paper(project, 110)  # the newest paper, listed three days after the others
-    assert build(project, search=False).ok
+    progress = Progress(io.StringIO())
+    assert build(project, search=False, progress=progress).ok
+    (stage,) = [stage for stage in progress.stages if stage.name == "desk files"]
+    assert (stage.count, stage.detail) == (111, "110 unchanged")  # the other papers' files were linked, not made
     after = {p: p.stat().st_ino for name in ("desk.json", "cite.bib") for p in site.glob(f"papers/*/{name}")}
     new = {p for p in after if "paper-110" in str(p)}
     assert len(new) == 2 and {p: after[p] for p in after if p not in new} == desk

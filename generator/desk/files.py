@@ -26,6 +26,8 @@ from typing import Any
 
 from generator.desk.bibtex import bibtex_entry
 from generator.desk.vectors import DIMS
+from generator.incremental.cache import PageCache
+from generator.incremental.fingerprint import Fingerprint
 from generator.incremental.output import Output
 from generator.model import Paper
 from generator.site.assemble import Site
@@ -93,18 +95,74 @@ def recent_file(papers: Sequence[Paper], vectors: Mapping[str, bytes], days: int
     return gzip.compress(struct.pack("<I", len(head)) + head + rows, compresslevel=9, mtime=0)
 
 
+def paper_files(site: Site, paper: Paper, vector: bytes | None) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
+    """A paper's ``cite.bib`` and ``desk.json``, by site-relative path."""
+    folder = paper_path(paper.slug)
+    record = desk_record(site, paper, vector)
+    return (
+        (folder + "cite.bib", record["bib"].encode("utf-8")),
+        (folder + "desk.json", json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")),
+    )
+
+
 def desk_files(site: Site, vectors: Mapping[str, bytes]) -> Iterator[tuple[str, bytes]]:
     """Every desk file, by site-relative path, in a fixed order."""
     for paper in site.papers:
-        folder = paper_path(paper.slug)
-        record = desk_record(site, paper, vectors.get(paper.slug))
-        yield folder + "cite.bib", record["bib"].encode("utf-8")
-        yield folder + "desk.json", json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        yield from paper_files(site, paper, vectors.get(paper.slug))
     days = site.config.desk_recent_days
     yield RECENT, recent_file(window(site.papers, days), vectors, days)
 
 
-def write_desk(site: Site, out: Output, vectors: Mapping[str, bytes]) -> None:
-    """Write every desk file into the build's output."""
-    for path, data in desk_files(site, vectors):
-        out.write(path, data)
+def write_desk(
+    site: Site,
+    out: Output,
+    vectors: Mapping[str, bytes],
+    fingerprint: Fingerprint | None = None,
+    pages: PageCache | None = None,
+    previous: PageCache | None = None,
+) -> int:
+    """Write every desk file into the build's output; return for how many papers they were made, not linked.
+
+    With ``fingerprint`` (the page queue's: its salt covers papersite's code and the config), a paper whose files'
+    inputs (the paper, its vector, its topics' names) are those the published site's files were made from gets both
+    hard-linked from it, as an unchanged page is (``previous``: the published site's page cache). A new day makes
+    the files of its new papers only. ``pages`` records every file for the next build."""
+    names = site.topic_names
+    known = previous.pages if previous is not None else {}
+    made = 0
+    for paper in site.papers:
+        vector = vectors.get(paper.slug)
+        folder = paper_path(paper.slug)
+        key = b""
+        if fingerprint is not None:
+            key = fingerprint.of("desk", FORMAT, paper, vector, [(slug, names.get(slug)) for slug in paper.topics])
+            if _linked(out, known, key, (folder + "cite.bib", folder + "desk.json"), pages):
+                continue
+        for file, data in paper_files(site, paper, vector):
+            size, mtime = out.put(file, data)
+            out.files.append(file)
+            if pages is not None:
+                pages.pages[file] = (key, size, mtime)
+        made += 1
+    days = site.config.desk_recent_days
+    out.write(RECENT, recent_file(window(site.papers, days), vectors, days))
+    return made
+
+
+def _linked(
+    out: Output,
+    known: Mapping[str, tuple[bytes, int, int]],
+    key: bytes,
+    files: tuple[str, str],
+    pages: PageCache | None,
+) -> bool:
+    """Whether both ``files`` were made from ``key`` for the published site and are linked from it now."""
+    olds = [known.get(file) for file in files]
+    for file, old in zip(files, olds, strict=True):
+        if old is None or old[0] != key or not out.link(file, old[1], old[2]):
+            return False
+    for file, old in zip(files, olds, strict=True):
+        out.files.append(file)
+        if pages is not None and old is not None:
+            pages.pages[file] = old
+    return True
