@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
+from platform import python_version
 
 import pytest
 from packaging.markers import Marker
@@ -116,3 +118,12 @@ def test_makefile_installs_the_locks() -> None:
     assert "$(PIP) install --require-hashes -r $(RUNTIME_LOCK)\n\t$(PIP) install --no-deps -e ." in makefile
     assert "$(PIP) install --require-hashes -r $(TEST_LOCK)" in makefile
     assert "-e '.[test]'" not in makefile  # nothing resolved afresh from pyproject's ranges
+
+
+def test_this_environment_holds_exactly_the_test_locks_versions() -> None:
+    """`make test` installed the test lock: every package of this environment that the lock pins for this Python is
+    at the locked version, and every locked package is here (what CI tested is what the lock says)."""
+    pins = installed(read_lock(TEST), python_version())
+    present = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions() if d.metadata["Name"]}
+    wrong = {name: (version, present.get(name)) for name, version in pins.items() if present.get(name) != version}
+    assert not wrong, f"locked version, installed version: {wrong}"
