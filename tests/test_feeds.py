@@ -1,14 +1,17 @@
-"""Feeds: every file valid (feedparser, RELAX NG of RFC 4287, JSON Schema of JSON Feed 1.1, RSS 2.0 rules),
-stable bytes, right order, right links, and naughty strings that still give well-formed XML."""
+"""Feeds: every file valid (feedparser, RELAX NG of RFC 4287, JSON Schema of JSON Feed 1.1, RSS 2.0 rules, and what
+the W3C feed validator checks beyond the specs: ``check_validator_rules``), stable bytes, right order, right links,
+the same text in every format, and naughty strings that still give valid feeds."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from html.entities import name2codepoint
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +22,10 @@ import rnc2rng
 from lxml import etree
 
 from generator.config import Config, TopicRule
+from generator.feeds import xml as feed_xml
 from generator.feeds.model import EPOCH
 from generator.feeds.write import write_feeds
+from generator.feeds.xml import WORD_JOINER, atom_text, html_chars, label_text, rss_text
 from generator.model import Paper
 from generator.site.assemble import Site, assemble
 
@@ -161,9 +166,144 @@ def check_distinct_dates(files: dict[str, bytes]) -> None:
                 assert datetime.fromisoformat(entry.findtext(f"{ATOM}updated") or "") >= published
 
 
+# What the W3C feed validator (w3c/feedvalidator, not on the package registry, so not run here) checks beyond the
+# specs, as feeds/xml.py answers it. Its plain-text checks warn on an end tag, on "&" before an HTML 4 entity
+# name or a name not all letters, and in RSS on "&#" or "<" before a letter (those two unless the line holds "&#x");
+# its "bad characters" are C1 controls and U+FFFD; html5lib, which it parses HTML with, rejects C1 controls and
+# noncharacters; it knows no MathML.
+END_TAG = re.compile(r"</\w+>")
+BAD_CHARACTERS = re.compile("[\x80-\x9f\ufffd]")
+NOT_IN_HTML = re.compile(
+    "[\x80-\x9f\ufffd\ufdd0-\ufdef" + "".join(chr(p << 16 | 0xFFFE) + chr(p << 16 | 0xFFFF) for p in range(17)) + "]"
+)
+ESCAPED_TEXT = re.compile(r"(?:[^<&]|&(?:amp|lt|gt|#xFFFD);)*")
+"""Plain text written as HTML: no tag, and only the references ``text_html`` writes."""
+RSS_PLAIN_TEXT = re.compile(rb"<(title|category|dc:creator)(?: [^>]*)?>([^<]*)</\1>")
+"""The elements of an RSS file that hold plain text (the channel description too, found apart)."""
+ATOM_NAME = re.compile(rb"<name>([^<]*)</name>")
+
+
+def reads_as_html(text: str) -> bool:
+    """Would the validator's plain-text checks, or an HTML reader, take part of ``text`` for markup?"""
+    entities = (
+        name for name in re.findall(r"&(#?\w+)", text) if name in (*name2codepoint, "apos") or not name.isalpha()
+    )
+    tag_or_reference = re.search(r"<[/!?a-zA-Z]|&#[x0-9]", text) or any(entities) or html.unescape(text) != text
+    return bool(tag_or_reference)
+
+
+def check_html(markup: str | None, where: str) -> None:
+    """Entry HTML: never empty, no character the validator or html5lib rejects (U+FFFD is a reference), no MathML."""
+    assert markup, f"{where}: empty"
+    assert not NOT_IN_HTML.search(markup), f"{where}: {NOT_IN_HTML.findall(markup)}"
+    assert "<math" not in markup, f"{where}: MathML"
+
+
+def check_plain_text(text: str | None, where: str) -> None:
+    """RSS plain text: as it is when nothing in it reads as HTML, else escaped; never an end tag or a bad character."""
+    assert text, f"{where}: empty"
+    assert not END_TAG.search(text) and not BAD_CHARACTERS.search(text), f"{where}: {text!r}"
+    assert not reads_as_html(text) or ESCAPED_TEXT.fullmatch(text), f"{where}: {text!r}"
+
+
+def check_hex_references(values: list[bytes], where: str) -> None:
+    """Plain text writes ``&`` and ``<`` as ``&#x26;`` and ``&#x3C;`` (the RSS profile)."""
+    for value in values:
+        assert b"&amp;" not in value and b"&lt;" not in value, f"{where}: {value!r}"
+
+
+def check_atom_rules(path: str, data: bytes) -> None:
+    root = etree.fromstring(data)
+    constructs = [root.find(f"{ATOM}title"), root.find(f"{ATOM}subtitle")]
+    for entry in root.iter(f"{ATOM}entry"):
+        constructs += [entry.find(f"{ATOM}title"), entry.find(f"{ATOM}summary")]
+        content = entry.find(f"{ATOM}content")
+        if content is not None:
+            assert content.get("type") == "html"
+            check_html(content.text, f"{path} content")
+    for element in constructs:
+        assert element is not None and element.text, f"{path}: a title, subtitle or summary is missing or empty"
+        where = f"{path} {element.tag.removeprefix(ATOM)}"
+        if element.get("type", "text") == "text":
+            assert not reads_as_html(element.text), f"{where}: {element.text!r}"
+            assert not BAD_CHARACTERS.search(element.text), f"{where}: {element.text!r}"
+        else:
+            assert element.get("type") == "html" and ESCAPED_TEXT.fullmatch(element.text), f"{where}: {element.text!r}"
+            check_html(element.text, where)
+    for name in root.iter(f"{ATOM}name"):
+        assert name.text and not END_TAG.search(name.text), f"{path} name: {name.text!r}"
+    for category in root.iter(f"{ATOM}category"):
+        assert not END_TAG.search(category.get("label", "")), f"{path} category: {category.get('label')!r}"
+    check_hex_references([m[1] for m in ATOM_NAME.finditer(data)], f"{path} name")
+
+
+def check_rss_rules(path: str, data: bytes) -> None:
+    channel = etree.fromstring(data).find("channel")
+    assert channel is not None
+    for name in ("title", "description"):
+        check_plain_text(channel.findtext(name), f"{path} channel {name}")
+    for item in channel.iter("item"):
+        check_plain_text(item.findtext("title"), f"{path} title")
+        check_html(item.findtext("description"), f"{path} description")
+        content = item.find("content:encoded", NS)
+        if content is not None:
+            check_html(content.text, f"{path} content:encoded")
+        for category in item.iter("category"):
+            assert not END_TAG.search(category.text or ""), f"{path} category: {category.text!r}"
+    head = data.partition(b"<item>")[0]
+    description = re.search(rb"<description>([^<]*)</description>", head)
+    assert description is not None
+    check_hex_references([description[1], *(m[2] for m in RSS_PLAIN_TEXT.finditer(data))], path)
+
+
+def check_validator_rules(files: dict[str, bytes]) -> None:
+    """Every RSS and Atom file obeys what the W3C validator checks beyond the specs; JSON Feed entries carry the
+    same HTML and a summary."""
+    for path, data in files.items():
+        if path.endswith("atom.xml"):
+            check_atom_rules(path, data)
+        elif path.endswith("feed.xml"):
+            check_rss_rules(path, data)
+        elif path.endswith("feed.json"):
+            for item in json_items(data):
+                assert item["summary"], f"{path}: empty summary"
+                if item["content_html"]:
+                    check_html(item["content_html"], f"{path} content_html")
+
+
+def shown(value: str, media_type: str) -> str:
+    """What a reader shows for a value feedparser parsed: HTML here is always escaped text (``ESCAPED_TEXT``)."""
+    return html.unescape(value) if media_type == "text/html" else value
+
+
+def check_same_text(files: dict[str, bytes]) -> None:
+    """RSS and Atom, read by feedparser and shown as their types say, hold the text of the JSON Feed (plain text
+    as it is): titles, summaries, author names and the feed's title and description."""
+    for path in (p for p in files if p.endswith("feed.json")):
+        doc = json.loads(files[path])
+        items = {item["id"]: item for item in doc["items"]}
+        for name in ("feed.xml", "atom.xml"):
+            where = path.removesuffix("feed.json") + name
+            parsed = feedparser.parse(files[where])
+            assert shown(parsed.feed.title, parsed.feed.title_detail.type) == doc["title"], where
+            assert shown(parsed.feed.subtitle, parsed.feed.subtitle_detail.type) == doc["description"], where
+            assert [e.id for e in parsed.entries] == list(items), where
+            for entry in parsed.entries:
+                item = items[entry.id]
+                assert shown(entry.title, entry.title_detail.type) == item["title"], f"{where} {entry.id}"
+                assert shown(entry.summary, entry.summary_detail.type) == item["summary"], f"{where} {entry.id}"
+                names = [a["name"] for a in item.get("authors", [])]
+                if name == "atom.xml":  # a name's end tags get an invisible WORD JOINER, as feeds/xml.py says
+                    names = [label_text(n) for n in names]
+                assert [author.get("name") for author in entry.get("authors", [])] == names, f"{where} {entry.id}"
+
+
 def check_all(files: dict[str, bytes], atom_schema: etree.RelaxNG, json_validator: Any) -> None:
-    """Every file parses and validates for its format, and no two entries of a feed share a date."""
+    """Every file parses and validates for its format, obeys the W3C validator's rules beyond the specs and says
+    what the JSON Feed says, and no two entries of a feed share a date."""
     check_distinct_dates(files)
+    check_validator_rules(files)
+    check_same_text(files)
     for path, data in files.items():
         if path.endswith(".json"):
             doc = json.loads(data.decode("utf-8"))
@@ -380,16 +520,18 @@ def test_hostile_text_gives_well_formed_feeds(tmp_path: Path, atom_schema: etree
     check_all(files, atom_schema, json_validator)
     for path in ("feed.xml", "atom.xml"):
         entry = feedparser.parse(files[path]).entries[0]
-        assert entry.title.replace("\x85", " ").split() == CLEAN.replace("\x85", " ").split()
+        # HTML-looking text is escaped (RSS) or declared type="html" (Atom): shown as its type says, it is the text
+        assert entry.title_detail.type == "text/html"
+        assert shown(entry.title, "text/html").split() == CLEAN.replace("\x85", " ").split()
         assert "🚀" in entry.summary and "مرحبا" in entry.summary
     for path, data in files.items():
-        assert b"\x00" not in data and b"\x1f" not in data, path
+        assert b"\x00" not in data and b"\x1f" not in data and "\x85".encode() not in data, path
     raw_html = [json_items(files["feed.json"])[0]["content_html"]]
     for path in ("feed.xml", "atom.xml"):
         raw_html.append(feedparser.parse(files[path], sanitize_html=False).entries[0].content[0].value)
-    for html in raw_html:
-        assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
-        assert "&lt;script&gt;" in html and "🚀" in html
+    for markup in raw_html:
+        assert "<script" not in markup and "<img" not in markup and 'href="javascript' not in markup
+        assert "&lt;script&gt;" in markup and "🚀" in markup
 
 
 @pytest.mark.slow
@@ -411,6 +553,62 @@ def test_naughty_strings_give_valid_feeds(tmp_path: Path, atom_schema: etree.Rel
     assert len(entries) == len(strings)
     assert len({e.id for e in entries}) == len(strings)
     assert all(e.title.strip() for e in entries)  # an empty title falls back to the slug
+
+
+def test_text_escaping_rules() -> None:
+    """feeds/xml.py, rule by rule."""
+    for plain in ("A & B", "R&D", "AT&T;", "x < y", "a <= b", "5 > 3", "café 🚀", "a &", "&", "&foo;"):
+        assert not feed_xml.reads_as_html(plain) and not reads_as_html(plain), plain
+        assert atom_text(plain) == ("text", plain) and rss_text(plain) == plain
+    for looks in ("<b>x</b>", "</i>", "<!-- c -->", "<x", "a &amp; b", "&#38", "&copyright", "&pi", "&x1", "caf\ufffd"):
+        assert feed_xml.reads_as_html(looks), looks
+    assert atom_text("<b> & </b>") == ("html", "&lt;b&gt; &amp; &lt;/b&gt;")
+    assert rss_text("a &amp; b") == "a &amp;amp; b"
+    assert html_chars("<p>a\ufffd b\x85c\x9f\ufdd0\U0010ffff d</p>") == "<p>a&#xFFFD; b\nc d</p>"
+    assert html_chars("<p>plain 🚀</p>") == "<p>plain 🚀</p>"
+    assert label_text("Ann </b> <i>x</i> a </ b>") == f"Ann <{WORD_JOINER}/b> <i>x<{WORD_JOINER}/i> a </ b>"
+
+
+def test_characters_math_and_empty_abstracts(tmp_path: Path, atom_schema: etree.RelaxNG, json_validator: Any) -> None:
+    """What the W3C validator calls bad characters and invalid HTML never reaches a feed, math is its TeX source,
+    and an abstract with no text gives no empty element: the summary is the title, content is left out when empty."""
+    papers = [
+        paper(
+            "chars",
+            title="caf\ufffd <b>",
+            abstract="a \ufffd &#14; b\x85c \ufdd0\U0001fffe d",
+            authors=("A &amp; </b>",),
+        ),
+        paper("math", title="On $O(n^2)$", abstract="Cost $O(n \\log n)$ and $$x^2$$."),
+        paper("rule", title="Only a rule", abstract="***"),
+        paper("blank", title="No abstract", abstract=" \n\n "),
+        paper("rnd", title="R&D at AT&T", abstract="R&D."),
+    ]
+    files = feeds_of(make_site(papers), tmp_path)
+    check_all(files, atom_schema, json_validator)
+    items = {item["id"].split("/")[-2]: item for item in json_items(files["feed.json"])}
+    assert items["chars"]["summary"] == "a \ufffd \ufffd b c d"  # markdown-it reads &#14; as U+FFFD
+    assert items["chars"]["content_html"] == "<p>a &#xFFFD; &#xFFFD; b\nc  d</p>\n"
+    assert items["math"]["title"] == "On O(n²)"
+    assert items["math"]["content_html"] == (
+        '<p>Cost <code class="tex">$O(n \\log n)$</code> and <code class="tex">$$x^2$$</code>.</p>\n'
+    )
+    assert items["math"]["summary"] == "Cost $O(n \\log n)$ and $$x^2$$."
+    assert items["rule"]["summary"] == "Only a rule" and items["rule"]["content_html"] == "<hr />\n"
+    assert items["blank"]["summary"] == "No abstract" and items["blank"]["content_html"] == ""
+    atom = {e.findtext(f"{ATOM}id"): e for e in etree.fromstring(files["atom.xml"]).iter(f"{ATOM}entry")}
+    rss = {i.findtext("guid"): i for i in etree.fromstring(files["feed.xml"]).iter("item")}
+    blank = f"{BASE}papers/blank/"
+    assert atom[blank].find(f"{ATOM}content") is None and atom[blank].findtext(f"{ATOM}summary") == "No abstract"
+    assert rss[blank].find("content:encoded", NS) is None and rss[blank].findtext("description") == "No abstract"
+    chars = atom[f"{BASE}papers/chars/"]
+    assert chars.find(f"{ATOM}title").get("type") == "html"  # type: ignore[union-attr]
+    assert chars.findtext(f"{ATOM}title") == "caf&#xFFFD; &lt;b&gt;"
+    assert f"<name>A &#x26;amp; &#x3C;{WORD_JOINER}/b&gt;</name>".encode() in files["atom.xml"]
+    assert b"<title>caf&#x26;#xFFFD; &#x26;lt;b&#x26;gt;</title>" in files["feed.xml"]
+    # an "&" no reader takes for a reference is plain text
+    assert atom[f"{BASE}papers/rnd/"].find(f"{ATOM}title").get("type") is None  # type: ignore[union-attr]
+    assert b"<title>R&#x26;D at AT&#x26;T</title>" in files["feed.xml"]
 
 
 def test_atom_schema_and_json_formats_really_check(atom_schema: etree.RelaxNG, json_validator: Any) -> None:
@@ -530,7 +728,7 @@ def test_digest_days_get_distinct_updates(tmp_path: Path) -> None:
     assert [i["date_modified"] for i in items] == ["2024-10-26T00:00:01+00:00", "2024-10-26T00:00:00+00:00"]
 
 
-def test_the_golden_site_feeds_have_distinct_dates() -> None:
+def test_the_golden_site_feeds_have_distinct_dates_and_obey_the_validator_rules() -> None:
     golden = HERE / "golden" / "small"
     files = {
         path.relative_to(golden).as_posix(): path.read_bytes()
@@ -539,3 +737,5 @@ def test_the_golden_site_feeds_have_distinct_dates() -> None:
     }
     assert len(files) == 18  # the site, the digest and four topics, three formats each
     check_distinct_dates(files)
+    check_validator_rules(files)
+    check_same_text(files)

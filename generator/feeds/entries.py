@@ -9,7 +9,9 @@ Entry dates and the order of entries are ``feeds.times``'s: every entry of a fee
 
 Each format gets its own ``FeedGenerator``: feedgen keeps RSS and Atom fields in one object and mixes them
 otherwise. Every string passes through ``text.markup.clean_text`` (XML-forbidden characters removed, all other
-Unicode kept) before it reaches feedgen; feedgen (lxml) escapes ``&``, ``<`` and ``]]>``.
+Unicode kept) before it reaches feedgen; feedgen (lxml) escapes ``&``, ``<`` and ``]]>``. Entry HTML shows math as
+its TeX source and holds only the characters ``xml.html_chars`` lets through; how RSS and Atom write plain
+text is ``feeds.xml``'s.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from typing import NamedTuple
 
 from generator.feeds.model import EPOCH, FORMATS, SUMMARY_CHARS, Feed, FeedFormat, FeedItem
 from generator.feeds.times import Times, distinct_later, midnight, paper_times
+from generator.feeds.xml import html_chars
 from generator.model import Paper
 from generator.site.assemble import Site
-from generator.text.markup import plain_text, render_markdown, strip_tags
+from generator.text.markup import plain_text, render_markdown_tex, strip_tags
 from generator.text.mathml import plain_tex
 from generator.urls import digest_path, home_path, paper_path, topic_path
 
@@ -42,14 +45,18 @@ def abstract_summary(rendered: str) -> str:
 
 
 def paper_item(site: Site, paper: Paper, times: Times) -> FeedItem:
+    """A paper's entry. Its content is the abstract as HTML, math as TeX source (the W3C validator takes MathML
+    for tags that are not HTML, and readers' sanitizers do not all keep it); its summary the content's text, or the
+    title when that is empty."""
     url = site.urls.absolute(paper_path(paper.slug))
     names = site.topic_names
-    content = render_markdown(paper.abstract)
+    content = html_chars(render_markdown_tex(paper.abstract))
+    title = paper_title(paper)
     return FeedItem(
         id=url,
-        title=paper_title(paper),
+        title=title,
         link=url,
-        summary=abstract_summary(content),
+        summary=abstract_summary(content) or title,
         content_html=content,
         published=times.published,
         updated=times.updated,
@@ -81,7 +88,7 @@ def day_item(site: Site, day: date, papers: tuple[Paper, ...], updated: datetime
         title=day_title(day, len(papers)),
         link=url,
         summary=plain_text("; ".join(paper_title(p) for p in papers), SUMMARY_CHARS),
-        content_html=f"<ul>\n{rows}</ul>\n",
+        content_html=html_chars(f"<ul>\n{rows}</ul>\n"),
         published=midnight(day),
         updated=updated,
     )

@@ -37,9 +37,10 @@ class FeedItem:
     link: str
     """Absolute URL of the HTML page."""
     summary: str
-    """Plain text, about ``SUMMARY_CHARS`` characters."""
+    """Plain text, about ``SUMMARY_CHARS`` characters, never empty (the title when the abstract has no text)."""
     content_html: str
-    """Rendered HTML (markdown-it with raw HTML off: never a live ``<script>``)."""
+    """Rendered HTML (markdown-it with raw HTML off: never a live ``<script>``; math as TeX source; the characters
+    ``xml.html_chars`` lets through). Empty when the abstract is: RSS and Atom then write no content."""
     published: datetime
     """When it was listed (``feeds.times``): RSS ``pubDate``, Atom ``published``, JSON ``date_published``."""
     updated: datetime

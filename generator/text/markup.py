@@ -94,6 +94,17 @@ def render_markdown(text: str) -> str:
     return _plain_paragraphs(text) or str(_md_plain.render(text))
 
 
+@functools.lru_cache(maxsize=4096)
+def render_markdown_tex(text: str) -> str:
+    """``render_markdown``, but each math span stays its TeX source, escaped in ``<code class="tex">`` (what pages
+    show for a span that cannot be converted), never MathML: for feeds, whose readers and validator do not all
+    know MathML. Text without a ``$`` holds no math: it renders as ``render_markdown`` does, from its cache."""
+    if "$" not in text:
+        return render_markdown(text)
+    text = clean_text(text)
+    return str((_md if _may_link(text) else _md_plain).render(text, {"math": "tex"}))
+
+
 _MARKUP = re.compile(r"[\\`*_\[\]<>&!$~\r]")
 """Characters that may start Markdown syntax (or math, or an entity) anywhere in a line."""
 _BLOCK_START = frozenset("-+*=>#0123456789")

@@ -7,7 +7,8 @@ through an allowlist of MathML elements and attributes, so nothing from the inpu
 When a span cannot be converted (a parse error, an unknown command, unbalanced braces) the TeX source is shown
 instead, escaped, in ``<code class="tex">``.
 
-``math_plugin`` teaches markdown-it the same ``$…$`` spans, so ``_`` and ``*`` inside math are not emphasis.
+``math_plugin`` teaches markdown-it the same ``$…$`` spans, so ``_`` and ``*`` inside math are not emphasis. Rendered
+with ``env={"math": "tex"}``, every span is its escaped source in ``<code class="tex">`` instead of MathML.
 """
 
 from __future__ import annotations
@@ -226,12 +227,17 @@ def tex_source(tex: str, display: bool = False) -> str:
     return f"{dollars}{tex}{dollars}"
 
 
+def tex_html(tex: str, display: bool = False) -> str:
+    """One span as its source, dollars included, escaped in ``<code class="tex">``."""
+    return f'<code class="tex">{html.escape(tex_source(tex, display), quote=False)}</code>'
+
+
 def math_html(tex: str, display: bool = False) -> str:
-    """MathML for one span, or its escaped source in ``<code class="tex">`` when it cannot be converted."""
+    """MathML for one span, or ``tex_html`` when it cannot be converted."""
     try:
         return _convert(tex, display)[0]
     except MathError:
-        return f'<code class="tex">{html.escape(tex_source(tex, display), quote=False)}</code>'
+        return tex_html(tex, display)
 
 
 def math_plain(tex: str, display: bool = False) -> str:
@@ -280,10 +286,13 @@ def _math_rule(state: StateInline, silent: bool) -> bool:
 
 def _render_math(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
+    if env and env.get("math") == "tex":
+        return tex_html(token.content, token.info == "display")
     return math_html(token.content, token.info == "display")
 
 
 def math_plugin(md: MarkdownIt) -> None:
-    """markdown-it plugin: ``$…$`` and ``$$…$$`` become MathML (or escaped source), before emphasis sees them."""
+    """markdown-it plugin: ``$…$`` and ``$$…$$`` become MathML (or escaped source; always the source when the
+    render's ``env`` holds ``{"math": "tex"}``), before emphasis sees them."""
     md.inline.ruler.before("escape", "math_inline", _math_rule)
     md.add_render_rule("math_inline", _render_math)
