@@ -101,6 +101,7 @@ def build(
     """Gather and validate everything, then write ``site/`` through a staging folder and swap it in.
     ``use_cache=False`` ignores every cache (a full build); ``jobs`` processes render pages (default: every core)."""
     started, progress = time.perf_counter(), progress or Progress()
+    progress.start()
     target = out_dir or root / "site"
     recover(target)  # a build killed mid-swap may have left no site/: put the previous one back first
     cache = BuildCache(root, enabled=use_cache)
