@@ -24,6 +24,13 @@ def age(root: Path) -> None:
         os.utime(file, (past, past))
 
 
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's "now" pinned: status.json and the status page carry it, and a repaired site must equal the
+    site as first built, to the byte."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1770422400")
+
+
 @pytest.fixture
 def built(tmp_path: Path) -> Path:
     root = make_project(tmp_path / "site-project")
