@@ -190,6 +190,7 @@ def test_a_new_day_re_renders_few_list_pages(stable_project: Path) -> None:
         "page/7/index.html",
         "page/8/index.html",
         "search/index.html",  # "Search 28 papers"
+        "status/index.html",  # its papers per day
         "topics/agents/index.html",  # 12 papers, then 14: more on the first page, no new page
         "topics/index.html",
         "topics/memory/index.html",

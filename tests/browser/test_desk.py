@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 SAVE = re.compile("^Save “")
 
+ANNOUNCER = "p.visually-hidden[role=status]"
+"""The desk's live region (store.js ``announce``); the stale-site banner is a ``role=status`` too."""
+
 
 def key(served: Served) -> str:
     """The desk's localStorage key for ``served`` (static/desk/store.js)."""
@@ -67,7 +70,7 @@ def test_save_two_from_home_then_saved_page_and_bibtex_export(served: Served, pa
     first, second = card_title(page, 0), card_title(page, 2)
     buttons.nth(0).click()
     expect(buttons.nth(0)).to_have_attribute("aria-pressed", "true")
-    expect(page.get_by_role("status")).to_have_text(f"Saved “{first}”")
+    expect(page.locator(ANNOUNCER)).to_have_text(f"Saved “{first}”")
     buttons.nth(2).focus()
     page.keyboard.press("Enter")  # a real button: the keyboard reaches it
     expect(buttons.nth(2)).to_have_attribute("aria-pressed", "true")
@@ -126,10 +129,10 @@ def test_remove_and_json_export_import_round_trip(site_at_subpath: Served, page:
     page.set_input_files("#saved-import", str(exported))
     expect(page.locator("#saved-list article.card")).to_have_count(3)
     assert sorted(page.locator("#saved-list .card-title a").all_inner_texts()) == sorted(saved)
-    expect(page.get_by_role("status")).to_contain_text("Imported 3 new papers")
+    expect(page.locator(ANNOUNCER)).to_contain_text("Imported 3 new papers")
     # an import merges: the same file again adds nothing
     page.set_input_files("#saved-import", str(exported))
-    expect(page.get_by_role("status")).to_contain_text("Imported 0 new papers; 3 saved in all")
+    expect(page.locator(ANNOUNCER)).to_contain_text("Imported 0 new papers; 3 saved in all")
     console.assert_clean()
 
 
