@@ -29,7 +29,7 @@ const bundle = root.dataset.bundle;
 queueFetches([new URL(base, location.href).pathname]);
 
 let generation = 0; // bumped by every search; stale responses are dropped
-let source = null; // the current search's results not shown yet: { next(n) -> Promise of <li>s, more() }
+let source = null; // the current search's results not shown yet: { next(n) -> Promise of Promises of <li>s, more() }
 let listsPromise = null;
 let typingTimer = 0;
 
@@ -92,7 +92,7 @@ function describe(query, count, final) {
 async function listSource(query) {
   const reader = openList(await loadLists(), base, { ...query, oldest: query.sort === "oldest" });
   if (!reader) return { count: 0, final: true, source: { next: async () => [], more: () => false } };
-  const next = async (n) => (await reader.next(n)).map(renderCard);
+  const next = async (n) => (await reader.next(n)).map((card) => Promise.resolve(renderCard(card)));
   return { count: reader.count, final: true, source: { next, more: reader.more } };
 }
 
@@ -109,8 +109,7 @@ async function wordSource(query) {
   const later = [];
   const next = async (n) => {
     while (pending.length < n && later.length) pending.push(...(await later.shift()()).results);
-    const data = await Promise.all(pending.splice(0, n).map((result) => result.data()));
-    return data.map((item) => renderResult(item, true));
+    return pending.splice(0, n).map(async (result) => renderResult(await result.data(), true));
   };
   const finish = found.final ? null : async () => {
     const done = await found.finish();
@@ -141,13 +140,13 @@ async function run({ push = false } = {}) {
     const found = query.q ? await wordSource(query) : await listSource(query);
     if (mine !== generation) return;
     source = found.source;
-    await showMore(mine);
+    await showMore(mine, PAGE_SIZE, { first: true });
     if (mine !== generation) return;
     report(query, found.count, found.final);
     if (found.final) return;
     const count = await found.finish();
     if (mine !== generation) return;
-    if (list.children.length < PAGE_SIZE) await showMore(mine, PAGE_SIZE - list.children.length);
+    if (list.children.length < PAGE_SIZE) await showMore(mine, PAGE_SIZE - list.children.length, { first: true });
     if (mine !== generation) return;
     report(query, count, true);
   } catch (error) {
@@ -174,10 +173,22 @@ function fail(error) {
   console.error("papersite search:", error);
 }
 
-async function showMore(mine, size = PAGE_SIZE) {
+// The next results. The first page of a search shows each result as soon as it and those before it are in (a
+// result's card is a fetch of its own); "Show more results" adds its page at once, with the button's new state.
+async function showMore(mine, size = PAGE_SIZE, { first = false } = {}) {
   const items = await source.next(size);
-  if (mine !== generation) return;
-  list.append(...items);
+  for (const item of items) item.catch(() => {}); // a failure is thrown below, or dropped with a stale search
+  if (!first) {
+    const shown = await Promise.all(items);
+    if (mine !== generation) return;
+    list.append(...shown);
+  }
+  for (const item of first ? items : []) {
+    const shown = await item;
+    if (mine !== generation) return;
+    list.append(shown);
+    if (root.dataset.state === "loading") root.dataset.state = "results";
+  }
   more.hidden = !source.more();
 }
 

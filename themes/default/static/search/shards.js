@@ -72,15 +72,16 @@ function shardsFor(shards, year, oldest) {
 // fetches that shard's results.
 export async function searchWords(index, term, options, year) {
   const found = instance(index, index.shards.length > 1 ? year : "");
-  await found.ready;
   const order = shardsFor(index.shards, year, options.sort && options.sort.date === "asc");
+  const firstMerged = order.length && index.shards.length > 1 ? merge(found, order[0]) : null; // as the primary loads
+  await found.ready;
   if (index.shards.length < 2) {
     const search = await found.api.search(term, options);
     return { count: search.results.length, final: true, results: search.results };
   }
   if (!order.length) return { count: 0, final: true, results: [] };
   const inShard = (shard) => ({ ...options, filters: { ...options.filters, shard: shard.name } });
-  await merge(found, order[0]);
+  await firstMerged;
   const first = await found.api.search(term, inShard(order[0]));
   const results = first.results;
   if (order.length === 1) return { count: results.length, final: true, results };
