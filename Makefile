@@ -84,9 +84,13 @@ audit: $(VENV)/.installed node_modules/.installed
 
 # Build speed on a generated corpus (bench/run.py): N=1k and 10k papers, BENCH_N=100000 for 100k; at 10k also
 # Hugo + the Pagefind CLI on the same papers (bench/hugo.py) when ../shared/bench and hugo are there; writes
-# bench/results.md. bench-hugo runs that comparison alone (and installs hugo with apt).
-bench: $(VENV)/.installed
+# bench/results.md, with the search page's figures in Chromium for the largest N (bench/search.py's queries;
+# `python bench/search.py --n N` runs them alone on a bench site). Then the 10k search test, marked `scale` and left
+# out of `make test` (it ingests and builds 10k papers). bench-hugo runs the Hugo comparison alone (and installs hugo
+# with apt).
+bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
+	$(BIN)/pytest -q -m scale tests/browser/test_search_scale.py
 
 bench-hugo: $(VENV)/.installed
 	$(BIN)/python bench/hugo.py

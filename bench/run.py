@@ -12,7 +12,9 @@ information), then per round, in this order:
 then the listing and its papers are removed, and everything ingested and rebuilt (untimed) for the next round.
 Absolute seconds on a shared machine swing by ±30%; the ratios are taken pair by pair within a round.
 When N=10,000 is among the sizes, Hugo + the Pagefind CLI are timed on the same papers too (bench/hugo.py, with
-the shared kit; skipped with a note when it or hugo is missing). Prints a table and writes bench/results.md.
+the shared kit; skipped with a note when it or hugo is missing). Then, for the largest N, the search page in Chromium
+over bench/search.py's fixed queries (time to first results, bytes, failures, exact counts). Prints the tables and
+writes bench/results.md.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ sys.path.insert(0, str(HERE))
 import hugo  # noqa: E402
 import make_corpus  # noqa: E402
 import project  # noqa: E402
+import search  # noqa: E402
 import timer  # noqa: E402
 
 SEED = 42
@@ -208,6 +211,16 @@ def against_hugo(sizes: list[int], runs: int) -> list[str]:
     return ["", heading, "", "```", *hugo.compare(HUGO_N, runs, snapshot=False), "```"]
 
 
+def search_table(folder: Path, n: int) -> list[str]:
+    """bench/search.py's queries against the site of ``folder`` (as the last round left it), or why not."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return [f"Search at N={n:,}: not measured (playwright is not installed: `make .venv/.installed-test`)."]
+    base = search.load_config(folder / "site.toml")[0]
+    return search.table(search.measure(folder / "site", base.base_path if base else "/", folder), n)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", default=os.environ.get("BENCH_N", "1000,10000"), help="comma-separated paper counts")
@@ -219,6 +232,7 @@ def main() -> int:
     project.snapshot_code()
     results = [bench_n(n, args.runs, Path(args.out)) for n in sizes]
     lines = table(results, args.runs) + against_hugo(sizes, args.runs)
+    lines += ["", *search_table(Path(args.out) / f"n{sizes[-1]}", sizes[-1])]
     print("\n".join(lines))
     text = ["# papersite build benchmark", "", "Written by `make bench` (bench/run.py).", "", *machine(), "", *lines]
     Path(args.results).write_text("\n".join(text) + "\n", encoding="utf-8")

@@ -13,6 +13,7 @@ from generator.incremental.output import Output
 from generator.render.cards import Cards
 from generator.render.filters import FILTERS, GLOBALS, source_links
 from generator.render.pagination import paginate
+from generator.render.search_lists import LISTS, search_lists
 from generator.site.assemble import Site, Topic
 from generator.text.markup import plain_text, render_markdown
 from generator.urls import home_path, output_file, paper_path, topic_path
@@ -142,7 +143,9 @@ def render_desk(r: Renderer) -> None:
 
 
 def render_search(r: Renderer) -> None:
-    """``search/``: the client-side search page (Pagefind, see generator/search/ and static/search.js)."""
+    """``search/``: the client-side search page (Pagefind, see generator/search/ and static/search.js), and the
+    lists its searches without words read (``search/lists.json``, see ``render/search_lists.py``)."""
+    r.out.write(LISTS, search_lists(r.site))
     years = sorted({p.date.year for p in r.site.papers if p.date}, reverse=True)
     topics = [t for t in r.site.topics if t.papers]
     r.page("search.html", "search/", title="Search", topics=topics, years=years)

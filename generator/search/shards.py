@@ -15,9 +15,10 @@ shards newest first, with bundle paths relative to the site's base (so sub-path 
 
     {"shards": [{"name": "2026", "bundle": "pagefind/"}, {"name": "2025", "bundle": "pagefind-2025/"}]}
 
-``themes/default/static/search.js`` loads the first and merges every other with Pagefind's ``mergeIndex``, tagging
-each with a synthetic ``shard`` filter so that date-ordered results can be read shard by shard in order (Pagefind
-orders merged results by a per-index score, which for a sort is a position inside that index).
+``themes/default/static/search/shards.js`` loads the first and merges only the others a query needs (those that can
+hold its year, by name) with Pagefind's ``mergeIndex``, tagging each with a synthetic ``shard`` filter so that
+results can be read shard by shard in order (Pagefind orders merged results by a per-index score, which for a sort
+is a position inside that index). A shard's name starts with the year of its papers (``2025``, ``2025-07``).
 """
 
 from __future__ import annotations

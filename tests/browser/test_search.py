@@ -28,9 +28,10 @@ DONE = re.compile("^(results|empty)$")
 
 
 def settle(page: Page) -> None:
-    """Wait until the search page has shown the outcome of the latest search."""
+    """Wait until the search page has shown the outcome of the latest search, its count final."""
     from playwright.sync_api import expect
 
+    expect(page.locator("#search")).to_have_attribute("data-complete", "true")
     expect(page.locator("#search")).to_have_attribute("data-state", DONE)
 
 
