@@ -74,8 +74,11 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
+# Every test but the `scale` ones (make bench): those that need no browser on every core (pytest-xdist), then the
+# browser tests one at a time (each serves a site and drives one Chromium).
 unit: $(VENV)/.installed-test node_modules/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto -m "not browser and not scale"
+	$(BIN)/pytest -m "browser and not scale"
 
 # Lighthouse on the served site (slow, not part of `make test`): fails unless Accessibility, SEO and Best
 # Practices score 100.
