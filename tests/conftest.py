@@ -20,8 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from generator.content.document import dump_document
+
+# No per-example deadline for any property test: a deadline is a timing assertion, and on a loaded CI runner (or
+# with the tests on every core) it fails examples that are merely slow. Speed goals live in `make bench`.
+settings.register_profile("papersite", deadline=None)
+settings.load_profile("papersite")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
