@@ -124,16 +124,18 @@ def paper_feed(
     papers: Iterable[Paper],
     times: dict[str, Times],
     items: dict[str, FeedItem],
+    empty: datetime,
 ) -> Feed:
     """Papers newest first (by ``Times.position``); the feed mirrors the page at ``folder``. ``items`` keeps each
-    paper's entry (by slug) for the next feed it is in: the entry of a paper is the same in every feed."""
+    paper's entry (by slug) for the next feed it is in: the entry of a paper is the same in every feed. ``empty``
+    dates the feed when it has no papers (``site_updated``)."""
     # the newest (sorted(...)[:n], without sorting them all)
     ordered = heapq.nsmallest(site.config.feed_max_items, papers, key=lambda p: times[p.slug].position)
     for paper in ordered:
         if paper.slug not in items:
             items[paper.slug] = paper_item(site, paper, times[paper.slug])
     items_in_order = (items[p.slug] for p in ordered)
-    return make_feed(site, folder, title, description, folder, items_in_order, site_updated(times))
+    return make_feed(site, folder, title, description, folder, items_in_order, empty)
 
 
 _last_feeds: list[tuple[tuple[object, ...], tuple[Feed, ...]]] = []
@@ -156,10 +158,11 @@ def _site_feeds(site: Site) -> tuple[Feed, ...]:
     days = listed_days(site)
     times = paper_times(site.papers)
     updates = digest_updates(days, times)
+    empty = site_updated(times)  # the date of any feed without entries
     items: dict[str, FeedItem] = {}
     description = site.config.description or f"Latest papers on {title}"
     feeds = [
-        paper_feed(site, home_path(), title, description, site.papers, times, items),
+        paper_feed(site, home_path(), title, description, site.papers, times, items, empty),
         make_feed(
             site,
             digest_path(),
@@ -167,13 +170,13 @@ def _site_feeds(site: Site) -> tuple[Feed, ...]:
             "One entry per day, listing the papers added that day.",
             digest_path(),
             (day_item(site, day, papers, update) for (day, papers), update in zip(days, updates, strict=True)),
-            site_updated(times),
+            empty,
         ),
     ]
     for topic in site.topics:
         description = topic.description or f"Papers on {topic.name}"
         path, name = topic_path(topic.slug), f"{title}: {topic.name}"
-        feeds.append(paper_feed(site, path, name, description, topic.papers, times, items))
+        feeds.append(paper_feed(site, path, name, description, topic.papers, times, items, empty))
     return tuple(feeds)
 
 
