@@ -36,13 +36,9 @@ _MARK = 987654321
 
 def search_lists(site: Site) -> str:
     """The text of ``search/lists.json`` for ``site`` (one line, keys in a fixed order)."""
-    topics = {t.name: _entry(t.papers, functools.partial(_topic_page, t.slug)) for t in site.topics if t.papers}
+    topics = {t.name: _entry(t.papers, functools.partial(topic_path, t.slug)) for t in site.topics if t.papers}
     lists = {"per_page": site.config.per_page, "all": _entry(site.papers, home_path), "topics": topics}
     return json.dumps(lists, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def _topic_page(slug: str, number: int) -> str:
-    return topic_path(slug, number)
 
 
 def _entry(papers: Sequence[Paper], path_for: Callable[[int], str]) -> dict[str, Any]:
