@@ -45,7 +45,7 @@ from generator.render.pages import (
 from generator.render.queue import PageQueue, site_salt
 from generator.render.status import render_status
 from generator.render.theme import Theme, copy_static, load_theme, template_problem
-from generator.search.pagefind import SearchIndexError
+from generator.search.pagefind import INDEX_DIR, SearchIndexError
 from generator.search.shards import SEARCH_MODULES, start_indexing
 from generator.site.assemble import Site, assemble, check_freshness, sort_key
 from generator.site.load import load_papers
@@ -111,7 +111,8 @@ def build(
     options = (base_url, strict, search, str(target.resolve()))
     read_too = (root / SCRAPE_LOG, root / "content" / "listings")  # what the status page reads besides the papers
     inputs = inputs_digest(root, options, theme.folders(), read_too) if theme is not None else None
-    if (stamp := last_stamp(cache, inputs, target)) is not None:
+    stamp, site_changed = last_stamp(cache, inputs, target)
+    if stamp is not None:
         return BuildResult.unchanged(stamp, time.perf_counter() - started)
 
     with progress.stage("content") as stage, lasting():
@@ -136,7 +137,8 @@ def build(
         problems += topic_problems + check_freshness(site)
         if _failed(problems, strict):
             return BuildResult(False, tuple(problems))
-        out = Output(target)
+        # the files the last two builds left alone are trusted (journal.py), unless site/ changed meanwhile
+        out = Output(target, trust=use_cache and not site_changed, untrusted=(INDEX_DIR,))
         try:
             started_jobs = Started(relating, vectoring)
             index = write_site(

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Container, Iterator
 from pathlib import Path
 
+from generator.incremental import journal
 from generator.incremental.prune import prune_tree
 
 _AT_FDCWD = -100
@@ -164,22 +165,39 @@ class Output:
 
     Nothing here waits for a deletion: replaced folders go to trash folders beside the staging folder, deleted in
     the background (see the module docstring).
+
+    With ``trust``, the journal the last build left (``journal.py``) spares the files the two trees share: ``link``
+    accepts them with no look at the disk, and the prune reads only the folders this build changed.
     """
 
-    def __init__(self, target: Path, *, worker: bool = False) -> None:
+    def __init__(
+        self, target: Path, *, worker: bool = False, trust: bool = False, untrusted: tuple[str, ...] = ()
+    ) -> None:
         """``worker=True``: the output of a build that runs in another process, for a helper process that writes
-        some of its files (the staging folder is taken as it is: no recovery, no cleanup)."""
+        some of its files (the staging folder is taken as it is: no recovery, no cleanup). ``trust``: use the
+        journal (it is deleted either way: this build changes the staging folder). ``untrusted``: the prefixes of
+        the paths that a tool (or a worker process) writes itself, never trusted by the next build."""
         self.target = target
         self.staging = target.with_name(f".{target.name}.staging")
         self.previous = target.with_name(f".{target.name}.previous")
         self.record = target.with_name(f".{target.name}.folders")
         """What the last prunes of the two trees left in their folders (``prune``)."""
+        self.journal_file = target.with_name(f".{target.name}.journal")
+        self.journal: journal.Journal | None = None
+        """What the published site and the staging folder share, when trusted."""
+        self.untrusted = untrusted
+        self.changed: set[str] = set()
+        """Files written anew (not the published site's file): the next build's journal."""
+        self.touched: set[str] = set()
+        """Folders of the staging folder whose entries this build added, removed or replaced."""
         self.files: list[str] = []
         self._dirs: set[Path] = set()
         self._trash: list[threading.Thread] = []
         if worker:
             return
         recover(target)
+        taken = journal.take(self.journal_file, target, self.staging)  # deleted before anything changes
+        self.journal = taken if trust else None
         self._delete_leftovers()
         for temporary in target.parent.glob(f"{self.record.name}.*.tmp"):
             temporary.unlink(missing_ok=True)  # a record a killed build was writing
@@ -190,6 +208,7 @@ class Output:
     def _make_parent(self, file: Path) -> None:
         parent = file.parent
         if parent not in self._dirs:
+            self._touch_all(os.path.relpath(parent, self.staging))  # folders it may create
             try:
                 parent.mkdir(parents=True, exist_ok=True)
             except (FileExistsError, NotADirectoryError):
@@ -213,12 +232,13 @@ class Output:
         # file back costs far less than unlinking and writing it again); else the file is written anew.
         source = os.path.join(self.target, path)
         published = _holding(source, raw)
-        if published is not None and (self._make_way(file, keep=published) or _link(source, file)):
+        if published is not None and (self._make_way(file, path, keep=published) or _link(source, file)):
             return published.st_size, published.st_mtime_ns
+        self.changed.add(path)
         staged = _holding(file, raw)
         if staged is not None:
             return staged.st_size, staged.st_mtime_ns
-        self._make_way(file)
+        self._make_way(file, path)
         fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW, 0o666)
         try:
             view = memoryview(raw)
@@ -229,20 +249,44 @@ class Output:
             os.close(fd)
         return stat.st_size, stat.st_mtime_ns
 
-    def _make_way(self, file: str, keep: os.stat_result | None = None) -> bool:
-        """Make way for a new staging ``file``: remove what stands there (a file, link or folder), or make its
-        folder. True, and nothing removed, when the file there is already ``keep`` (the same inode)."""
+    def _make_way(self, file: str, path: str, keep: os.stat_result | None = None) -> bool:
+        """Make way for a new staging ``file`` (``path`` in the site): remove what stands there (a file, link or
+        folder), or make its folder. True, and nothing removed, when the file there is already ``keep`` (the same
+        inode)."""
         try:
             here = os.stat(file, follow_symlinks=False)
         except FileNotFoundError:
             self._make_parent(Path(file))
         except NotADirectoryError as exc:
+            self._touch_all(path)
             self._clear(Path(file), exc)
         else:
             if keep is not None and (here.st_ino, here.st_dev) == (keep.st_ino, keep.st_dev):
                 return True
             self._clear(Path(file), None)
+        self.touched.add(path.rpartition("/")[0])
         return False
+
+    def _touch_all(self, path: str) -> None:
+        """Mark every folder above ``path`` (and ``path`` itself) as changed."""
+        path = "" if path == "." else path
+        while path:
+            self.touched.add(path)
+            path = path.rpartition("/")[0]
+        self.touched.add("")
+
+    def trusts(self, path: str) -> bool:
+        """Whether the staging folder's ``path`` is known, from the journal, to be the published site's file."""
+        return self.journal is not None and self.journal.trusts(path)
+
+    def note(self, path: str, *, written: bool) -> None:
+        """What a worker process did at ``path`` (linked it, or ``written`` it), for the journal and the prune: a
+        worker's own ``Output`` is not this one."""
+        if written:
+            self.changed.add(path)
+            self._touch_all(path.rpartition("/")[0])
+        elif not self.trusts(path):
+            self.touched.add(path.rpartition("/")[0])  # it may have replaced the file there
 
     def _clear(self, file: Path, exc: OSError | None) -> None:
         """Make way for a new ``file``: unlink what stands there (a file, link or folder), or create its folder."""
@@ -257,13 +301,15 @@ class Output:
         """Hard-link ``path`` from the published site when it is still the file a previous build wrote there
         (same size and modification time); False when it is not, and the caller renders it. Records nothing in
         ``files`` (a worker process calls this; the build records the path)."""
+        if self.trusts(path):  # the staging folder's file is the published one, as the page cache describes it
+            return True
         source = os.path.join(self.target, path)
         try:
             stat = os.stat(source)
             if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
                 return False
             file = os.path.join(self.staging, path)
-            return self._make_way(file, keep=stat) or _link(source, file)
+            return self._make_way(file, path, keep=stat) or _link(source, file)
         except OSError:
             return False
 
@@ -354,8 +400,16 @@ class Output:
 
     def prune(self) -> None:
         """Remove the files and folders of the staging folder that this build did not write, and record what is
-        left (``self.record``; see ``prune.prune_tree``). A folder no longer written goes to the trash."""
-        prune_tree(self.staging, self.target, self.record, self.files, self._discard)
+        left (``self.record``; see ``prune.prune_tree``). A folder no longer written goes to the trash. With the
+        journal, only the folders this build changed (and those of ``untrusted`` paths) are looked at."""
+        untouched = None
+        if self.journal is not None:
+            touched, prefixes = self.touched, (*self.journal.prefixes, *self.untrusted)
+
+            def untouched(rel: str) -> bool:
+                return rel not in touched and not rel.startswith(prefixes)
+
+        prune_tree(self.staging, self.target, self.record, self.files, self._discard, untouched)
 
     def _discard(self, folders: list[str]) -> None:
         """Move ``folders`` into one new trash folder, deleted in the background."""
@@ -377,6 +431,8 @@ class Output:
             os.replace(self.target, self.previous)
             os.replace(self.staging, self.target)
             os.replace(self.previous, self.staging)
+        # the two trees now share every file but those written anew and the untrusted ones
+        journal.save(self.journal_file, self.target, self.staging, self.changed, self.untrusted)
 
     def wait(self) -> None:
         """Wait for the background deletions this ``Output`` started (for tests: a build never waits)."""

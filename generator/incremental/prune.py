@@ -105,12 +105,18 @@ def _write_record(file: Path, record: Record) -> None:
 
 
 def prune_tree(
-    staging: Path, target: Path, record_file: Path, files: Iterable[str], discard: Callable[[list[str]], None]
+    staging: Path,
+    target: Path,
+    record_file: Path,
+    files: Iterable[str],
+    discard: Callable[[list[str]], None],
+    untouched: Callable[[str], bool] | None = None,
 ) -> None:
     """Remove from ``staging`` what is not one of ``files`` (nor a folder holding one), then record what is left in
     ``record_file`` (keeping the record of ``target``, the other tree). A folder whose state is as the last prune of
     this tree left it is not read: what it holds then is what that prune recorded. Stray folders are handed to
-    ``discard`` (which moves them away) before the record is written."""
+    ``discard`` (which moves them away) before the record is written. ``untouched(folder)``: the folders nobody
+    changed since that prune (``journal.py``), taken as recorded without a look."""
     keep = set(map(os.path.normpath, files))
     folders = folders_of(keep)
     record = _read_record(record_file)
@@ -118,7 +124,9 @@ def prune_tree(
     recorded_paths, known = _tree(record.get((root.st_dev, root.st_ino)))
     base = os.path.join(staging, "")
     trash: list[str] = []  # folders to move to the trash
-    states, unchanged = _prune_changed(base, keep, folders, known, trash)
+    if not recorded_paths:  # no record of this tree: every folder is read
+        untouched = None
+    states, unchanged = _prune_changed(base, keep, folders, known, trash, untouched)
     # An unchanged folder holds what the last prune left in it: what this build did not write goes.
     written = keep | folders
     for path in [path for path in recorded_paths if path not in written]:
@@ -137,16 +145,28 @@ def prune_tree(
 
 
 def _prune_changed(
-    base: str, keep: set[str], folders: set[str], known: dict[str, State], trash: list[str]
+    base: str,
+    keep: set[str],
+    folders: set[str],
+    known: dict[str, State],
+    trash: list[str],
+    untouched: Callable[[str], bool] | None,
 ) -> tuple[dict[str, State], set[str]]:
     """Read and prune every folder of ``folders`` (under ``base``) whose state is not the ``known`` one; return the
-    states to record (of the folders left as they are and settled) and the folders found unchanged."""
+    states to record (of the folders left as they are and settled) and the folders found unchanged. A folder that
+    is ``untouched`` is taken as unchanged without a look."""
     now = time.time_ns()
     states: dict[str, State] = {}
     unchanged: set[str] = set()
     folders_seen: set[str] = set()  # folders found to be folders (not links): only theirs are looked into
     for rel in sorted(folders):  # each folder after the one holding it
         if rel and rel.rpartition("/")[0] not in folders_seen:
+            continue
+        if untouched is not None and untouched(rel):
+            folders_seen.add(rel)
+            unchanged.add(rel)
+            if rel in known:
+                states[rel] = known[rel]
             continue
         try:
             stat = os.lstat(base + rel)

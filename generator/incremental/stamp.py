@@ -124,13 +124,16 @@ def site_digest(target: Path, paths: Iterable[str]) -> bytes | None:
             os.close(folder)
 
 
-def last_stamp(cache: BuildCache, inputs: bytes | None, target: Path) -> Stamp | None:
-    """The last build's stamp when its inputs were ``inputs`` and ``target`` is still the site it published: then
-    ``target`` already is what a build would write."""
+def last_stamp(cache: BuildCache, inputs: bytes | None, target: Path) -> tuple[Stamp | None, bool]:
+    """The last build's stamp when its inputs were ``inputs`` and ``target`` is still the site it published (then
+    ``target`` already is what a build would write), and whether ``target`` is known to have changed since that
+    build (the same inputs, another site: something else wrote into it, and no file of it may be trusted)."""
     stamp = cache.read(STAMP) if inputs is not None else None
-    if isinstance(stamp, Stamp) and stamp.inputs == inputs and stamp.site == site_digest(target, stamp.paths):
-        return stamp
-    return None
+    if isinstance(stamp, Stamp) and stamp.inputs == inputs:
+        if stamp.site == site_digest(target, stamp.paths):
+            return stamp, False
+        return None, True
+    return None, False
 
 
 def save_stamp(

@@ -149,6 +149,7 @@ class PageQueue:
         def reuse(index: int, print_: bytes) -> None:
             old = previous[files[index]]
             self.out.files.append(files[index])
+            self.out.note(files[index], written=False)  # (checked in a worker: its Output is not this one)
             self._record(files[index], print_, old[1], old[2])
             self.reused += 1
 
@@ -188,6 +189,8 @@ class PageQueue:
                 continue
             print_, size, mtime = result
             self.out.files.append(files[index])
+            old = previous.get(files[index])  # the published file's size and time: it was linked, not written
+            self.out.note(files[index], written=old is None or (old[1], old[2]) != (size, mtime))
             self._record(files[index], print_, size, mtime)
             self.rendered += 1
 
