@@ -14,14 +14,25 @@ from generator.console import print_summary, report
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from generator.config import POPULAR_UPVOTES, load_config
+    from generator.content.paths import display_path
     from generator.ingest.ledger import ledger_path
     from generator.ingest.listings import find_listings
     from generator.ingest.merge import ingest
 
     root = Path(args.root)
+    popular = POPULAR_UPVOTES  # [feeds] popular_upvotes: ingest dates when a paper reached it (popular_since)
+    if (root / "site.toml").exists():
+        config, config_problems = load_config(root / "site.toml", display=display_path(root / "site.toml"))
+        if config is None:
+            report(config_problems, args.strict)
+            return 1
+        popular = config.popular_upvotes
     paths = [Path(p) for p in args.paths] or [root / "content" / "listings"]
     files, problems = find_listings(paths)
-    result = ingest(files, root / "content" / "papers", args.date, ledger=ledger_path(root), full=args.full)
+    result = ingest(
+        files, root / "content" / "papers", args.date, ledger=ledger_path(root), full=args.full, popular=popular
+    )
     failures = report([*problems, *result.problems], args.strict)
     new = "" if result.full else "new "
     print(

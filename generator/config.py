@@ -77,6 +77,8 @@ class Source:
         return f"hf-{self.hf}"
 
 
+POPULAR_UPVOTES = 20
+"""``[feeds] popular_upvotes`` when ``site.toml`` does not say."""
 DEFAULT_SOURCES = (Source(hf="daily"),)
 """What the daily run scrapes when ``site.toml`` has no ``[[sources]]``."""
 
@@ -101,7 +103,7 @@ class Config:
     """Warn when the newest listed paper is older than this many days."""
     feed_max_items: int = field(default=50, metadata=toml_key("feeds.max_items", minimum=1))
     """Entries per feed."""
-    popular_upvotes: int = field(default=20, metadata=toml_key("feeds.popular_upvotes", minimum=1))
+    popular_upvotes: int = field(default=POPULAR_UPVOTES, metadata=toml_key("feeds.popular_upvotes", minimum=1))
     """Upvotes that put a paper in the popular feed (``popular/``), from the day ingest first sees them."""
     desk_recent_days: int = field(default=30, metadata=toml_key("desk.recent_days", minimum=1))
     """Days of listings the "for you" page ranks (the reader's desk; ``generator/desk/files.py``)."""

@@ -28,6 +28,7 @@ from typing import Any, get_type_hints
 
 from generator.clock import day_argument, today
 from generator.config import ARXIV_CATEGORY_RE, DEFAULT_SOURCES, Source, load_config
+from generator.content.paths import display_path
 from generator.content.scrape_log import DAILY, SCRAPE_LOG
 from generator.ingest.arxiv_scrape import ARXIV_PAGE, ARXIV_SETTLE_DAYS, ARXIV_URL, arxiv_fetcher, scrape_arxiv
 from generator.ingest.fetch import Fetcher, FetchError, Sleep, log_attempt, report, save
@@ -188,7 +189,7 @@ def chosen_sources(args: argparse.Namespace, root: Path) -> tuple[Source, ...] |
     path = root / "site.toml"
     if not path.exists():
         return DEFAULT_SOURCES
-    config, problems = load_config(path, display=str(path) if root != Path(".") else "site.toml")
+    config, problems = load_config(path, display=display_path(path))
     for problem in problems:
         print(problem, file=sys.stderr)
     return config.sources if config is not None else None
