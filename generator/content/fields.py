@@ -26,8 +26,8 @@ class Field:
     owner: Owner
     """Who sets the value once the file exists. ``maintainer``: ingest writes it only into a new file. ``ingest``:
     ingest keeps it by a rule of its own (``ingest.merge._apply``: the arXiv id fills a gap, dates move to the
-    earliest or latest day, ``popular_since`` is set once, links merge by name, sources and title keys gather). ``listing``: the newest listing that
-    has a value sets it; an older one only fills a gap."""
+    earliest or latest day, ``popular_since`` is set once, links merge by name, sources and title keys gather).
+    ``listing``: the newest listing that has a value sets it; an older one only fills a gap."""
 
 
 FIELDS: tuple[Field, ...] = (
