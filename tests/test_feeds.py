@@ -744,7 +744,7 @@ def test_the_golden_site_feeds_have_distinct_dates_and_obey_the_validator_rules(
         for name in ("feed.xml", "atom.xml", "feed.json")
         for path in golden.rglob(name)
     }
-    assert len(files) == 18  # the site, the digest and four topics, three formats each
+    assert len(files) == 21  # the site, the digest, the popular papers and four topics, three formats each
     check_distinct_dates(files)
     check_validator_rules(files)
     check_same_text(files)
