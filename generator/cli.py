@@ -123,10 +123,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     scrape = sub.add_parser(
         "scrape",
-        help="save HF daily papers or search results into content/listings/",
-        description="Fetch raw JSON from the HF papers API (politely: rate limit, retries) "
-        "and save it atomically as content/listings/hf-daily-YYYY-MM-DD.json or "
-        "hf-search-QUERY-YYYY-MM-DD.json. Days HF snaps back to an earlier day are skipped.",
+        help="save HF daily papers, HF searches and arXiv categories into content/listings/",
+        description="Fetch every source of site.toml's [[sources]] (or the one --hf, --arxiv or --query names), "
+        "politely (rate limit, retries; arXiv at most once every 3 s), and save each answer atomically as "
+        "content/listings/hf-daily-YYYY-MM-DD.json, arxiv-CATS-YYYY-MM-DD.xml or hf-search-QUERY-YYYY-MM-DD.json. "
+        "One source failing does not stop the others; the exit status is 1 if any failed.",
     )
     scrape_cmd.add_arguments(scrape)
     scrape.set_defaults(func=scrape_cmd.run)
