@@ -14,14 +14,25 @@ from generator.console import print_summary, report
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from generator.config import POPULAR_UPVOTES, load_config
+    from generator.content.paths import display_path
     from generator.ingest.ledger import ledger_path
     from generator.ingest.listings import find_listings
     from generator.ingest.merge import ingest
 
     root = Path(args.root)
+    popular = POPULAR_UPVOTES  # [feeds] popular_upvotes: ingest dates when a paper reached it (popular_since)
+    if (root / "site.toml").exists():
+        config, config_problems = load_config(root / "site.toml", display=display_path(root / "site.toml"))
+        if config is None:
+            report(config_problems, args.strict)
+            return 1
+        popular = config.popular_upvotes
     paths = [Path(p) for p in args.paths] or [root / "content" / "listings"]
     files, problems = find_listings(paths)
-    result = ingest(files, root / "content" / "papers", args.date, ledger=ledger_path(root), full=args.full)
+    result = ingest(
+        files, root / "content" / "papers", args.date, ledger=ledger_path(root), full=args.full, popular=popular
+    )
     failures = report([*problems, *result.problems], args.strict)
     new = "" if result.full else "new "
     print(
@@ -112,10 +123,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     scrape = sub.add_parser(
         "scrape",
-        help="save HF daily papers or search results into content/listings/",
-        description="Fetch raw JSON from the HF papers API (politely: rate limit, retries) "
-        "and save it atomically as content/listings/hf-daily-YYYY-MM-DD.json or "
-        "hf-search-QUERY-YYYY-MM-DD.json. Days HF snaps back to an earlier day are skipped.",
+        help="save HF daily papers, HF searches and arXiv categories into content/listings/",
+        description="Fetch every source of site.toml's [[sources]] (or the one --hf, --arxiv or --query names), "
+        "politely (rate limit, retries; arXiv at most once every 3 s), and save each answer atomically as "
+        "content/listings/hf-daily-YYYY-MM-DD.json, arxiv-CATS-YYYY-MM-DD.xml or hf-search-QUERY-YYYY-MM-DD.json. "
+        "One source failing does not stop the others; the exit status is 1 if any failed.",
     )
     scrape_cmd.add_arguments(scrape)
     scrape.set_defaults(func=scrape_cmd.run)

@@ -20,6 +20,8 @@ from generator.model import Problem
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOML_TYPES = {dict: "a table", list: "an array", str: "a string", int: "an integer"}
 """What each TOML value type is called in messages."""
+ARXIV_CATEGORY_RE = re.compile(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")
+"""An arXiv category: ``cs.CL``, ``hep-th``, ``astro-ph.CO``."""
 
 
 def toml_key(key: str, *, minimum: int | None = None, kind: type | None = None) -> dict[str, Any]:
@@ -44,6 +46,41 @@ class TopicRule:
     """Words and phrases that keep a paper out even when an include matches."""
     threshold: int = field(default=2, metadata=toml_key("threshold", minimum=1))
     """Score a paper needs to join: an include phrase in the title scores 3, each one in the abstract 1."""
+    categories: tuple[str, ...] = field(default=(), metadata=toml_key("categories", kind=list))
+    """arXiv categories (``cs.RO``): a paper in any of them joins the topic whatever its score, unless an exclude
+    phrase keeps it out."""
+
+
+HF_FEEDS = ("daily",)
+"""What ``hf = ...`` may name: the HF daily papers."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One ``[[sources]]`` table: one thing ``papersite scrape`` fetches each day. Exactly one key is set."""
+
+    hf: str | None = field(default=None, metadata=toml_key("hf"))
+    """``"daily"``: the HF daily papers of the day (``hf-daily-YYYY-MM-DD.json``)."""
+    arxiv: tuple[str, ...] = field(default=(), metadata=toml_key("arxiv", kind=list))
+    """arXiv categories queried together (``arxiv-<cats>-YYYY-MM-DD.xml``)."""
+    hf_search: str | None = field(default=None, metadata=toml_key("hf_search"))
+    """An HF papers search, run each day (``hf-search-<query>-YYYY-MM-DD.json``)."""
+
+    @property
+    def name(self) -> str:
+        """The source as the scrape log and the status page name it: ``hf-daily``, ``arxiv:cs.CL,cs.LG``,
+        ``hf-search:memory``."""
+        if self.arxiv:
+            return "arxiv:" + ",".join(self.arxiv)
+        if self.hf_search is not None:
+            return f"hf-search:{self.hf_search}"
+        return f"hf-{self.hf}"
+
+
+POPULAR_UPVOTES = 20
+"""``[feeds] popular_upvotes`` when ``site.toml`` does not say."""
+DEFAULT_SOURCES = (Source(hf="daily"),)
+"""What the daily run scrapes when ``site.toml`` has no ``[[sources]]``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +103,14 @@ class Config:
     """Warn when the newest listed paper is older than this many days."""
     feed_max_items: int = field(default=50, metadata=toml_key("feeds.max_items", minimum=1))
     """Entries per feed."""
+    popular_upvotes: int = field(default=POPULAR_UPVOTES, metadata=toml_key("feeds.popular_upvotes", minimum=1))
+    """Upvotes that put a paper in the popular feed (``popular/``), from the day ingest first sees them."""
     desk_recent_days: int = field(default=30, metadata=toml_key("desk.recent_days", minimum=1))
     """Days of listings the "for you" page ranks (the reader's desk; ``generator/desk/files.py``)."""
     topics: tuple[TopicRule, ...] = field(default=(), metadata=toml_key("topics", kind=list))
     """The ``[[topics]]`` tables, in file order."""
+    sources: tuple[Source, ...] = field(default=DEFAULT_SOURCES, metadata=toml_key("sources", kind=list))
+    """The ``[[sources]]`` tables: what ``papersite scrape`` without arguments fetches, in file order."""
     extra: tuple[tuple[str, Any], ...] = field(default=(), metadata=toml_key("extra", kind=dict))
     """``[extra]``: free-form values passed to templates as ``config.extra``, sorted by key."""
     path: str = "site.toml"
@@ -110,10 +151,11 @@ SETTINGS = _by_key(Config)
 SETTING_KINDS = _kinds(Config)
 TOP_KEYS = {key.partition(".")[0] for key in SETTINGS}
 TABLE_KEYS = _table_keys(SETTINGS)
+SOURCE_KEYS = set(_by_key(Source))
 TOPIC_FIELDS = _by_key(TopicRule)
 TOPIC_KEYS = set(TOPIC_FIELDS)
 WORD_LISTS = tuple(key for key, f in TOPIC_FIELDS.items() if f.metadata["kind"] is list)
-"""The topic keys that hold a list of words: ``include``, ``exclude``."""
+"""The topic keys that hold a list of words: ``include``, ``exclude``, ``categories``."""
 
 
 def normalize_base_url(url: str) -> str | None:
@@ -229,6 +271,9 @@ def _topic_rule(
         if key in raw and not _strings(raw[key])
     ]
     values: dict[str, Any] = {key: _words(raw.get(key)) for key in WORD_LISTS}
+    if _strings(raw.get("categories", [])) and not all(ARXIV_CATEGORY_RE.match(c) for c in values["categories"]):
+        message = f"`{where}.categories` must be a list of arXiv categories"
+        problems.append(Problem(path, here["categories"], "error", message))
     if "description" in raw:
         values["description"] = str(raw["description"])
     if "threshold" in raw:
@@ -264,6 +309,50 @@ def _topic_rules(topics: list[Any], text: str, path: str, line: int) -> tuple[tu
     return tuple(rules), problems
 
 
+def _source(raw: dict[str, Any], where: str, path: str, here: dict[str, int]) -> tuple[Source | None, list[Problem]]:
+    """One ``[[sources]]`` table: exactly one of its keys, with a valid value. ``here`` is the line of each key."""
+    given = sorted(set(raw) & SOURCE_KEYS)
+    if len(given) != 1:
+        message = f"`{where}` must have exactly one of {', '.join(f'`{k}`' for k in sorted(SOURCE_KEYS))}"
+        return None, [Problem(path, here[""], "error", message + (f", got {', '.join(given)}" if given else ""))]
+    key = given[0]
+    value, line = raw[key], here[key]
+    if key == "hf" and value not in HF_FEEDS:
+        return None, [Problem(path, line, "error", f"`{where}.hf` must be one of {', '.join(map(repr, HF_FEEDS))}")]
+    if key == "hf_search" and not (isinstance(value, str) and value.strip()):
+        return None, [Problem(path, line, "error", f"`{where}.hf_search` must be a non-empty string")]
+    if key == "arxiv":
+        if not (_strings(value) and value and all(ARXIV_CATEGORY_RE.match(c) for c in value)):
+            message = f'`{where}.arxiv` must be a list of arXiv categories, such as ["cs.CL", "cs.LG"]'
+            return None, [Problem(path, line, "error", message)]
+        return Source(arxiv=tuple(dict.fromkeys(value))), []
+    return Source(**{key: value}), []
+
+
+def _sources(raw_sources: list[Any], text: str, path: str, line: int) -> tuple[tuple[Source, ...], list[Problem]]:
+    """The ``sources`` array, in order; ``line`` is the ``sources`` key's, for tables written inline."""
+    sources: list[Source] = []
+    problems: list[Problem] = []
+    tables = _array_table_lines(text, "sources")
+    for index, raw in enumerate(raw_sources):
+        where = f"sources[{index}]"
+        table = tables[index] if index < len(tables) else {}
+        header = table.get("", line)
+        if not isinstance(raw, dict):
+            problems.append(Problem(path, header, "error", f"`{where}` must be a table"))
+            continue
+        here = {key: table.get(key, header) for key in ("", *SOURCE_KEYS, *raw)}
+        unknown = _unknown(set(raw), SOURCE_KEYS, f" in {where}", path, here)
+        source, source_problems = _source(raw, where, path, here)
+        # a misspelt key alone is reported once, as unknown, not also as a table without a key
+        problems += unknown + (source_problems if source is not None or not unknown or set(raw) & SOURCE_KEYS else [])
+        if source is not None and source.name in {s.name for s in sources}:
+            problems.append(Problem(path, header, "error", f"`{where}` repeats the source `{source.name}`"))
+        elif source is not None:
+            sources.append(source)
+    return tuple(sources), problems
+
+
 def parse_config(
     text: str, path: str = "site.toml", base_url: str | None = None
 ) -> tuple[Config | None, list[Problem]]:
@@ -278,6 +367,9 @@ def parse_config(
     values, value_problems = _settings(data, path, lines)
     rules, topic_problems = _topic_rules(values.pop("topics", []), text, path, lines.get("topics", 0))
     extra = values.pop("extra", {})
+    if "sources" in values:
+        values["sources"], source_problems = _sources(values["sources"], text, path, lines.get("sources", 0))
+        topic_problems += source_problems
     problems = [*_unknown(set(data), TOP_KEYS, "", path, lines), *url_problems, *_tables(data, path, lines)]
     problems += value_problems + topic_problems
     config = Config(

@@ -109,6 +109,8 @@ class Paper:
     authors_count: int | None = None
     organization: str | None = None
     upvotes: int | None = None
+    popular_since: date | None = None
+    """The first day ingest saw the paper's upvotes at or above ``[feeds] popular_upvotes`` (the popular feed)."""
     comments: int | None = None
     listing_rank: int | None = None
     """The paper's place in the newest listing that has it (1 = first): a listing's order within its day."""

@@ -54,6 +54,11 @@ def digest_path(day: date | None = None) -> str:
     return "digest/" if day is None else f"digest/{day.isoformat()}/"
 
 
+def popular_path() -> str:
+    """The popular papers (``[feeds] popular_upvotes``): the page and its feeds."""
+    return "popular/"
+
+
 def output_file(path: str) -> str:
     """File that serves ``path``: ``a/b/`` -> ``a/b/index.html``; files stay as they are."""
     return path + "index.html" if path == "" or path.endswith("/") else path

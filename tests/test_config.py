@@ -15,6 +15,7 @@ from generator.config import (
     TOP_KEYS,
     TOPIC_KEYS,
     Config,
+    Source,
     TopicRule,
     load_config,
     normalize_base_url,
@@ -186,9 +187,9 @@ def test_every_config_field_but_path_is_a_known_key() -> None:
     assert keys.pop("path") is None
     assert all(keys.values())
     assert {f.name for f in SETTINGS.values()} == set(keys)
-    top = "base_url title description language theme per_page freshness_days feeds desk topics extra"
+    top = "base_url title description language theme per_page freshness_days feeds desk topics sources extra"
     assert set(top.split()) == TOP_KEYS
-    assert {"feeds": {"max_items"}, "desk": {"recent_days"}} == TABLE_KEYS
+    assert {"feeds": {"max_items", "popular_upvotes"}, "desk": {"recent_days"}} == TABLE_KEYS
     assert SETTINGS["feeds.max_items"].name == "feed_max_items"
     assert {f.name for f in fields(TopicRule)} == TOPIC_KEYS
     assert all(kind in TOML_TYPES for kind in SETTING_KINDS.values())
@@ -221,3 +222,45 @@ def test_minimums_and_types_come_from_the_fields() -> None:
             assert problems_of(BASE + f"{header}{name} = 1.5\n") == [
                 f"site.toml:{2 + bool(table)}: error: `{key}` must be {TOML_TYPES[SETTING_KINDS[setting.name]]}"
             ]
+
+
+def test_sources_are_read_in_order_and_default_to_hf_daily() -> None:
+    config, problems = parse_config(BASE)
+    assert problems == [] and config is not None and config.sources == (Source(hf="daily"),)
+    text = (
+        BASE + '[[sources]]\nhf = "daily"\n[[sources]]\narxiv = ["cs.CL", "cs.LG"]\n[[sources]]\nhf_search = "memory"\n'
+    )
+    config, problems = parse_config(text)
+    assert problems == [] and config is not None
+    assert [source.name for source in config.sources] == ["hf-daily", "arxiv:cs.CL,cs.LG", "hf-search:memory"]
+    assert config.sources[1].arxiv == ("cs.CL", "cs.LG")
+
+
+def test_bad_sources_name_the_line() -> None:
+    text = BASE + (
+        '[[sources]]\nhf = "weekly"\n'  # lines 2-3
+        '[[sources]]\narxiv = ["cs.CL", "no such thing"]\n'  # 4-5
+        '[[sources]]\nhf_serch = "memory"\n'  # 6-7
+        '[[sources]]\nhf = "daily"\nhf_search = "x"\n'  # 8-10
+        '[[sources]]\nhf = "daily"\n[[sources]]\nhf = "daily"\n'  # 11-14
+    )
+    config, problems = parse_config(text)
+    assert config is None
+    assert [str(p) for p in problems] == [
+        "site.toml:3: error: `sources[0].hf` must be one of 'daily'",
+        'site.toml:5: error: `sources[1].arxiv` must be a list of arXiv categories, such as ["cs.CL", "cs.LG"]',
+        "site.toml:7: error: unknown key `hf_serch` in sources[2]; did you mean `hf_search`?",
+        "site.toml:8: error: `sources[3]` must have exactly one of `arxiv`, `hf`, `hf_search`, got hf, hf_search",
+        "site.toml:13: error: `sources[5]` repeats the source `hf-daily`",
+    ]
+
+
+def test_a_topic_rule_may_match_arxiv_categories() -> None:
+    config, problems = parse_config(BASE + '[[topics]]\nslug = "robots"\ncategories = ["cs.RO"]\n')
+    assert problems == [] and config is not None
+    assert config.topics == (TopicRule("robots", "robots", categories=("cs.RO",)),)
+    config, problems = parse_config(BASE + '[[topics]]\nslug = "robots"\ncategories = ["robots!"]\n')
+    assert config is None
+    assert [str(p) for p in problems] == [
+        "site.toml:4: error: `topics[0].categories` must be a list of arXiv categories"
+    ]

@@ -74,7 +74,15 @@ SAMPLE = [
         abstract="We train a **language model**.\n\nSecond paragraph.",
         authors=("Ann Author", "Bo Ørsted"),
     ),
-    paper("beta", date(2024, 10, 25), published=date(2024, 10, 22), title="Image tokens", abstract="An image model."),
+    paper(
+        "beta",
+        date(2024, 10, 25),
+        published=date(2024, 10, 22),
+        title="Image tokens",
+        abstract="An image model.",
+        upvotes=30,
+        popular_since=date(2024, 10, 26),
+    ),
     paper("gamma", date(2024, 10, 24), published=date(2024, 10, 23)),
     paper("delta", date(2024, 10, 25), published=date(2024, 10, 22)),
     paper("unlisted", None, published=date(2024, 10, 1)),
@@ -339,7 +347,7 @@ def rss_guids(data: bytes) -> list[str]:
 def test_writes_every_feed_and_opml(tmp_path: Path) -> None:
     site = make_site(SAMPLE)
     paths = write_feeds(site, tmp_path)
-    folders = ["", "digest/", *(f"topics/{slug}/" for slug in ("llm", "vision", "empty", "other"))]
+    folders = ["", "digest/", "popular/", *(f"topics/{slug}/" for slug in ("llm", "vision", "empty", "other"))]
     expected = {f"{folder}{name}" for folder in folders for name in ("feed.xml", "atom.xml", "feed.json")}
     assert set(paths) == expected | {"feeds.opml"}
     assert len(paths) == len(set(paths))
@@ -404,7 +412,7 @@ def test_capped_at_feed_max_items(tmp_path: Path) -> None:
     assert len(json_items(files["digest/feed.json"])) == 5
 
 
-@pytest.mark.parametrize("folder", ["", "topics/llm/", "digest/", "topics/empty/"])
+@pytest.mark.parametrize("folder", ["", "topics/llm/", "digest/", "topics/empty/", "popular/"])
 def test_self_and_alternate_links_under_a_sub_path(tmp_path: Path, folder: str) -> None:
     page = folder  # each feed mirrors the page at its own folder: home, topic page, digest index
     files = feeds_of(make_site(SAMPLE), tmp_path)
@@ -494,7 +502,8 @@ def test_opml_lists_every_feed(tmp_path: Path) -> None:
     root = etree.fromstring(files["feeds.opml"])
     assert root.get("version") == "2.0" and root.findtext("head/title")
     outlines = {o.get("xmlUrl"): o for o in root.iter("outline") if o.get("type") == "rss"}
-    expected = [f"{BASE}feed.xml", f"{BASE}digest/feed.xml"] + [f"{BASE}topics/{t.slug}/feed.xml" for t in site.topics]
+    expected = [f"{BASE}feed.xml", f"{BASE}digest/feed.xml", f"{BASE}popular/feed.xml"]
+    expected += [f"{BASE}topics/{t.slug}/feed.xml" for t in site.topics]
     assert sorted(outlines) == sorted(expected)
     for url, outline in outlines.items():
         assert url[: -len("feed.xml")] == outline.get("htmlUrl")
@@ -735,7 +744,7 @@ def test_the_golden_site_feeds_have_distinct_dates_and_obey_the_validator_rules(
         for name in ("feed.xml", "atom.xml", "feed.json")
         for path in golden.rglob(name)
     }
-    assert len(files) == 18  # the site, the digest and four topics, three formats each
+    assert len(files) == 21  # the site, the digest, the popular papers and four topics, three formats each
     check_distinct_dates(files)
     check_validator_rules(files)
     check_same_text(files)

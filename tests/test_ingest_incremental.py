@@ -28,6 +28,7 @@ entry = st.tuples(st.sampled_from(TITLES), st.sampled_from(ARXIV), st.integers(0
 entries = st.lists(entry, min_size=1, max_size=4)
 ops = st.one_of(
     st.tuples(st.just("new"), entries),
+    st.tuples(st.just("new arxiv"), entries),
     st.tuples(st.just("older"), entries),
     st.tuples(st.just("resave"), st.integers(0, 20), entries),
     st.tuples(st.just("delete listing"), st.integers(0, 20)),
@@ -37,9 +38,37 @@ ops = st.one_of(
 )
 
 
-def listing_text(day: date, rows: list[tuple[str, str | None, int]]) -> tuple[str, str]:
-    """A listing of ``rows`` for ``day``: HF API JSON when every row has an arXiv id, else the HF text format
-    (title-only entries, ids dropped). Returns (file name, text)."""
+ATOM_ENTRY = """  <entry>
+    <id>http://arxiv.org/abs/{arxiv}v1</id>
+    <published>{day}T17:00:00Z</published>
+    <title>{title}</title>
+    <summary>About {lower}, as arXiv has it.</summary>
+    <author><name>Ada Lovelace</name></author>
+    <author><name>Alan Turing</name></author>
+    <arxiv:primary_category term="cs.CL" scheme="http://arxiv.org/schemas/atom"/>
+    <category term="cs.CL" scheme="http://arxiv.org/schemas/atom"/>
+    <category term="cs.{votes}" scheme="http://arxiv.org/schemas/atom"/>
+  </entry>
+"""
+
+
+def arxiv_text(day: date, rows: list[tuple[str, str | None, int]]) -> tuple[str, str]:
+    """An arXiv API Atom listing of the rows with an arXiv id, as ``papersite scrape --arxiv`` saves it."""
+    entries = "".join(
+        ATOM_ENTRY.format(arxiv=arxiv, day=day.isoformat(), title=title, lower=title.lower(), votes=votes)
+        for title, arxiv, votes in rows
+        if arxiv
+    )
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" '
+    head += 'xmlns:arxiv="http://arxiv.org/schemas/atom">\n  <title>arXiv query</title>\n'
+    return f"arxiv-cs.CL-{day.isoformat()}.xml", f"{head}{entries}</feed>\n"
+
+
+def listing_text(day: date, rows: list[tuple[str, str | None, int]], arxiv: bool = False) -> tuple[str, str]:
+    """A listing of ``rows`` for ``day``: arXiv Atom when ``arxiv``, HF API JSON when every row has an arXiv id, else
+    the HF text format (title-only entries, ids dropped). Returns (file name, text)."""
+    if arxiv:
+        return arxiv_text(day, rows)
     if all(arxiv for _, arxiv, _ in rows):
         items = [
             {
@@ -84,14 +113,15 @@ class Pair:
         kind = op[0]
         for project in self.roots:
             listings, papers = self.listings(project), self.papers(project)
-            if kind in ("new", "older"):
-                day = self.newest + timedelta(days=1) if kind == "new" else START - timedelta(days=len(listings) + 1)
-                name, text = listing_text(day, op[1])  # type: ignore[arg-type]
+            if kind in ("new", "new arxiv", "older"):
+                later = kind != "older"
+                day = self.newest + timedelta(days=1) if later else START - timedelta(days=len(listings) + 1)
+                name, text = listing_text(day, op[1], arxiv=kind == "new arxiv")  # type: ignore[arg-type]
                 (project / "content" / "listings" / name).write_text(text, encoding="utf-8")
             elif kind == "resave" and listings:
                 path = listings[op[1] % len(listings)]  # type: ignore[operator]
                 day = date.fromisoformat(re.findall(r"\d{4}-\d{2}-\d{2}", path.name)[0])
-                name, text = listing_text(day, op[2])  # type: ignore[arg-type]
+                name, text = listing_text(day, op[2], arxiv=path.name.startswith("arxiv-"))  # type: ignore[arg-type]
                 path.unlink()
                 (project / "content" / "listings" / name).write_text(text, encoding="utf-8")
             elif kind == "delete listing" and listings:
@@ -100,7 +130,7 @@ class Pair:
                 edit(papers[op[1] % len(papers)], str(op[2]))  # type: ignore[operator]
             elif kind == "delete file" and papers:
                 papers[op[1] % len(papers)].unlink()  # type: ignore[operator]
-        if kind == "new":
+        if kind in ("new", "new arxiv"):
             self.newest += timedelta(days=1)
 
     def ingest(self) -> tuple[merge.IngestReport, merge.IngestReport]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.ingest import scrape
+from generator.ingest import fetch, scrape
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DAY_25 = (FIXTURES / "hf_api_daily_papers_2024-10-25_first4_excerpt.json").read_bytes()
@@ -98,6 +98,7 @@ def run(hf: FakeHF, out: Path, *argv: str, sleeps: list[float] | None = None) ->
     scrape.add_arguments(parser)
     options = ["--api-url", hf.url, "--out", str(out), "--log", str(log_of(out)), "--rate", "0", "--timeout", "0.3"]
     args = parser.parse_args([*options, "--retries", "2", *argv])
+    args.root = str(out.with_name(f"{out.name}-project"))  # no site.toml there: the default [[sources]], HF daily
     return scrape.run(args, sleep=(sleeps if sleeps is not None else []).append)
 
 
@@ -120,10 +121,8 @@ def test_one_day_saves_the_raw_bytes(hf: FakeHF, tmp_path: Path, capsys: pytest.
     hf.script[daily("2024-10-25")] = [Reply(body=DAY_25)]
     assert run(hf, tmp_path / "out", "--date", "2024-10-25") == 0
     assert listing(tmp_path / "out") == {"hf-daily-2024-10-25.json": DAY_25}
-    assert hf.requests == [(daily("2024-10-25"), scrape.USER_AGENT)]
-    assert (
-        scrape.USER_AGENT.startswith("papersite/") and "(+https://github.com/papersite/papersite)" in scrape.USER_AGENT
-    )
+    assert hf.requests == [(daily("2024-10-25"), fetch.USER_AGENT)]
+    assert fetch.USER_AGENT.startswith("papersite/") and "(+https://github.com/papersite/papersite)" in fetch.USER_AGENT
     assert "4 papers" in capsys.readouterr().out
 
 
@@ -264,11 +263,11 @@ def test_rate_limit_spaces_requests() -> None:
 
 def test_retry_after_forms() -> None:
     now = datetime(2024, 10, 25, 12, 0, 0, tzinfo=UTC)
-    assert scrape.retry_after("120", now) == 120.0
-    assert scrape.retry_after("Fri, 25 Oct 2024 12:00:30 GMT", now) == 30.0
-    assert scrape.retry_after("Fri, 25 Oct 2024 11:00:00 GMT", now) == 0.0
-    assert scrape.retry_after("soon", now) is None
-    assert scrape.retry_after(None, now) is None
+    assert fetch.retry_after("120", now) == 120.0
+    assert fetch.retry_after("Fri, 25 Oct 2024 12:00:30 GMT", now) == 30.0
+    assert fetch.retry_after("Fri, 25 Oct 2024 11:00:00 GMT", now) == 0.0
+    assert fetch.retry_after("soon", now) is None
+    assert fetch.retry_after(None, now) is None
 
 
 def test_slugify_and_today(monkeypatch: pytest.MonkeyPatch) -> None:

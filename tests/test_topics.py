@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +15,7 @@ from generator.site.topics import TITLE_WEIGHT, TopicMatcher, _joined, _Text, ph
 # Letters that case-fold in unusual ways (dotted and dotless i, long s, Kelvin sign, final sigma, sharp s,
 # ligatures, micro sign, a titlecase digraph, a combining mark that matches iota) next to plain ones.
 LETTERS = "abcdeiklmnorstxyzABCIKLMSXZ019_éÉßẞİıſKΣσςµμǅǆǄﬅﬆ\u0345ΙιΩω"
+FIXTURES = Path(__file__).parent / "fixtures"
 GAPS = [" ", "  ", "-", " - ", "--", "\n", "\t", ", ", ". ", "; ", "(", ")", "/", "–", "\u00a0", "\u2003", "+", "'"]
 
 words = st.text(alphabet=LETTERS, min_size=1, max_size=4)
@@ -148,3 +150,38 @@ def test_unusual_letters_in_phrases() -> None:
     for text in ["STATE KELVIN INFERENCE ID", "state kelvin inference id", "ſtate Kelvin İnference ıd"]:
         assert matcher.match(text, "") == by_regex(rules, text, "")
     assert matcher.match("STATE KELVIN INFERENCE ID", "") == ("r0", "r1", "r2", "r3")
+
+
+def test_a_rule_with_categories_takes_papers_in_them_whatever_their_words() -> None:
+    robots = TopicRule("robots", "Robots", include=("robot",), exclude=("survey",), categories=("cs.RO",))
+    words_only = TopicRule("memory", "Memory", include=("memory",))
+    matcher = TopicMatcher([robots, words_only])
+    assert matcher.match_categories(("cs.RO", "cs.AI"), "Grasping", "We grasp things.") == ("robots",)
+    assert matcher.match_categories(("cs.CL",), "Grasping", "We grasp things.") == ()
+    assert matcher.match_categories((), "Grasping", "We grasp things.") == ()
+    # an exclude phrase keeps a paper out, as it does for words
+    assert matcher.match_categories(("cs.RO",), "A survey of grasping", "") == ()
+
+
+def test_category_topics_from_an_arxiv_listing(tmp_path: Path) -> None:
+    """A paper ingested from arXiv Atom keeps its categories, primary first, and joins the topic of a rule that
+    names one of them."""
+    from generator.config import Config
+    from generator.ingest.merge import ingest
+    from generator.site.assemble import assemble
+    from generator.site.load import load_papers
+
+    listing = tmp_path / "arxiv-cs.CL-2025-10-01.xml"
+    listing.write_bytes((FIXTURES / "arxiv_api_atom_two_entries.xml").read_bytes())
+    papers_dir = tmp_path / "papers"
+    report = ingest([listing], papers_dir)
+    assert not [p for p in report.problems if p.severity == "error"]
+    papers, problems = load_papers(papers_dir)
+    assert problems == []
+    mcpmark = next(p for p in papers if p.arxiv == "2509.24002")
+    assert mcpmark.categories == ("cs.CL", "cs.AI")  # arXiv's primary category first
+    rules = (TopicRule("nlp", "NLP", categories=("cs.CL",)), TopicRule("hep", "HEP", categories=("hep-th",)))
+    site, _ = assemble(Config(base_url="https://example.org/", topics=rules), papers)
+    by_slug = {paper.arxiv: paper.topics for paper in site.papers}
+    assert by_slug["2509.24002"] == ("nlp",)
+    assert by_slug["hep-th/0601001"] == ("hep",)

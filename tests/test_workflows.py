@@ -89,7 +89,13 @@ def test_pages_workflow_shape() -> None:
     assert python["cache-dependency-path"] == "requirements/*.txt"
     assert "make .venv/.installed" in runs  # the runtime lock's exact versions (Makefile)
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
-    assert ".venv/bin/papersite scrape --date" in runs
+    # the scrape takes every source of site.toml's [[sources]]: no arguments, or only the day a manual run asks for
+    scrape_run = next(s for s in build["steps"] if "papersite scrape" in s.get("run", ""))["run"]
+    assert scrape_run.startswith(".venv/bin/papersite scrape")
+    echo = scrape_run.replace(".venv/bin/papersite scrape", "printf '<%s>'")
+    for day, printed in (("", "<>"), ("2026-02-06", "<--date><2026-02-06>")):
+        shown = subprocess.run(["bash", "-c", echo], env={"DAY": day}, capture_output=True, text=True, check=True)
+        assert shown.stdout == printed
     # the daily build is incremental: the last site and build cache come back, the newest first
     cached = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/cache@"))
     building = next(i for i, step in enumerate(build["steps"]) if "make build" in step.get("run", ""))

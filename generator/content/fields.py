@@ -26,8 +26,8 @@ class Field:
     owner: Owner
     """Who sets the value once the file exists. ``maintainer``: ingest writes it only into a new file. ``ingest``:
     ingest keeps it by a rule of its own (``ingest.merge._apply``: the arXiv id fills a gap, dates move to the
-    earliest or latest day, links merge by name, sources and title keys gather). ``listing``: the newest listing that
-    has a value sets it; an older one only fills a gap."""
+    earliest or latest day, ``popular_since`` is set once, links merge by name, sources and title keys gather).
+    ``listing``: the newest listing that has a value sets it; an older one only fills a gap."""
 
 
 FIELDS: tuple[Field, ...] = (
@@ -42,6 +42,7 @@ FIELDS: tuple[Field, ...] = (
     Field("authors_count", "int", "listing"),
     Field("organization", "text", "listing"),
     Field("upvotes", "int", "listing"),
+    Field("popular_since", "date", "ingest"),
     Field("comments", "int", "listing"),
     Field("github_stars", "int", "listing"),
     Field("listing_rank", "int", "listing"),

@@ -19,18 +19,19 @@ from __future__ import annotations
 import heapq
 import html
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from itertools import islice
 from typing import NamedTuple
 
 from generator.feeds.model import EPOCH, FORMATS, SUMMARY_CHARS, Feed, FeedFormat, FeedItem
-from generator.feeds.times import Times, distinct_later, midnight, paper_times
+from generator.feeds.times import SECOND, Times, distinct_later, midnight, paper_times
 from generator.feeds.xml import html_chars
 from generator.model import Paper
 from generator.site.assemble import Site
 from generator.text.markup import plain_text, render_markdown_tex, strip_tags
 from generator.text.mathml import plain_tex
-from generator.urls import digest_path, home_path, paper_path, topic_path
+from generator.urls import digest_path, home_path, paper_path, popular_path, topic_path
 
 
 def paper_title(paper: Paper) -> str:
@@ -63,6 +64,31 @@ def paper_item(site: Site, paper: Paper, times: Times) -> FeedItem:
         authors=tuple(name for name in (plain_text(a) for a in paper.authors) if name),
         categories=tuple((slug, plain_text(names.get(slug, slug))) for slug in paper.topics),
     )
+
+
+def popular_papers(site: Site) -> tuple[Paper, ...]:
+    """The papers that ever reached ``[feeds] popular_upvotes`` (their ``popular_since``, which ingest wrote), newest
+    first by that day, then in site order, capped at ``feed_max_items``: the popular feed and its page."""
+    chosen = [(paper.popular_since, index, paper) for index, paper in enumerate(site.papers) if paper.popular_since]
+    newest = heapq.nsmallest(site.config.feed_max_items, chosen, key=lambda item: (-item[0].toordinal(), item[1]))
+    return tuple(paper for _, _, paper in newest)
+
+
+def popular_item(site: Site, paper: Paper, instant: datetime, times: Times) -> FeedItem:
+    """A paper's entry in the popular feed: its usual entry, dated when it became popular."""
+    return replace(paper_item(site, paper, times), published=instant, updated=instant)
+
+
+def popular_instants(papers: tuple[Paper, ...]) -> list[datetime]:
+    """Each popular paper's instant, in feed order: midnight of its ``popular_since`` minus one second per paper
+    before it on that day, made strictly decreasing (``feeds.times``' rule)."""
+    instants: list[datetime] = []
+    for index, paper in enumerate(papers):
+        day = paper.popular_since or date.min
+        same_day = sum(1 for other in papers[:index] if other.popular_since == day)
+        wanted = midnight(day) - same_day * SECOND
+        instants.append(min(wanted, instants[-1] - SECOND) if instants else wanted)
+    return instants
 
 
 def listed_days(site: Site) -> list[tuple[date, tuple[Paper, ...]]]:
@@ -144,7 +170,8 @@ between the /feeds/ page and the feed files of one build, so both share them).""
 
 
 def site_feeds(site: Site) -> tuple[Feed, ...]:
-    """The site feed, the digest feed and one feed per topic (empty topics included), in that order."""
+    """The site feed, the digest feed, the popular feed and one feed per topic (empty topics included), in that
+    order."""
     key = (site.config, site.urls, site.papers, site.topics, site.now)
     if _last_feeds and all(a is b for a, b in zip(_last_feeds[0][0], key, strict=True)):
         return _last_feeds[0][1]
@@ -173,6 +200,22 @@ def _site_feeds(site: Site) -> tuple[Feed, ...]:
             empty,
         ),
     ]
+    popular = popular_papers(site)
+    votes = site.config.popular_upvotes
+    feeds.append(
+        make_feed(
+            site,
+            popular_path(),
+            f"{title}: popular",
+            f"Papers that reached {votes} upvotes on Hugging Face, dated the day they did.",
+            popular_path(),
+            (
+                popular_item(site, paper, instant, times[paper.slug])
+                for paper, instant in zip(popular, popular_instants(popular), strict=True)
+            ),
+            empty,
+        )
+    )
     for topic in site.topics:
         description = topic.description or f"Papers on {topic.name}"
         path, name = topic_path(topic.slug), f"{title}: {topic.name}"

@@ -6,7 +6,7 @@ code like every cache. It holds:
 - each listing applied: its path, file identity (size, times, inode) and content hash;
 - each content file as the ingest left it: its identity and content hash, and its identity keys (arXiv id, title
   keys, the listings it came from), which are all the merge needs of a file it does not change;
-- the order key of the newest listing applied.
+- the order key of the newest listing applied, and the upvotes that made a paper popular.
 
 Trust follows the build's rule (``incremental/metadata.py``): a file whose identity differs from the ledger's
 changed. One whose identity is the same but was written within ``RACY_NS`` of the ledger being saved may have
@@ -64,6 +64,8 @@ class Ledger:
     """Content file stem -> its identity keys."""
     newest: tuple[date, str] = (date.min, "")
     """``merge.listing_order`` of the newest listing applied."""
+    popular: int | None = None
+    """The ``[feeds] popular_upvotes`` the ingest applied (another one reads everything again)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from generator.config import POPULAR_UPVOTES
 from generator.content.document import DocumentError, dump_document, keep_comments, read_document, write_atomic
 from generator.content.fields import FROM_LISTING
 from generator.content.paper import duplicate_papers
@@ -123,8 +124,10 @@ def _listing_values(entry: Entry) -> dict[str, Any]:
     return values
 
 
-def _apply(record: _Record, entry: Entry, listing: Listing) -> None:
-    """Fold one entry into a record. Later (newer) listings overwrite counters and machine fields."""
+def _apply(record: _Record, entry: Entry, listing: Listing, popular: int = POPULAR_UPVOTES) -> None:
+    """Fold one entry into a record. Later (newer) listings overwrite counters and machine fields. ``popular`` is the
+    number of upvotes from which a paper is popular: the first listing day that shows them sets ``popular_since``,
+    which never moves after (the upvotes falling back leave it)."""
     meta = record.meta
     day = entry.listed or listing.date
     # Older than what the file already reflects (e.g. `ingest old.txt` run alone): fill gaps, overwrite nothing.
@@ -142,6 +145,13 @@ def _apply(record: _Record, entry: Entry, listing: Listing) -> None:
     for key, value in _listing_values(entry).items():
         if value is not None and not (older and meta.get(key) is not None):
             meta[key] = value
+    if (
+        day
+        and entry.upvotes is not None
+        and entry.upvotes >= popular
+        and not isinstance(meta.get("popular_since"), date)
+    ):
+        meta["popular_since"] = day
     if entry.links:
         links = dict(meta.get("links") or {})
         links.update((k, v) for k, v in entry.links if not (older and k in links))
@@ -221,8 +231,11 @@ def _read_record(path: Path) -> tuple[_Record | None, Problem | None]:
 class _Merge:
     """Listings folded into content files: the records read so far (``load`` reads one on demand) and who is who."""
 
-    def __init__(self, papers_dir: Path, records: dict[str, _Record], identities: Identities) -> None:
+    def __init__(
+        self, papers_dir: Path, records: dict[str, _Record], identities: Identities, popular: int = POPULAR_UPVOTES
+    ) -> None:
         self.papers_dir = papers_dir
+        self.popular = popular
         self.records = records
         self.identities = identities
         self.touched: set[str] = set()
@@ -275,7 +288,7 @@ class _Merge:
                 self.problems.append(Problem(listing.path, entry.line, "warning", message))
             seen_here.setdefault(slug, entry.line)
             record = self.record(slug)
-            _apply(record, entry, listing)
+            _apply(record, entry, listing, self.popular)
             self.touched.add(slug)
             self.identities.add(slug, keys_of(record.meta))
 
@@ -291,45 +304,47 @@ def ingest(
     *,
     ledger: Path | None = None,
     full: bool = False,
+    popular: int = POPULAR_UPVOTES,
 ) -> IngestReport:
     """Merge every listing into ``papers_dir``. Writes nothing if an existing content file is broken.
 
     With a ``ledger`` (``ledger.ledger_path``), what the last ingest applied is remembered: when only new listings
     came (none re-saved or deleted, none older than the newest applied, no content file edited by hand), only they
     and the files they touch are read, which gives what reading everything gives. Otherwise, or with ``full``,
-    everything is read (and the ledger saved anew)."""
+    everything is read (and the ledger saved anew), as it is when ``popular`` (``[feeds] popular_upvotes``) is not the
+    one the ledger's ingest used."""
     for stale in papers_dir.glob(".*.md.*.tmp") if papers_dir.is_dir() else []:
         stale.unlink(missing_ok=True)  # write_atomic's temp file, left by a killed ingest: never content
     previous = read_ledger(ledger) if ledger is not None and not full else None
-    if previous is not None and ledger is not None:
+    if previous is not None and ledger is not None and previous.popular == popular:
         found = changes(previous, listing_paths, papers_dir)
         if not found.changed and not found.edited:
             listings = sorted((read_listing(path, page_date) for path in found.new), key=listing_order)
             if all(listing_order(listing) > previous.newest for listing in listings):
                 with contextlib.suppress(_Stale):
-                    return _ingest_new(listings, papers_dir, previous, found, ledger)
-    return _ingest_all(listing_paths, papers_dir, page_date, ledger)
+                    return _ingest_new(listings, papers_dir, previous, found, ledger, popular)
+    return _ingest_all(listing_paths, papers_dir, page_date, ledger, popular)
 
 
 def _ingest_new(
-    listings: list[Listing], papers_dir: Path, previous: Ledger, found: Changes, ledger: Path
+    listings: list[Listing], papers_dir: Path, previous: Ledger, found: Changes, ledger: Path, popular: int
 ) -> IngestReport:
     """Apply only ``listings`` (newer than every listing applied) to the files they touch."""
     identities = Identities()
     for slug in sorted(previous.keys):
         identities.add(slug, previous.keys[slug])
-    merge = _Merge(papers_dir, {}, identities)
+    merge = _Merge(papers_dir, {}, identities, popular)
     for listing in listings:
         merge.listing(listing)
     written = _write(merge.records, merge.touched)
-    saved = Ledger(dict(found.listings), dict(found.files), dict(previous.keys), previous.newest)
+    saved = Ledger(dict(found.listings), dict(found.files), dict(previous.keys), previous.newest, popular)
     _remember(saved, listings, merge.records, merge.touched, ledger)
     papers = len(set(previous.keys) | set(merge.records))
     return IngestReport(tuple(merge.problems), len(listings), merge.entries, written, papers, full=False)
 
 
 def _ingest_all(
-    listing_paths: list[Path], papers_dir: Path, page_date: date | None, ledger: Path | None
+    listing_paths: list[Path], papers_dir: Path, page_date: date | None, ledger: Path | None, popular: int
 ) -> IngestReport:
     """Read every content file and apply every listing, oldest first."""
     problems: list[Problem] = []
@@ -350,13 +365,13 @@ def _ingest_all(
     identities = Identities()
     for slug, record in sorted(records.items()):
         identities.add(slug, keys_of(record.meta))
-    merge = _Merge(papers_dir, records, identities)
+    merge = _Merge(papers_dir, records, identities, popular)
     listings = sorted((read_listing(path, page_date) for path in listing_paths), key=listing_order)
     for listing in listings:
         merge.listing(listing)
     written = _write(records, set(records))
     if ledger is not None:
-        _remember(Ledger(), listings, records, set(records), ledger)
+        _remember(Ledger(popular=popular), listings, records, set(records), ledger)
     return IngestReport(tuple(problems + merge.problems), len(listings), merge.entries, written, len(records))
 
 

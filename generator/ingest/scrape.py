@@ -1,4 +1,6 @@
-"""``papersite scrape``: save raw HF papers API responses into ``content/listings/``.
+"""``papersite scrape``: save raw HF papers API responses (and, through ``arxiv_scrape``, arXiv API answers) into
+``content/listings/``. Without an option naming a source, it fetches every source of ``site.toml``'s ``[[sources]]``
+(``config.Source``); one source failing does not stop the others, and the exit status says whether any failed.
 
 One request per day (``/daily_papers?date=YYYY-MM-DD``) or per search (``/papers/search?q=TEXT``), polite
 (User-Agent, rate limit, retries with exponential backoff honouring ``Retry-After``). A response is saved
@@ -14,114 +16,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
-import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
-from http.client import HTTPException
+from dataclasses import fields
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from generator import __version__
-from generator.clock import build_time, day_argument, today
-from generator.content.scrape_log import DAILY, SCRAPE_LOG, Attempt, append_attempt
+from generator.clock import day_argument, today
+from generator.config import ARXIV_CATEGORY_RE, DEFAULT_SOURCES, Source, load_config
+from generator.content.paths import display_path
+from generator.content.scrape_log import DAILY, SCRAPE_LOG
+from generator.ingest.arxiv_scrape import ARXIV_PAGE, ARXIV_SETTLE_DAYS, ARXIV_URL, arxiv_fetcher, scrape_arxiv
+from generator.ingest.fetch import Fetcher, FetchError, Sleep, log_attempt, report, save
 
 API_URL = "https://huggingface.co/api"
-USER_AGENT = f"papersite/{__version__} (+https://github.com/papersite/papersite)"
-MAX_WAIT = 300.0
-"""Longest pause a ``Retry-After`` may impose, in seconds."""
-
-Sleep = Callable[[float], None]
-
-
-class FetchError(Exception):
-    """A request that failed for good (after any retries)."""
-
-
-@dataclass(slots=True)
-class Fetcher:
-    """GET with a User-Agent, a timeout, a minimum interval between requests and retries."""
-
-    timeout: float = 20.0
-    """Seconds to wait for each request."""
-    retries: int = 3
-    """Extra attempts after the first, on 5xx, 429, timeouts and connection errors."""
-    rate: float = 1.0
-    """Minimum seconds between the starts of two requests."""
-    backoff: float = 1.0
-    """First retry delay in seconds; doubled for each further retry."""
-    sleep: Sleep = time.sleep
-    """Called to wait a number of seconds (between requests, before a retry)."""
-    clock: Callable[[], float] = time.monotonic
-    """Seconds on a clock that never goes back, for the rate limit."""
-    last: float | None = field(default=None)
-    """When the last request started, on ``clock``; None before the first."""
-
-    def get(self, url: str) -> bytes:
-        """The response body of ``url``; raises :class:`FetchError`."""
-        for attempt in range(self.retries + 1):
-            self._wait_turn()
-            try:
-                return self._get_once(url)
-            except urllib.error.HTTPError as err:
-                err.close()
-                if not (err.code == 429 or err.code >= 500) or attempt == self.retries:
-                    raise FetchError(f"HTTP {err.code} {err.reason} from {url}") from None
-                delay = retry_after(err.headers.get("Retry-After"), self.clock_now())
-                self.sleep(min(delay, MAX_WAIT) if delay is not None else self.backoff * 2**attempt)
-            except (OSError, HTTPException) as err:  # URLError, timeouts, resets, IncompleteRead
-                if attempt == self.retries:
-                    raise FetchError(f"{_reason(err)} from {url} (after {attempt + 1} attempts)") from None
-                self.sleep(self.backoff * 2**attempt)
-        raise FetchError(f"no attempt made for {url}")  # only when retries < 0
-
-    def _get_once(self, url: str) -> bytes:
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-        request = urllib.request.Request(url, headers=headers)
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            body: bytes = response.read()
-            return body
-
-    def _wait_turn(self) -> None:
-        now = self.clock()
-        if self.last is not None and now - self.last < self.rate:
-            self.sleep(self.rate - (now - self.last))
-        self.last = self.clock()
-
-    @staticmethod
-    def clock_now() -> datetime:
-        return datetime.now(UTC)
-
-
-def retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP-date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
-def _reason(err: BaseException) -> str:
-    reason = getattr(err, "reason", None) or err
-    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-        return "timed out"
-    return str(reason) or type(reason).__name__
 
 
 def slugify(text: str) -> str:
@@ -142,33 +54,10 @@ def snapped_back_to(body: object, day: date) -> date | None:
     return max(d for d in days if d is not None)
 
 
-def save(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically; False (nothing touched) if the file already holds it."""
-    if path.exists() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
-
-
 def previous_saved(out: Path, day: date) -> Path | None:
     """The latest ``hf-daily-*.json`` in ``out`` for a day before ``day``."""
     earlier = [p for p in out.glob("hf-daily-????-??-??.json") if p.stem[len("hf-daily-") :] < day.isoformat()]
     return max(earlier, default=None)
-
-
-def report(name: str, severity: str, message: str) -> None:
-    """Print ``name: severity: message`` to stderr, compiler style."""
-    print(f"{name}: {severity}: {message}", file=sys.stderr)
 
 
 def fetch_json(fetcher: Fetcher, url: str, name: str) -> tuple[bytes, object] | str:
@@ -183,12 +72,6 @@ def fetch_json(fetcher: Fetcher, url: str, name: str) -> tuple[bytes, object] | 
     except (ValueError, RecursionError) as err:
         report(name, "error", f"response is not valid JSON ({err}); not saved")
         return f"response is not valid JSON ({err})"
-
-
-def log_attempt(log: Path | None, source: str, day: date, outcome: str, **details: Any) -> None:
-    """Append the attempt to the scrape log (none when ``log`` is None)."""
-    if log is not None:
-        append_attempt(log, Attempt(build_time(), source, day, outcome, **details))
 
 
 def scrape_day(fetcher: Fetcher, api: str, out: Path, day: date, log: Path | None = None) -> bool:
@@ -251,18 +134,39 @@ TUNING = (
 option's type and default."""
 
 
+def categories_argument(text: str) -> tuple[str, ...]:
+    """``--arxiv cs.CL,cs.LG``: the categories, in order, without repeats."""
+    categories = tuple(dict.fromkeys(c.strip() for c in text.split(",") if c.strip()))
+    if not categories or not all(ARXIV_CATEGORY_RE.match(c) for c in categories):
+        raise argparse.ArgumentTypeError(f"expected arXiv categories such as cs.CL,cs.LG, got {text!r}")
+    return categories
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``scrape`` options."""
-    what = parser.add_mutually_exclusive_group(required=True)
-    what.add_argument("--date", type=day_argument, metavar="YYYY-MM-DD", help="fetch one day's daily papers")
-    what.add_argument(
+    when = parser.add_mutually_exclusive_group()
+    when.add_argument("--date", type=day_argument, metavar="YYYY-MM-DD", help="the day to fetch (default today, UTC)")
+    when.add_argument(
         "--since",
         type=day_argument,
         metavar="YYYY-MM-DD",
         help="fetch every day from this one to today (SOURCE_DATE_EPOCH if set)",
     )
-    what.add_argument("--query", metavar="TEXT", help="fetch HF paper search results for TEXT")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--hf", action="store_true", help="fetch the HF daily papers only")
+    what.add_argument(
+        "--arxiv",
+        type=categories_argument,
+        metavar="CATS",
+        help=f"fetch arXiv's papers in these categories only (cs.CL,cs.LG); the listing of a day holds the papers "
+        f"submitted {ARXIV_SETTLE_DAYS} days before it, when arXiv has announced them all",
+    )
+    what.add_argument("--query", metavar="TEXT", help="fetch HF paper search results for TEXT only (dated today)")
     parser.add_argument("--api-url", default=API_URL, help=f"HF API base URL (default {API_URL})")
+    parser.add_argument("--arxiv-url", default=ARXIV_URL, help=f"arXiv API query URL (default {ARXIV_URL})")
+    parser.add_argument(
+        "--page-size", type=int, default=ARXIV_PAGE, help=f"arXiv results per request (default {ARXIV_PAGE})"
+    )
     parser.add_argument("--out", help="folder for the raw responses (default content/listings under --root)")
     parser.add_argument(
         "--log", help=f"the scrape log, one JSON line appended per attempt (default {SCRAPE_LOG} under --root)"
@@ -273,27 +177,63 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{name}", type=kinds[name], default=default, help=f"{text} (default {default:g})")
 
 
-def run(args: argparse.Namespace, *, sleep: Sleep = time.sleep) -> int:
-    """Run ``papersite scrape``: 0 if every request succeeded, 1 if any failed, 2 for a bad range."""
+def chosen_sources(args: argparse.Namespace, root: Path) -> tuple[Source, ...] | None:
+    """The sources the options name, else ``site.toml``'s ``[[sources]]`` (the default ones when the project has
+    no ``site.toml``); None, with the problems printed, when ``site.toml`` is not valid."""
+    if args.hf:
+        return (Source(hf="daily"),)
+    if args.arxiv:
+        return (Source(arxiv=args.arxiv),)
+    if args.query is not None:
+        return (Source(hf_search=args.query),)
+    path = root / "site.toml"
+    if not path.exists():
+        return DEFAULT_SOURCES
+    config, problems = load_config(path, display=display_path(path))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return config.sources if config is not None else None
+
+
+def run(args: argparse.Namespace, *, sleep: Sleep = time.sleep, clock: Callable[[], float] = time.monotonic) -> int:
+    """Run ``papersite scrape``: 0 if every source succeeded, 1 if any failed (or ``site.toml`` is not valid), 2 for
+    a bad range. One source failing does not stop the others."""
     root = Path(getattr(args, "root", "."))
     out = Path(args.out) if args.out else root / "content" / "listings"
     log = Path(args.log) if args.log else root / SCRAPE_LOG
+    if args.query is not None and (args.date or args.since):
+        print("papersite scrape: error: --query runs the search once, today: no --date or --since", file=sys.stderr)
+        return 2
+    first = args.date or args.since or today()
+    last = args.date or today()
+    if first > last:
+        print(f"papersite scrape: error: --since {first} is after today ({last})", file=sys.stderr)
+        return 2
+    sources = chosen_sources(args, root)
+    if sources is None:
+        return 1
     fetcher = Fetcher(
         timeout=args.timeout,
         retries=max(0, args.retries),
         rate=max(0.0, args.rate),
         backoff=max(0.0, args.backoff),
         sleep=sleep,
+        clock=clock,
     )
-    api = args.api_url.rstrip("/")
-    if args.query is not None:
-        return 0 if scrape_query(fetcher, api, out, args.query, today(), log) else 1
-    first = args.date or args.since
-    last = args.date or today()
-    if first > last:
-        print(f"papersite scrape: error: --since {first} is after today ({last})", file=sys.stderr)
-        return 2
-    failed = 0
-    for offset in range((last - first).days + 1):
-        failed += not scrape_day(fetcher, api, out, first + timedelta(days=offset), log)
+    arxiv = arxiv_fetcher(fetcher)  # its own interval: arXiv's 3 seconds do not slow the HF requests
+    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    failed: list[str] = []
+    for source in sources:
+        if source.arxiv:
+            url, size = args.arxiv_url, max(1, args.page_size)
+            ok = [scrape_arxiv(arxiv, url, out, source.arxiv, day, log, size) for day in days]
+        elif source.hf_search is not None:
+            ok = [scrape_query(fetcher, args.api_url.rstrip("/"), out, source.hf_search, today(), log)]
+        else:
+            ok = [scrape_day(fetcher, args.api_url.rstrip("/"), out, day, log) for day in days]
+        if not all(ok):
+            failed.append(source.name)
+    if failed and len(sources) > 1:
+        names = ", ".join(failed)
+        print(f"papersite scrape: error: {len(failed)} of {len(sources)} sources failed: {names}", file=sys.stderr)
     return 1 if failed else 0

@@ -1,14 +1,15 @@
-"""The pages that go with the feeds: ``feeds/`` (every feed and its URLs) and the daily digest (``digest/`` lists
-the days, ``digest/YYYY-MM-DD/`` one day's papers, the page each digest feed entry links to)."""
+"""The pages that go with the feeds: ``feeds/`` (every feed and its URLs), the daily digest (``digest/`` lists
+the days, ``digest/YYYY-MM-DD/`` one day's papers, the page each digest feed entry links to) and ``popular/`` (the
+papers of the popular feed)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import NamedTuple
 
-from generator.feeds.entries import feed_links, listed_days
+from generator.feeds.entries import feed_links, listed_days, popular_papers
 from generator.render.pages import Renderer
-from generator.urls import digest_path
+from generator.urls import digest_path, popular_path
 
 DIGEST_TITLE = "Daily digest"
 
@@ -59,7 +60,19 @@ def render_digest(r: Renderer) -> None:
         )
 
 
+def render_popular(r: Renderer) -> None:
+    """``popular/``: the popular feed's papers, newest to reach the threshold first, each with that day."""
+    r.page(
+        "popular.html",
+        popular_path(),
+        papers=popular_papers(r.site),
+        upvotes=r.site.config.popular_upvotes,
+        title="Popular papers",
+    )
+
+
 def render_feed_pages(r: Renderer) -> None:
-    """``feeds/`` and the digest pages."""
+    """``feeds/``, the digest pages and ``popular/``."""
     render_feeds_page(r)
     render_digest(r)
+    render_popular(r)

@@ -79,8 +79,8 @@ def assemble(config: Config, papers: list[Paper], cache: ContentCache | None = N
         if cache is not None:
             cache.store_match(papers[number].title, texts[number], slugs)
     resolved = []
-    for paper, matched in zip(papers, matches, strict=True):
-        topics = set(matched or ())
+    for paper, matched, text in zip(papers, matches, texts, strict=True):
+        topics = set(matched or ()).union(matcher.match_categories(paper.categories, paper.title, text))
         for manual in paper.topics:
             slug = manual if manual in known else by_name.get(manual.casefold())
             if slug is None:

@@ -86,6 +86,7 @@ class _Rule:
 
     def __init__(self, rule: TopicRule) -> None:
         self.slug, self.threshold = rule.slug, rule.threshold
+        self.categories = frozenset(rule.categories)
         include, exclude = phrase_words(rule.include), phrase_words(rule.exclude)
         self.include, self.exclude = phrase_pattern(rule.include), phrase_pattern(rule.exclude)
         self.words = _lowered(include)
@@ -177,6 +178,7 @@ class TopicMatcher:
         self._include = _first_words([rule.words if rule else None for rule in plain])
         self._exclude = _first_words([rule.exclude_words if rule else None for rule in plain])
         self._letters = set().union(*(rule.letters for rule in self.rules))
+        self._categories = frozenset().union(*(rule.categories for rule in self.rules))
         self._safe: dict[str, bool] = {}
 
     def match(self, title: str, abstract: str) -> tuple[str, ...]:
@@ -203,6 +205,19 @@ class TopicMatcher:
             if not excluded[number]:
                 slugs.append(rule.slug)
         return tuple(slugs)
+
+    def match_categories(self, categories: Iterable[str], title: str, abstract: str) -> tuple[str, ...]:
+        """The slugs of the topics one of whose ``categories`` the paper is in (arXiv's, e.g. ``cs.RO``), in rule
+        order, but those an exclude phrase keeps it out of."""
+        mine = set(categories)
+        if not mine or not self._categories & mine:
+            return ()
+        return tuple(
+            rule.slug
+            for rule in self.rules
+            if rule.categories & mine
+            and not (rule.exclude is not None and rule.exclude.search(f"{title}\n{abstract}") is not None)
+        )
 
     def match_regex(self, title: str, abstract: str) -> tuple[str, ...]:
         """``match`` by the definition alone (slow): every rule's regexes over the original text."""
