@@ -153,7 +153,15 @@ def build(
         out.publish()
     pages = sum(1 for file in out.files if file.endswith(".html"))
     save_stamp(
-        cache, inputs, target, out.files, problems=tuple(problems), pages=pages, papers=len(site.papers), search=index
+        cache,
+        inputs,
+        target,
+        out.files,
+        problems=tuple(problems),
+        pages=pages,
+        papers=len(site.papers),
+        search=index,
+        may_differ=out.may_differ(),
     )
     return BuildResult(True, tuple(problems), pages, len(site.papers), time.perf_counter() - started, index)
 

@@ -15,6 +15,9 @@
   the size and modification time of the file written; plus the search index's fingerprint. A page whose fingerprint
   is unchanged is hard-linked from ``site/`` instead of rendered. This file is removed before ``site/`` is swapped
   and written again after, so it never describes a site other than the published one.
+- ``stamp.pickle`` and ``site-metadata.pickle``: the up-to-date stamp (``stamp.py``), and the metadata of every path
+  of the two trees (``site/`` and its staging folder) as each was last published, so that a build that trusted the
+  journal reads again only the paths it changed.
 
 Every cache is keyed by a fingerprint of papersite's own code, so a new version never reads an old cache.
 ``papersite build --no-cache`` reads none of it (and writes it afresh).
@@ -254,6 +257,8 @@ RELATED, PENDING_RELATED = "related", "related.next"
 DESK, PENDING_DESK = "desk", "desk.next"
 PAGES, STAMP = "pages", "stamp"
 """The page cache, and the up-to-date stamp (``stamp.Stamp``): both describe the published site."""
+SITE_METADATA = "site-metadata"
+"""The metadata of every path of the two trees as last published (``stamp.save_stamp``)."""
 PARSED, PARSED_ADDED = "parsed", "parsed.new"
 PARSED_SHARE = 0.1
 """The share of added and unused entries up to which a build saves only the parsed files added."""

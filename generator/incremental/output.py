@@ -279,6 +279,15 @@ class Output:
         """Whether the staging folder's ``path`` is known, from the journal, to be the published site's file."""
         return self.journal is not None and self.journal.trusts(path)
 
+    def may_differ(self) -> Callable[[str], bool] | None:
+        """For the stamp, once published: whether a path's metadata may differ from when this tree was published
+        before (files written anew, or linked again, folders changed, what tools wrote); None without a journal."""
+        if self.journal is None:
+            return None
+        changed, touched, linked = self.changed, self.touched, self.journal.changed
+        prefixes = (*self.journal.prefixes, *self.untrusted)
+        return lambda path: path in changed or path in touched or path in linked or path.startswith(prefixes)
+
     def note(self, path: str, *, written: bool) -> None:
         """What a worker process did at ``path`` (linked it, or ``written`` it), for the journal and the prune: a
         worker's own ``Output`` is not this one."""

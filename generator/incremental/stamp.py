@@ -19,15 +19,17 @@ which is itself incremental.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Iterable
+from array import array
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.clock import build_time
-from generator.incremental.cache import STAMP, BuildCache, code_fingerprint, folder_fingerprint
+from generator.incremental.cache import SITE_METADATA, STAMP, BuildCache, code_fingerprint, folder_fingerprint
 from generator.incremental.metadata import file_identity, settled
 from generator.incremental.prune import folders_of
 from generator.model import Problem, SearchIndex
@@ -93,35 +95,90 @@ def inputs_digest(
 
 def site_paths(files: Iterable[str]) -> tuple[str, ...]:
     """The published site's files and every folder holding them ("" is the site folder), for ``site_digest``. A
-    folder's modification time changes when an entry is added to it or removed, so a stray file is noticed too."""
-    unique = set(files)
-    return (*sorted(folders_of(unique)), *sorted(unique))
+    folder's modification time changes when an entry is added to it or removed, so a stray file is noticed too.
+    The order is the build's own (the stamp keeps it): sorting half a million paths costs more than the rest."""
+    unique = dict.fromkeys(files)
+    return (*folders_of(unique), *unique)
 
 
-def site_digest(target: Path, paths: Iterable[str]) -> bytes | None:
-    """A digest of ``paths`` of the published site (type, size, modification time, inode of each); None when one
-    is missing. One stat per path, relative to the site folder (a walk of ``site/``, a folder per page, would cost
-    several times more; a whole path costs the kernel a lookup of every folder above the site too)."""
-    parts = []
+Metadata = tuple[int, int, int, int]
+"""What the site digest covers of a path: its type, size, modification time (ns) and inode."""
+
+
+def _metadata(stat: os.stat_result) -> Metadata:
+    return (stat.st_mode, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def _digest(paths: Sequence[str], metadata: array[int]) -> bytes:
+    digest = hashlib.blake2b("\0".join(paths).encode("utf-8", "surrogatepass"), digest_size=16)
+    digest.update(metadata.tobytes())
+    return digest.digest()
+
+
+def site_metadata(target: Path, paths: Iterable[str], known: Mapping[str, Metadata] | None = None) -> array[int]:
+    """The metadata of ``paths`` of the published site, one after the other: taken from ``known`` where it has the
+    path, else one stat per path, relative to the site folder (a walk of ``site/``, a folder per page, would cost
+    several times more; a whole path costs the kernel a lookup of every folder above the site too). Raises
+    ``OSError`` when a path is missing."""
+    known = known or {}
     relative = os.stat in os.supports_dir_fd  # not on Windows
-    try:
-        folder = os.open(target, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if relative else -1
-    except (OSError, ValueError):
-        return None
+    folder = os.open(target, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if relative else -1
     base = os.path.join(target, "")
+    metadata: array[int] = array("q")
     try:
         for path in paths:
-            if relative:
-                stat = os.stat(path or ".", dir_fd=folder, follow_symlinks=False)
-            else:
-                stat = os.stat(base + path, follow_symlinks=False)
-            parts.append(f"{path}\0{stat.st_mode} {stat.st_size} {stat.st_mtime_ns} {stat.st_ino}\0")
-        return hashlib.blake2b("".join(parts).encode(), digest_size=16).digest()
-    except (OSError, ValueError):
-        return None
+            value = known.get(path)
+            if value is None:
+                if relative:
+                    value = _metadata(os.stat(path or ".", dir_fd=folder, follow_symlinks=False))
+                else:
+                    value = _metadata(os.stat(base + path, follow_symlinks=False))
+            metadata.extend(value)
+        return metadata
     finally:
         if relative:
             os.close(folder)
+
+
+def site_digest(target: Path, paths: Sequence[str]) -> bytes | None:
+    """A digest of ``paths`` of the published site (the metadata of each); None when one is missing."""
+    try:
+        return _digest(paths, site_metadata(target, paths))
+    except (OSError, ValueError):
+        return None
+
+
+def _known(cache: BuildCache, root: tuple[int, int], may_differ: Callable[[str], bool]) -> dict[str, Metadata]:
+    """What the site metadata record holds of the tree at ``root`` (as it was last published), but the paths that
+    ``may_differ``."""
+    record = cache.read(SITE_METADATA)
+    entry = record.get(root) if isinstance(record, dict) else None
+    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)):
+        return {}
+    paths, numbers = entry[0].split("\0"), array("q", entry[1])
+    if len(numbers) != 4 * len(paths):
+        return {}
+    rows = iter(numbers)
+    return {
+        path: value
+        for path, value in zip(paths, zip(rows, rows, rows, rows, strict=True), strict=True)
+        if not may_differ(path)
+    }
+
+
+def _save_metadata(cache: BuildCache, target: Path, paths: Sequence[str], metadata: array[int]) -> None:
+    """Keep the metadata of the tree just published (and of the other tree, the staging folder, which the next
+    build publishes and the one after it stamps again)."""
+    record = cache.read(SITE_METADATA)
+    record = record if isinstance(record, dict) else {}
+    site, staging = os.stat(target), target.with_name(f".{target.name}.staging")
+    keep = {}
+    with contextlib.suppress(OSError):
+        other = os.stat(staging)
+        if (other.st_dev, other.st_ino) in record:
+            keep[(other.st_dev, other.st_ino)] = record[(other.st_dev, other.st_ino)]
+    keep[(site.st_dev, site.st_ino)] = ("\0".join(paths), metadata.tobytes())
+    cache.save(SITE_METADATA, keep)
 
 
 def last_stamp(cache: BuildCache, inputs: bytes | None, target: Path) -> tuple[Stamp | None, bool]:
@@ -146,10 +203,22 @@ def save_stamp(
     pages: int,
     papers: int,
     search: SearchIndex | None,
+    may_differ: Callable[[str], bool] | None = None,
 ) -> None:
     """Stamp the site just published at ``target`` (its ``files``) as the output of ``inputs``; nothing when the
-    inputs could not be trusted by their metadata (``inputs`` None) or the site cannot be read back."""
+    inputs could not be trusted by their metadata (``inputs`` None) or the site cannot be read back.
+
+    With ``may_differ`` (a build that trusted the journal, ``Output.may_differ``), only the paths it accepts are
+    read: the others are as they were when this tree was last published, and the site metadata record has them."""
     paths = site_paths(files)
-    published = site_digest(target, paths)
-    if inputs is not None and published is not None:
-        cache.save(STAMP, Stamp(inputs, published, paths, problems, pages, papers, search))
+    try:
+        site = os.stat(target)
+        known = _known(cache, (site.st_dev, site.st_ino), may_differ) if may_differ is not None else {}
+        metadata = site_metadata(target, paths, known)
+    except (OSError, ValueError):
+        cache.forget(STAMP)
+        return
+    with contextlib.suppress(OSError):
+        _save_metadata(cache, target, paths, metadata)
+    if inputs is not None:
+        cache.save(STAMP, Stamp(inputs, _digest(paths, metadata), paths, problems, pages, papers, search))
