@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.config import TopicRule
+from generator.model import Paper
 from generator.site.topics import TITLE_WEIGHT, TopicMatcher, _joined, _Text, phrase_pattern
 
 # Letters that case-fold in unusual ways (dotted and dotless i, long s, Kelvin sign, final sigma, sharp s,
@@ -185,3 +187,11 @@ def test_category_topics_from_an_arxiv_listing(tmp_path: Path) -> None:
     by_slug = {paper.arxiv: paper.topics for paper in site.papers}
     assert by_slug["2509.24002"] == ("nlp",)
     assert by_slug["hep-th/0601001"] == ("hep",)
+
+
+def test_a_paper_with_other_topics_is_replace_with_every_other_field_shared() -> None:
+    paper = Paper(slug="t", title="T", abstract="A", path="content/papers/t.md", authors=("X",), topics=("memory",))
+    other = paper.with_topics(("agents", "memory"))
+    assert other == dataclasses.replace(paper, topics=("agents", "memory"))
+    assert other.authors is paper.authors and other.title is paper.title
+    assert paper.with_topics(("memory",)) is paper  # the same topics: the paper itself

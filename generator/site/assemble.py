@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from generator.clock import build_time
@@ -64,6 +64,7 @@ def assemble(config: Config, papers: list[Paper], cache: ContentCache | None = N
     if cache is not None:
         cache.use_rules(repr(config.topics))
     known = {rule.slug: rule for rule in config.topics}
+    rank = {rule.slug: number for number, rule in enumerate(config.topics)}  # site topic order
     by_name = {rule.name.casefold(): rule.slug for rule in config.topics}
     # HF ai_keywords count like abstract mentions ("; " keeps phrases from running across keywords).
     texts = ["; ".join((paper.abstract, *paper.keywords)) for paper in papers]
@@ -95,8 +96,8 @@ def assemble(config: Config, papers: list[Paper], cache: ContentCache | None = N
                 )
             else:
                 topics.add(slug)
-        ordered = tuple(rule.slug for rule in config.topics if rule.slug in topics) or (OTHER_SLUG,)
-        resolved.append(replace(paper, topics=ordered))
+        ordered = tuple(sorted(topics, key=rank.__getitem__)) or (OTHER_SLUG,)
+        resolved.append(paper.with_topics(ordered))
     resolved.sort(key=sort_key, reverse=True)
     groups: dict[str, list[Paper]] = defaultdict(list)
     for paper in resolved:
