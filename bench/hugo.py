@@ -8,13 +8,17 @@ installs Debian's hugo with apt when it is missing. For each round, in turn:
   ours-pages   `papersite build --no-cache --no-search` pages and feeds alone
   hugo         `hugo` over the same papers              pages and RSS
   hugo+search  `hugo` then `python -m pagefind` over Hugo's output
-and prints the ratios ours / (hugo + pagefind) and ours-pages / hugo, taken pair by pair.
+  daily        one new 50-paper day (bench/day.py), then `papersite ingest` and `papersite build`, as `make build`
+               runs them each day, after an untimed `papersite build` (the last day's build); the day is taken away
+               again (untimed) after it
+and prints the ratios ours / (hugo + pagefind), ours-pages / hugo and daily / (hugo + pagefind), pair by pair.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -25,6 +29,7 @@ REPO = HERE.parent
 KIT = REPO.parent / "shared" / "bench"
 sys.path.insert(0, str(HERE))
 
+import day  # noqa: E402
 import project  # noqa: E402
 import timer  # noqa: E402
 
@@ -81,17 +86,30 @@ def compare(n: int, runs: int, *, snapshot: bool = True) -> list[str]:
             f"'{sys.executable}' -m pagefind --site '{public}' >/dev/null",
         ],
     }
-    results: dict[str, list[timer.Run]] = {name: [] for name in commands}
+    results: dict[str, list[timer.Run]] = {name: [] for name in (*commands, "daily")}
     log = HERE / "out" / "bench-hugo.log"
     trash.empty()  # a killed run's leftovers: deleted before the uncounted round
+
+    def run(name: str, cmd: list[str]) -> timer.Run:
+        timed = timer.run(cmd, cwd=mine, env=project.env(), log=log)
+        if timed.rc != 0:
+            sys.exit(f"bench-hugo: {name} failed (exit {timed.rc}); see {log}")
+        return timed
+
+    build, ingest = [*project.papersite(), "build"], [*project.papersite(), "ingest"]
     for round_ in range(runs + 1):
         for name, cmd in commands.items():
             trash.keep(public)  # ours keeps its own output, as it does
-            run = timer.run(cmd, cwd=mine, env=project.env(), log=log)
-            if run.rc != 0:
-                sys.exit(f"bench-hugo: {name} failed (exit {run.rc}); see {log}")
+            timed = run(name, cmd)
             if round_:
-                results[name].append(run)
+                results[name].append(timed)
+        run("the last day's build", build)
+        before = day.add_day(mine, n)
+        timed = run("daily", ["sh", "-c", f"{shlex.join(ingest)} && {shlex.join(build)}"])
+        if round_:
+            results["daily"].append(timed)
+        day.remove_day(mine, before)
+        run("the ingest without the day", ingest)
         print(f"  Hugo comparison, N={n}: round {round_}/{runs}", file=sys.stderr)
     trash.empty()
     lines = [f"N={n:,}, median of {runs} rounds (wall s, peak MiB largest process / process tree)"]
@@ -104,6 +122,8 @@ def compare(n: int, runs: int, *, snapshot: bool = True) -> list[str]:
     pages = timer.ratios(results["ours-pages"], results["hugo"])
     lines.append(f"  ours / (hugo + pagefind) = {full:.2f}   (goal <= 0.75)")
     lines.append(f"  ours pages+feeds / hugo  = {pages:.2f}   (goal <= 1.0)")
+    daily = timer.ratios(results["daily"], results["hugo+search"])
+    lines.append(f"  daily / (hugo + pagefind) = {daily:.3f}  (goal <= 0.1)")
     return lines
 
 

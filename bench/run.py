@@ -33,15 +33,14 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import day  # noqa: E402
 import hugo  # noqa: E402
 import make_corpus  # noqa: E402
 import project  # noqa: E402
 import search  # noqa: E402
 import timer  # noqa: E402
 
-SEED = 42
-EXTRA_DAY = "2026-07-01"
-"""The day of the extra 50-paper listing (the corpus spans 2021-01-01 .. 2026-06-30)."""
+SEED = day.SEED
 
 
 @dataclass
@@ -78,12 +77,6 @@ def prepare(n: int, out: Path) -> Path:
     return folder
 
 
-def extra_listing(n: int) -> list[dict[str, object]]:
-    """50 new papers (records N..N+49 of the same generator), all listed on ``EXTRA_DAY``."""
-    records = list(make_corpus.generate(n + 50, SEED, make_corpus.DEFAULT_SEED_FILE))[n:]
-    return [{**r, "date": EXTRA_DAY} for r in records]
-
-
 def bench_n(n: int, runs: int, out: Path) -> Result:
     folder = prepare(n, out)
     log = folder / "bench.log"
@@ -100,24 +93,16 @@ def bench_n(n: int, runs: int, out: Path) -> Result:
     ingest = [*project.papersite(), "ingest"]  # every listing, as `make build` ingests them
     check(timer.run(ingest, cwd=folder, env=project.env(), log=log), "warm-up ingest (the ingest ledger)", log)
     check(timer.run(build, cwd=folder, env=project.env(), log=log), "warm-up build", log)
-    papers = folder / "content" / "papers"
-    listing = folder / "content" / "listings" / f"hf-daily-{EXTRA_DAY}.json"
     for round_ in range(runs):
         print(f"  N={n}: round {round_ + 1}/{runs}", file=sys.stderr)
         result.full.append(
             check(timer.run([*build, "--no-cache"], cwd=folder, env=project.env(), log=log), "full", log)
         )
         result.nochange.append(check(timer.run(build, cwd=folder, env=project.env(), log=log), "no-change", log))
-        before = {p.name for p in papers.iterdir()}
-        scratch = folder / ".extra"
-        make_corpus.write_hf_api(extra_listing(n), str(scratch))
-        shutil.move(scratch / "content" / "listings" / listing.name, listing)
-        shutil.rmtree(scratch)
+        before = day.add_day(folder, n)
         result.add_ingest.append(check(timer.run(ingest, cwd=folder, env=project.env(), log=log), "ingest extra", log))
         result.add.append(check(timer.run(build, cwd=folder, env=project.env(), log=log), "add-50 build", log))
-        listing.unlink()
-        for name in {p.name for p in papers.iterdir()} - before:
-            (papers / name).unlink()
+        day.remove_day(folder, before)
         check(timer.run(ingest, cwd=folder, env=project.env(), log=log), "restoring ingest", log)
         check(timer.run(build, cwd=folder, env=project.env(), log=log), "restoring build", log)
     result.pages = summary_line(log)
