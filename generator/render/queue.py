@@ -171,8 +171,9 @@ class PageQueue:
             listed = [listed_papers(jobs[index].context) for index in todo if self._cards(jobs[index].template)]
             cards.prepare([paper for papers in listed for paper in papers], self.workers)
 
-        def render(number: int) -> tuple[bytes, int, int] | bytes:
-            """The page's fingerprint and its file's size and mtime; only the fingerprint when it was linked."""
+        def render(number: int) -> tuple[bytes, int, int, bool] | bytes:
+            """The page's fingerprint, its file's size and mtime, and whether the file was written anew (not the
+            published one); only the fingerprint when it was linked."""
             index = todo[number]
             job = jobs[index]
             print_ = prints[index]
@@ -181,16 +182,16 @@ class PageQueue:
                 if linked:
                     return print_
             html = self.env.get_template(job.template).render(path=job.path, **job.context)
-            return (fingerprint(index) if print_ is None else print_, *self.out.put(files[index], html))
+            size, mtime = self.out.put(files[index], html)
+            return (fingerprint(index) if print_ is None else print_, size, mtime, files[index] in self.out.changed)
 
         for index, result in zip(todo, run_jobs(len(todo), render, jobs=self.workers), strict=True):
             if isinstance(result, bytes):
                 reuse(index, result)
                 continue
-            print_, size, mtime = result
+            print_, size, mtime, written = result
             self.out.files.append(files[index])
-            old = previous.get(files[index])  # the published file's size and time: it was linked, not written
-            self.out.note(files[index], written=old is None or (old[1], old[2]) != (size, mtime))
+            self.out.note(files[index], written=written)
             self._record(files[index], print_, size, mtime)
             self.rendered += 1
 
