@@ -4,6 +4,8 @@ the others, and still gives what a build that checks every file gives."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -63,6 +65,30 @@ def test_a_build_looks_only_at_what_changed_in_the_last_two_builds(
     # the stamp, which took the metadata of those files only, describes the whole site as it is
     assert build(project, search=False, jobs=1).up_to_date
     assert len(papers) < 24  # (on a site this small, most papers show paper 5 or paper 7 as a related paper)
+
+
+def test_the_trees_restored_from_an_archive_are_trusted_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deploy workflow saves both trees, their records and the caches in one archive (actions/cache: tar) and
+    restores them on a fresh runner: new inodes, the same times, the files the trees share still shared."""
+    project = make_project(tmp_path / "project")
+    assert build(project, search=False, jobs=1).ok
+    made = made_files(monkeypatch)
+    upvote(project, 5)
+    assert build(project, search=False, jobs=1).ok
+    saved = ["site", ".site.staging", ".site.journal", ".site.folders", ".papersite-cache"]
+    subprocess.run(["tar", "--posix", "-cf", str(tmp_path / "cache.tar"), *saved], cwd=project, check=True)
+    for name in saved:
+        path = project / name
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    subprocess.run(["tar", "-xf", str(tmp_path / "cache.tar")], cwd=project, check=True)
+    upvote(project, 7)
+    seen = looked_at(monkeypatch, project)
+    assert build(project, search=False, jobs=1).ok
+    papers = {path.split("/")[1] for path in made if path.startswith("papers/")}
+    looked = {path.split("/papers/")[1].split("/")[0] for path in seen if "/papers/" in path}
+    assert {"paper-005", "paper-007"} <= looked <= papers
 
 
 def made_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -100,7 +100,14 @@ def test_pages_workflow_shape() -> None:
     cached = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/cache@"))
     building = next(i for i, step in enumerate(build["steps"]) if "make build" in step.get("run", ""))
     assert uses.index(cached["uses"]) < building
-    assert cached["with"]["path"].split() == ["site", ".papersite-cache"]
+    # both trees, their records and the journal (ARCHITECTURE.md invariant 21): the run touches what changed only
+    assert cached["with"]["path"].split() == [
+        "site",
+        ".site.staging",
+        ".site.folders",
+        ".site.journal",
+        ".papersite-cache",
+    ]
     assert cached["with"]["restore-keys"] == "papersite-build-"
     assert "github.run_id" in cached["with"]["key"]
     assert "make build" in runs and "git push" in runs

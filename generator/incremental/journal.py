@@ -3,8 +3,8 @@ those and the files it changes, however large the site.
 
 After a swap the previous site becomes the staging folder (``output.py``). A file the build left as it was (linked
 from the site before, or trusted, below) is then one file of both trees; a file it wrote anew is not. Beside
-``site/``, ``.site.journal`` lists the second kind, with the two trees' root folders (device and inode) and the
-prefixes of the paths a tool writes directly (the search index's folders), which are never trusted.
+``site/``, ``.site.journal`` lists the second kind, with the two trees (``tree_key``) and the prefixes of the paths
+a tool writes directly (the search index's folders), which are never trusted.
 
 The next build trusts every other file of the staging folder to be the published one: an unchanged page is neither
 looked at nor linked, and the prune reads only the folders a build changed. What a build costs is then in
@@ -12,8 +12,13 @@ proportion to what changed in the last two builds, not to the site.
 
 Trust assumes that only papersite writes into ``site/`` and the staging folder. It ends before a build writes into
 the staging folder (``take`` deletes the journal) and starts again only once the next swap is done (``save``): a
-build interrupted in between, another tree at either place (recovered, restored from an archive, deleted), or a
-``site/`` changed since the last build's stamp means no journal, and every file is checked as before.
+build interrupted in between, another tree at either place (recovered, deleted, made again), or a ``site/``
+changed since the last build's stamp means no journal, and every file is checked as before.
+
+A tree is known by its root folder's modification time (``tree_key``), which changes whenever a build adds or
+replaces a file at the top of the tree, and which an archive keeps: the deploy workflow saves both trees and the
+journal in one cache archive (``tar`` keeps the files they share as hard links, and every time), so a daily run on
+a fresh runner trusts them as a build on the same disk does.
 """
 
 from __future__ import annotations
@@ -26,11 +31,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-_FORMAT = 1
+_FORMAT = 2
 """The version of the journal's layout: a journal of another version is not read."""
 
-Root = tuple[int, int]
-"""A tree's root folder: its device and inode."""
+Root = int
+"""A tree, as ``tree_key`` knows it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +55,17 @@ class Journal:
         return path not in self.changed and not path.startswith(self.prefixes)
 
 
-def root(folder: Path) -> Root | None:
-    """``folder``'s device and inode; None when it is not a folder."""
+def tree_key(folder: Path) -> Root | None:
+    """The tree at ``folder``: its root folder's modification time (ns); None when it is not a folder."""
     try:
         stat = os.lstat(folder)
     except OSError:
         return None
-    return (stat.st_dev, stat.st_ino) if os.path.isdir(folder) and not os.path.islink(folder) else None
+    return stat.st_mtime_ns if stat_is_folder(stat) else None
+
+
+def stat_is_folder(stat: os.stat_result) -> bool:
+    return (stat.st_mode & 0o170000) == 0o040000
 
 
 def take(file: Path, site: Path, staging: Path) -> Journal | None:
@@ -71,11 +80,11 @@ def take(file: Path, site: Path, staging: Path) -> Journal | None:
     if not (isinstance(value, tuple) and len(value) == 5 and value[0] == _FORMAT):
         return None
     _, site_root, staging_root, changed, prefixes = value
-    if site_root != root(site) or staging_root != root(staging) or None in (site_root, staging_root):
+    if site_root != tree_key(site) or staging_root != tree_key(staging) or None in (site_root, staging_root):
         return None
     if not (isinstance(changed, list) and isinstance(prefixes, list)):
         return None
-    return Journal(tuple(site_root), tuple(staging_root), frozenset(changed), tuple(prefixes))
+    return Journal(site_root, staging_root, frozenset(changed), tuple(prefixes))
 
 
 def forget(file: Path) -> None:
@@ -86,7 +95,7 @@ def forget(file: Path) -> None:
 def save(file: Path, site: Path, staging: Path, changed: Iterable[str], prefixes: Iterable[str]) -> None:
     """Record, after a swap, that ``site`` and ``staging`` share every file but ``changed`` and those whose path
     starts with one of ``prefixes``. Written through a temporary file and a rename: a torn journal is never read."""
-    site_root, staging_root = root(site), root(staging)
+    site_root, staging_root = tree_key(site), tree_key(staging)
     if site_root is None or staging_root is None:
         return
     value = (_FORMAT, site_root, staging_root, sorted(set(changed)), sorted(set(prefixes)))

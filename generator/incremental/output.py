@@ -204,6 +204,8 @@ class Output:
         if self.staging.is_symlink() or (self.staging.exists() and not self.staging.is_dir()):
             self.staging.unlink()
         self.staging.mkdir(parents=True, exist_ok=True)
+        self.staging_key = journal.tree_key(self.staging)
+        """The staging tree as the last prune of it recorded it (before this build writes into it)."""
 
     def _make_parent(self, file: Path) -> None:
         parent = file.parent
@@ -418,7 +420,8 @@ class Output:
             def untouched(rel: str) -> bool:
                 return rel not in touched and not rel.startswith(prefixes)
 
-        prune_tree(self.staging, self.target, self.record, self.files, self._discard, untouched)
+        key = getattr(self, "staging_key", None)  # (none in a worker's Output)
+        prune_tree(self.staging, self.target, self.record, self.files, self._discard, untouched, key)
 
     def _discard(self, folders: list[str]) -> None:
         """Move ``folders`` into one new trash folder, deleted in the background."""

@@ -18,9 +18,10 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from generator.incremental.journal import tree_key
 from generator.incremental.metadata import settled
 
-_RECORD_FORMAT = 1
+_RECORD_FORMAT = 2
 """The version of the record's layout: a record of another version is not read."""
 
 State = tuple[int, int, int]
@@ -28,8 +29,8 @@ State = tuple[int, int, int]
 Tree = tuple[str, str, list[int]]
 """A tree as its last prune left it: every path in it (files and folders, joined with NUL), the folders whose state
 is known (joined with NUL), and their states one after the other."""
-Record = dict[tuple[int, int], Tree]
-"""What ``.site.folders`` holds: each tree by its root folder's device and inode."""
+Record = dict[int, Tree]
+"""What ``.site.folders`` holds: each tree by its ``journal.tree_key`` (as an archive keeps it)."""
 
 
 def folders_of(files: Iterable[str]) -> set[str]:
@@ -111,17 +112,19 @@ def prune_tree(
     files: Iterable[str],
     discard: Callable[[list[str]], None],
     untouched: Callable[[str], bool] | None = None,
+    staging_key: int | None = None,
 ) -> None:
     """Remove from ``staging`` what is not one of ``files`` (nor a folder holding one), then record what is left in
     ``record_file`` (keeping the record of ``target``, the other tree). A folder whose state is as the last prune of
     this tree left it is not read: what it holds then is what that prune recorded. Stray folders are handed to
     ``discard`` (which moves them away) before the record is written. ``untouched(folder)``: the folders nobody
-    changed since that prune (``journal.py``), taken as recorded without a look."""
+    changed since that prune (``journal.py``), taken as recorded without a look. ``staging_key``: the staging
+    tree's ``tree_key`` before this build wrote into it (else as it is now)."""
     keep = set(map(os.path.normpath, files))
     folders = folders_of(keep)
     record = _read_record(record_file)
-    root = os.stat(staging)
-    recorded_paths, known = _tree(record.get((root.st_dev, root.st_ino)))
+    key = staging_key if staging_key is not None else tree_key(staging)
+    recorded_paths, known = _tree(record.get(key) if key is not None else None)
     base = os.path.join(staging, "")
     trash: list[str] = []  # folders to move to the trash
     if not recorded_paths:  # no record of this tree: every folder is read
@@ -137,10 +140,13 @@ def prune_tree(
     if trash:
         discard(trash)
     numbers = [number for state in states.values() for number in state]
-    trees = {(root.st_dev, root.st_ino): ("\0".join(written), "\0".join(states), numbers)}
-    with contextlib.suppress(OSError):
-        site = os.stat(target)
-        trees.update((key, record[key]) for key in [(site.st_dev, site.st_ino)] if key in record)
+    trees: Record = {}
+    site = tree_key(target)
+    if site is not None and site in record:
+        trees[site] = record[site]
+    staging_now = tree_key(staging)  # the prune itself may have changed it
+    if staging_now is not None:
+        trees[staging_now] = ("\0".join(written), "\0".join(states), numbers)
     _write_record(record_file, trees)
 
 

@@ -6,7 +6,7 @@ After every successful build a stamp is saved beside the caches (``.papersite-ca
   ``PAPERSITE_SEARCH_SHARDS``), the day of "now" (the freshness check reads it), the bytes of ``site.toml`` and of
   every theme file, and each content file's name, size, inode and modification and change times, and those of the
   other files and folders the build reads (the scrape log and the listings folder, for the status page);
-- a digest of the **published site**: every file's and folder's path, type, size, modification time and inode;
+- a digest of the **published site**: every file's and folder's path, type, size and modification time;
 - what that build reported: its problems (warnings are printed again) and its summary.
 
 A build whose inputs and published site both match the stamp would write exactly the site that is there: it reports
@@ -30,6 +30,7 @@ from pathlib import Path
 
 from generator.clock import build_time
 from generator.incremental.cache import SITE_METADATA, STAMP, BuildCache, code_fingerprint, folder_fingerprint
+from generator.incremental.journal import tree_key
 from generator.incremental.metadata import file_identity, settled
 from generator.incremental.prune import folders_of
 from generator.model import Problem, SearchIndex
@@ -101,12 +102,13 @@ def site_paths(files: Iterable[str]) -> tuple[str, ...]:
     return (*folders_of(unique), *unique)
 
 
-Metadata = tuple[int, int, int, int]
-"""What the site digest covers of a path: its type, size, modification time (ns) and inode."""
+Metadata = tuple[int, int, int]
+"""What the site digest covers of a path: its type, size and modification time (ns), which an archive keeps (the
+deploy workflow restores the site from one: ``journal.py``)."""
 
 
 def _metadata(stat: os.stat_result) -> Metadata:
-    return (stat.st_mode, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return (stat.st_mode, stat.st_size, stat.st_mtime_ns)
 
 
 def _digest(paths: Sequence[str], metadata: array[int]) -> bytes:
@@ -148,22 +150,19 @@ def site_digest(target: Path, paths: Sequence[str]) -> bytes | None:
         return None
 
 
-def _known(cache: BuildCache, root: tuple[int, int], may_differ: Callable[[str], bool]) -> dict[str, Metadata]:
-    """What the site metadata record holds of the tree at ``root`` (as it was last published), but the paths that
-    ``may_differ``."""
+def _known(cache: BuildCache, root: int | None, may_differ: Callable[[str], bool]) -> dict[str, Metadata]:
+    """What the site metadata record holds of the tree ``root`` (``journal.tree_key``, as it was last published), but
+    the paths that ``may_differ``."""
     record = cache.read(SITE_METADATA)
     entry = record.get(root) if isinstance(record, dict) else None
     if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)):
         return {}
     paths, numbers = entry[0].split("\0"), array("q", entry[1])
-    if len(numbers) != 4 * len(paths):
+    if len(numbers) != 3 * len(paths):
         return {}
     rows = iter(numbers)
-    return {
-        path: value
-        for path, value in zip(paths, zip(rows, rows, rows, rows, strict=True), strict=True)
-        if not may_differ(path)
-    }
+    values = zip(rows, rows, rows, strict=True)
+    return {path: value for path, value in zip(paths, values, strict=True) if not may_differ(path)}
 
 
 def _save_metadata(cache: BuildCache, target: Path, paths: Sequence[str], metadata: array[int]) -> None:
@@ -171,13 +170,10 @@ def _save_metadata(cache: BuildCache, target: Path, paths: Sequence[str], metada
     build publishes and the one after it stamps again)."""
     record = cache.read(SITE_METADATA)
     record = record if isinstance(record, dict) else {}
-    site, staging = os.stat(target), target.with_name(f".{target.name}.staging")
-    keep = {}
-    with contextlib.suppress(OSError):
-        other = os.stat(staging)
-        if (other.st_dev, other.st_ino) in record:
-            keep[(other.st_dev, other.st_ino)] = record[(other.st_dev, other.st_ino)]
-    keep[(site.st_dev, site.st_ino)] = ("\0".join(paths), metadata.tobytes())
+    site, other = tree_key(target), tree_key(target.with_name(f".{target.name}.staging"))
+    keep = {other: record[other]} if other is not None and other in record else {}
+    if site is not None:
+        keep[site] = ("\0".join(paths), metadata.tobytes())
     cache.save(SITE_METADATA, keep)
 
 
@@ -212,8 +208,7 @@ def save_stamp(
     read: the others are as they were when this tree was last published, and the site metadata record has them."""
     paths = site_paths(files)
     try:
-        site = os.stat(target)
-        known = _known(cache, (site.st_dev, site.st_ino), may_differ) if may_differ is not None else {}
+        known = _known(cache, tree_key(target), may_differ) if may_differ is not None else {}
         metadata = site_metadata(target, paths, known)
     except (OSError, ValueError):
         cache.forget(STAMP)
