@@ -6,6 +6,7 @@ registered by ``Renderer``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import date
@@ -136,6 +137,7 @@ DATE_STYLES: dict[str, str | None] = {
 """The styles of the ``date`` filter, by name: a ``strftime`` pattern, or None for ISO 8601."""
 
 
+@functools.lru_cache(maxsize=65536)  # a paper page shows some 17 dates (its own, each related paper's), of a few days
 def format_date(day: date, style: str = "iso") -> str:
     """``{{ paper.published | date }}``: ``2026-02-06`` (ISO 8601); ``| date("short")``: ``Feb 6, 2026``, and the
     other ``DATE_STYLES``. A style that is not a name there is a ``strftime`` pattern: ``| date("%d/%m/%Y")``."""
