@@ -1,8 +1,8 @@
 """What the search page fetches, on the sharded site (``site_sharded``: one Pagefind shard per year or run of months):
 a topic or a year without words comes from the list pages (``search/lists.json``), with the exact count and no
 Pagefind file; a year with words loads only the shards that can hold that year (and from the newest shard's folder
-only Pagefind's script and wasm, which live there); the page never has more than six of its search files in flight, retries a refused one, and
-says so when one cannot be fetched."""
+only Pagefind's script and wasm, which live there); the page never has more than six of its search files in flight,
+retries a refused one, and says so when one cannot be fetched."""
 
 from __future__ import annotations
 
