@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
@@ -79,6 +79,8 @@ class Row:
     errors: list[str]
     shown: int | None
     expected: int | None
+    urls: list[str] = field(default_factory=list)
+    """Every URL requested."""
 
 
 def expected_counts(project: Path) -> tuple[dict[str, int], dict[str, int], dict[tuple[str, str], int]]:
@@ -135,14 +137,15 @@ def measure(
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for base in served(site, prefix):
             for kind, query in queries:
-                rows.append(_one(browser, base, kind, query))
+                rows.append(run_query(browser, base, kind, query))
                 if counts is not None:
                     rows[-1].expected = expected(query, counts)
         browser.close()
     return rows
 
 
-def _one(browser: Browser, base: str, kind: str, query: str) -> Row:
+def run_query(browser: Browser, base: str, kind: str, query: str) -> Row:
+    """One query in a fresh browser context: its times, bytes, requests, failures and the count shown."""
     context = browser.new_context()
     page = context.new_page()
     page.add_init_script("performance.setResourceTimingBufferSize(100000)")
@@ -175,7 +178,7 @@ def _one(browser: Browser, base: str, kind: str, query: str) -> Row:
     found = re.match(r"(\d+) results?", status)
     shown = 0 if status.startswith("No results") else int(found[1]) if found else None
     context.close()
-    return Row(kind, query, first, complete, int(size), len(requests), failed, errors, shown, None)
+    return Row(kind, query, first, complete, int(size), len(requests), failed, errors, shown, None, requests)
 
 
 def table(rows: list[Row], n: int) -> list[str]:

@@ -205,7 +205,9 @@ include = ["memory"]
 
 DAYS = (
     [date(2023, month, 10) for month in (2, 5, 8, 11)]  # 2023: 4 papers, one shard
-    + [date(2024, month, 3) for month in range(1, 13)]  # 2024: 12 papers, split: January-October, the rest
+    + [
+        date(2024, month, 3) for month in range(1, 13)
+    ]  # 2024: 12 papers, split from the newest back: March-December, the rest
     + [date(2025, month, 20) for month in range(1, 9)]  # 2025: 8 papers, the newest shard
 )
 
@@ -283,6 +285,22 @@ def test_plan_splits_by_year_then_by_runs_of_months_newest_first() -> None:
     assert sorted(page for s in shards for page in s.pages) == sorted(f"papers/{p.slug}/index.html" for p in papers)
 
 
+def test_plan_cuts_a_month_too_large_for_a_run_into_days_and_keeps_each_years_newest_run_small() -> None:
+    def plan(days: list[date]) -> list[tuple[str, int]]:
+        papers = [Paper(f"p{i}", f"P {i}", "", f"p{i}.md", published=day) for i, day in enumerate(days)]
+        return [(s.name, len(s.pages)) for s in plan_shards(papers, above=5, most=6, newest=3)]
+
+    older = [date(2024, 1, 1)] * 3 + [date(2024, 2, 1)] * 2 + [date(2024, 3, d) for d in (1, 1, 2, 3, 3)]
+    newest = [date(2025, 1, d) for d in (1, 2, 2, 3, 4, 5)]
+    assert plan(older + newest) == [
+        ("2025-01-03", 3),  # the newest year in runs of at most 3, January cut into days, from the oldest day on
+        ("2025-01-01", 3),
+        ("2024-03-02", 3),  # an older year from its newest day back: its newest run at most 3 papers
+        ("2024-02", 4),  # then at most 6: February and the rest of March
+        ("2024-01", 3),
+    ]
+
+
 def test_plan_splits_the_newest_year_into_small_runs_that_change_only_at_the_end() -> None:
     def plan(days: list[date]) -> list[tuple[str, str, int]]:
         papers = [Paper(f"p{i}", f"P {i}", "", f"p{i}.md", published=day) for i, day in enumerate(days)]
@@ -323,12 +341,12 @@ def test_sharded_layout_manifest_and_completeness(tmp_path: Path, sharding: None
     result = build(project)
     assert result.ok, [str(p) for p in result.problems]
     site = project / "site"
-    assert shard_folders(site) == ["pagefind", "pagefind-2023", "pagefind-2024-01", "pagefind-2024-11"]
+    assert shard_folders(site) == ["pagefind", "pagefind-2023", "pagefind-2024-01", "pagefind-2024-03"]
     manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
     assert manifest == {
         "shards": [
             {"name": "2025", "bundle": "pagefind/"},
-            {"name": "2024-11", "bundle": "pagefind-2024-11/"},
+            {"name": "2024-03", "bundle": "pagefind-2024-03/"},
             {"name": "2024-01", "bundle": "pagefind-2024-01/"},
             {"name": "2023", "bundle": "pagefind-2023/"},
         ]
@@ -399,7 +417,8 @@ def test_a_newest_run_that_fills_up_keeps_its_index_as_an_older_shard(
     project = shard_project(tmp_path / "project")
     site = project / "site"
     assert build(project).ok
-    older = ["pagefind-2023", "pagefind-2024-01", "pagefind-2024-11", "pagefind-2025-01", "pagefind-2025-04"]
+    # 2024 from the newest back: October-December (its newest run: at most 3), January-September
+    older = ["pagefind-2023", "pagefind-2024-01", "pagefind-2024-10", "pagefind-2025-01", "pagefind-2025-04"]
     assert shard_folders(site) == ["pagefind", *older]
     DAYS.extend([date(2025, 9, 1), date(2025, 10, 1)])
     try:

@@ -19,6 +19,10 @@ Every test in ``tests/browser/`` is marked ``browser`` automatically. Fixtures:
     site that copied an older ``paper.html`` would), so its search results have no card to show, at the root.
 ``served`` (session, parametrised)
     Each of the two above in turn: a test that takes ``served`` runs once at the root and once under a sub-path.
+``site_10k`` (session)
+    The bench corpus of 10,000 papers (``bench/make_corpus.py``, ``PAPERSITE_SCALE_N`` to change the number) as
+    content files, with the repository's ``site.toml`` and theme, built without a search index (``--no-search``) and
+    served at ``/sub/path/``; with its project folder: ``(served, folder)``.
 ``browser`` (session)
     ``/usr/bin/chromium`` launched through Playwright's sync API (``playwright install`` cannot work here). Skips
     when Chromium is missing on a developer machine; fails under ``CI=true``, where browser tests must run.
@@ -39,7 +43,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -136,28 +140,34 @@ def scratch_project(folder: Path, templates: dict[str, str]) -> Path:
     return folder
 
 
-def build_site(directory: Path, base_url: str, extra_env: dict[str, str] | None = None, project: Path = ROOT) -> None:
-    """``python -m generator build`` of ``project`` (the repository's own content unless told) into ``directory``;
-    fails the test on errors."""
+def build_site(
+    directory: Path,
+    base_url: str,
+    extra_env: dict[str, str] | None = None,
+    project: Path = ROOT,
+    options: Sequence[str] = (),
+) -> None:
+    """``python -m generator build`` of ``project`` (the repository's own content unless told) into ``directory``,
+    with ``options`` added (``--no-search``); fails the test on errors."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAPERSITE_")}
     env["SOURCE_DATE_EPOCH"] = EPOCH
     env.update(extra_env or {})
-    command = [sys.executable, "-m", "generator", "build", "--out", str(directory), "--base-url", base_url]
+    command = [sys.executable, "-m", "generator", "build", "--out", str(directory), "--base-url", base_url, *options]
     done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False)
     if done.returncode != 0:
         pytest.fail(f"site build failed (exit {done.returncode}):\n{done.stderr}")
 
 
 def serve_built_site(
-    tmp: Path, prefix: str, extra_env: dict[str, str] | None = None, project: Path = ROOT
+    tmp: Path, prefix: str, extra_env: dict[str, str] | None = None, project: Path = ROOT, options: Sequence[str] = ()
 ) -> Iterator[Served]:
     """Bind a port (it goes into ``base_url``), build ``project`` into ``tmp/site`` (``extra_env`` added to the
-    build's environment), serve it until the session ends."""
+    build's environment, ``options`` to its command), serve it until the session ends."""
     directory = tmp / "site"
     server = site_server(directory, prefix)
     try:
         base_url = f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-        build_site(directory, base_url, extra_env, project)
+        build_site(directory, base_url, extra_env, project, options)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         yield Served(directory, base_url)
@@ -203,6 +213,28 @@ def site_without_cards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
     assert older != theirs
     project = scratch_project(tmp / "project", {"paper.html": older})
     yield from serve_built_site(tmp, "/", project=project)
+
+
+@pytest.fixture(scope="session")
+def site_10k(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, Path]]:
+    """The bench corpus as content files, built without a search index and served at ``/sub/path/``."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import make_corpus
+    import project as bench_project
+    import run as bench_run
+
+    tmp = tmp_path_factory.mktemp("browser-10k")
+    folder = tmp / "project"
+    papers = folder / "content" / "papers"
+    papers.mkdir(parents=True)
+    n = int(os.environ.get("PAPERSITE_SCALE_N", "10000"))
+    for record in make_corpus.generate(n, bench_run.SEED, make_corpus.DEFAULT_SEED_FILE):
+        make_corpus.write_papersite(record, str(papers))
+    shutil.copy(ROOT / "site.toml", folder / "site.toml")
+    (folder / "themes").symlink_to(ROOT / "themes", target_is_directory=True)
+    env = {"SOURCE_DATE_EPOCH": bench_project.EPOCH}
+    for served in serve_built_site(tmp, SUBPATH, env, folder, ["--no-search"]):
+        yield served, folder
 
 
 TOPIC_WORDS = {

@@ -1,8 +1,8 @@
 """What the search page fetches, on the sharded site (``site_sharded``: one Pagefind shard per year or run of months):
 a topic or a year without words comes from the list pages (``search/lists.json``), with the exact count and no
-Pagefind file; a year with words loads only the shards that can hold that year (and the primary, which holds
-Pagefind's scripts); the page never has more than six of its search files in flight, retries a refused one, and
-says so when one cannot be fetched."""
+Pagefind file; a year with words loads only the shards that can hold that year (and from the newest shard's folder
+only Pagefind's script and wasm, which live there); the page never has more than six of its search files in flight,
+retries a refused one, and says so when one cannot be fetched."""
 
 from __future__ import annotations
 
@@ -91,6 +91,8 @@ def test_words_and_a_year_load_only_that_years_shards(site_sharded: Served, page
     assert settle(page) == "results"
     folders = {m[1] for url in urls if (m := re.search(r"/(pagefind[^/]*)/", url))}
     assert folders == {"pagefind", "pagefind-2024"}, folders
+    newest = {url.rsplit("/pagefind/", 1)[1] for url in urls if "/pagefind/" in url}
+    assert newest == {"pagefind.js", "shards.json", "wasm.en.pagefind"}, newest  # no index file of the newest shard
     console.assert_clean()
 
 

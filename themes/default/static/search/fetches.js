@@ -4,7 +4,9 @@
 // Pagefind fetches its chunks with the global fetch, up to 100 at once per index: on a site of many shards that
 // floods the browser, which refuses requests (net::ERR_INSUFFICIENT_RESOURCES) and leaves results out. Pagefind runs
 // in this thread (search/shards.js turns its worker off), so wrapping fetch here queues its requests too. Only the
-// URLs under the given prefixes go through the queue; anything else is fetched as it was.
+// URLs under the given prefixes go through the queue; anything else is fetched as it was. A fetch of a string URL
+// may be sent elsewhere first (rewriteFetches: search/shards.js has Pagefind's wasm fetched from the one folder that
+// holds it).
 
 const LIMIT = 6;
 const RETRIES = 2;
@@ -13,6 +15,7 @@ const PAUSE_MS = 200;
 let active = 0;
 const waiting = [];
 let failed = [];
+let rewrite = (path) => path;
 
 export function queueFetches(prefixes) {
   const original = window.fetch.bind(window);
@@ -21,8 +24,22 @@ export function queueFetches(prefixes) {
     const path = new URL(url, location.href).pathname;
     return prefixes.some((prefix) => path.startsWith(prefix));
   };
-  window.fetch = (input, init) => (ours(input) ? queued(() => original(input, init), input) : original(input, init));
+  const sent = (input) => {
+    if (typeof input !== "string") return input;
+    const url = new URL(input, location.href);
+    const path = rewrite(url.pathname);
+    return path === url.pathname ? input : path + url.search;
+  };
+  window.fetch = (input, init) => {
+    const target = sent(input);
+    return ours(target) ? queued(() => original(target, init), target) : original(target, init);
+  };
   return original;
+}
+
+// Send every later fetch of a string URL whose path is `path` to `change(path)` instead (same origin).
+export function rewriteFetches(change) {
+  rewrite = change;
 }
 
 // The fetches that failed (after their retries) since the last call, as URLs; the list is emptied.

@@ -1,22 +1,27 @@
 // A search with words, through Pagefind, shard by shard. A large site's index is split into shards by date
-// (generator/search/shards.py): pagefind/shards.json lists them newest first, the first being the bundle at
-// data-bundle (Pagefind's scripts and wasm live there), every other merged into it with mergeIndex, each tagged with
-// a synthetic "shard" filter so that one shard's results can be asked for alone.
+// (generator/search/plan.py): pagefind/shards.json lists them newest first, the first being the bundle at
+// data-bundle (Pagefind's scripts and wasm live there; the other shards hold only their data). Each shard is tagged
+// with a synthetic "shard" filter (mergeFilter) so that one shard's results can be asked for alone.
 //
-// Only the shards a query needs are loaded: those that can hold its year (a shard holds a range of dates and is
-// named by its first year or month), in the query's order (newest first, or oldest first for "oldest"). The first
-// of them is searched alone and its results shown at once, with "at least N results"; then the others are merged,
-// at most MERGES at a time, and one search over them all gives the exact count. Results then come shard by shard in
-// order: Pagefind orders merged results by each index's own score, which for a sort is a position inside that index,
-// so reading one shard at a time keeps a date order right across shards.
+// Only the shards a query needs are loaded: those that can hold its year (a shard holds one year's papers and its
+// name starts with that year), in the query's order (newest first, or oldest first for "oldest"). The first of
+// them is Pagefind's primary index, searched alone and its results shown at once, with "at least N results"; then
+// the others are merged into it (mergeIndex), at most MERGES at a time, and one search over them all gives the
+// exact count. So a query with a year never touches a shard of another year, and the plan keeps the shard read
+// first small (plan.py). Results then come shard by shard in order: Pagefind orders merged results by each index's
+// own score, which for a sort is a position inside that index, so reading one shard at a time keeps a date order
+// right across shards. Each first shard and year gets a Pagefind instance of its own.
 //
-// The newest shard is always loaded (it is Pagefind's primary index); it is the smallest (plan.py). A query with a
-// year gets a Pagefind instance of its own, so that shards of other years another query loaded are not searched.
+// The wasm lives only in the newest shard's folder: a primary index in another folder has its wasm fetched from
+// there (search/fetches.js, rewriteFetches). With every shard of one year, the year filter is left out (a shard
+// holds its year only), except in the oldest year, where papers without a date join it with no year.
+
+import { rewriteFetches } from "./fetches.js";
 
 const MERGES = 3;
 
-let loaded = null; // Promise of { pagefind, shards }
-const instances = new Map(); // "" or a year -> { api, ready, merged: Map(shard name -> Promise) }
+let loaded = null; // Promise of { pagefind, shards, bundle, base }
+const instances = new Map(); // "<year or nothing>|<first shard>" -> { api, merged: Map(shard name -> Promise), base }
 
 export function loadPagefind(bundle, base) {
   if (!loaded) {
@@ -26,22 +31,33 @@ export function loadPagefind(bundle, base) {
         fetch(bundle + "shards.json").then((response) => (response.ok ? response.json() : {})),
       ]);
       const shards = Array.isArray(manifest.shards) && manifest.shards.length ? manifest.shards : [];
+      const main = new URL(bundle, location.href).pathname;
+      const others = shards.map((shard) => new URL(base + shard.bundle, location.href).pathname);
+      rewriteFetches((path) => {
+        const folder = path.slice(0, path.lastIndexOf("/") + 1);
+        const file = path.slice(folder.length);
+        return /^wasm\.[\w-]+\.pagefind$/.test(file) && others.includes(folder) ? main + file : path;
+      });
       return { pagefind, shards, bundle, base };
     })();
   }
   return loaded;
 }
 
-function instance(index, key) {
-  if (!instances.has(key)) {
+// The Pagefind instance whose primary index is `first` (a shard; null when unsharded) and which merges the shards
+// of `key` (a year, or "" for every one).
+function instance(index, first, key) {
+  const id = `${key}|${first ? first.name : ""}`;
+  if (!instances.has(id)) {
     const { pagefind, shards, bundle, base } = index;
-    const options = { basePath: bundle, baseUrl: base, excerptLength: 30, noWorker: true };
-    if (shards.length > 1) options.mergeFilter = { shard: shards[0].name };
+    const basePath = first ? base + first.bundle : bundle;
+    const options = { basePath, baseUrl: base, excerptLength: 30, noWorker: true };
+    if (first) options.mergeFilter = { shard: first.name };
     const api = pagefind.createInstance(options);
-    const merged = new Map(shards.length ? [[shards[0].name, Promise.resolve()]] : []);
-    instances.set(key, { api, ready: api.init(), merged, base });
+    const merged = new Map(first ? [[first.name, Promise.resolve()]] : []);
+    instances.set(id, { api, merged, base });
   }
-  return instances.get(key);
+  return instances.get(id);
 }
 
 function merge(found, shard) {
@@ -71,18 +87,22 @@ function shardsFor(shards, year, oldest) {
 // { count, later } once every shard is loaded: the exact count, and a function per further shard with matches that
 // fetches that shard's results.
 export async function searchWords(index, term, options, year) {
-  const found = instance(index, index.shards.length > 1 ? year : "");
+  const sharded = index.shards.length > 1;
   const order = shardsFor(index.shards, year, options.sort && options.sort.date === "asc");
-  const firstMerged = order.length && index.shards.length > 1 ? merge(found, order[0]) : null; // as the primary loads
-  await found.ready;
-  if (index.shards.length < 2) {
+  if (sharded && !order.length) return { count: 0, final: true, results: [] };
+  const found = instance(index, sharded ? order[0] : null, sharded ? year : "");
+  const oldest = sharded ? index.shards[index.shards.length - 1].name.slice(0, 4) : "";
+  if (sharded && year && year !== oldest) {
+    const filters = { ...options.filters };
+    delete filters.year;
+    options = { ...options, filters };
+  }
+  if (!sharded) {
     const search = await found.api.search(term, options);
     return { count: search.results.length, final: true, results: search.results };
   }
-  if (!order.length) return { count: 0, final: true, results: [] };
   const inShard = (shard) => ({ ...options, filters: { ...options.filters, shard: shard.name } });
-  await firstMerged;
-  const first = await found.api.search(term, inShard(order[0]));
+  const first = await found.api.search(term, order.length > 1 ? inShard(order[0]) : options);
   const results = first.results;
   if (order.length === 1) return { count: results.length, final: true, results };
   const finish = async () => {
