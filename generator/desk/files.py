@@ -135,7 +135,8 @@ def write_desk(
         folder = paper_path(paper.slug)
         key = b""
         if fingerprint is not None:
-            key = fingerprint.of("desk", FORMAT, paper, vector, [(slug, names.get(slug)) for slug in paper.topics])
+            topics = repr([(slug, names.get(slug)) for slug in paper.topics]).encode("utf-8", "surrogatepass")
+            key = fingerprint.of_paper(paper, b"desk %d" % FORMAT, b"-" if vector is None else b"v" + vector, topics)
             if _linked(out, known, key, (folder + "cite.bib", folder + "desk.json"), pages):
                 continue
         for file, data in paper_files(site, paper, vector):

@@ -52,6 +52,16 @@ class Fingerprint:
             self._feed(digest, value)
         return digest.digest()
 
+    def of_paper(self, paper: Paper, *parts: bytes) -> bytes:
+        """A digest of ``paper`` (known by its hash, as ``of`` feeds it) and ``parts``: one hash and no walk over
+        values, for what is computed once per paper per build (the desk files' key)."""
+        digest = hashlib.blake2b(self.salt, digest_size=16)
+        digest.update(b"P" + self._paper(paper))
+        for part in parts:
+            digest.update(b"%d:" % len(part))
+            digest.update(part)
+        return digest.digest()
+
     def learn(self, papers: Sequence[Paper], parsed: ContentCache | None = None) -> None:
         """Hash ``papers`` now, before render workers are forked: each would hash every paper it meets again (twice
         per build: once for the list pages, once for the paper pages). A paper that is its content file's parse
