@@ -50,6 +50,8 @@ def test_a_build_looks_only_at_what_changed_in_the_last_two_builds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = make_project(tmp_path / "project")
+    for file in (project / "content" / "papers").iterdir():
+        settle(file)  # else no stamp is taken (``metadata.settled``), which the end of this test needs
     assert build(project, search=False, jobs=1).ok
     made = made_files(monkeypatch)
     upvote(project, 5)  # not the text: the related papers and the desk vectors stay as they are
@@ -108,7 +110,12 @@ def upvote(project: Path, number: int) -> None:
     file = project / "content" / "papers" / f"paper-{number:03d}.md"
     text = file.read_text(encoding="utf-8")
     file.write_text(text.replace(f"upvotes: {number % 7}\n", "upvotes: 99\n", 1), encoding="utf-8")
-    past = time.time_ns() - 60 * 10**9  # settled (metadata.RACY_NS): the stamp may trust it
+    settle(file)
+
+
+def settle(file: Path) -> None:
+    """Date ``file`` a minute back: settled (``metadata.RACY_NS``), so the stamp may trust its metadata."""
+    past = time.time_ns() - 60 * 10**9
     os.utime(file, ns=(past, past))
 
 
