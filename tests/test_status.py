@@ -215,7 +215,8 @@ def test_the_seed_site_tells_its_status_truthfully(seed: Path) -> None:
     assert status["built_at"] == "2026-02-07T00:00:00Z"
     assert status["newest_listed_day"] == "2026-02-06"  # the seed's page date "Feb 6", its year inferred
     assert status["freshness_days"] == 3
-    assert status["counts"] == {"papers": 59, "topics": 19, "feeds": 21, "listings": 1}
+    # feeds: the site, the digest, the popular papers and the 19 topics
+    assert status["counts"] == {"papers": 59, "topics": 19, "feeds": 22, "listings": 1}
     assert status["scrape_log"] == {"exists": False, "attempts": 0} and status["sources"] == []
     assert status["listings"] == [
         {"file": "hf-papers-search-memory.txt", "papers": 59, "newest_listed_day": "2026-02-06"}
