@@ -150,11 +150,10 @@ def site_digest(target: Path, paths: Sequence[str]) -> bytes | None:
         return None
 
 
-def _known(cache: BuildCache, root: int | None, may_differ: Callable[[str], bool]) -> dict[str, Metadata]:
-    """What the site metadata record holds of the tree ``root`` (``journal.tree_key``, as it was last published), but
-    the paths that ``may_differ``."""
-    record = cache.read(SITE_METADATA)
-    entry = record.get(root) if isinstance(record, dict) else None
+def _known(record: dict[object, object], root: int | None, may_differ: Callable[[str], bool]) -> dict[str, Metadata]:
+    """What the site metadata ``record`` holds of the tree ``root`` (``journal.tree_key``, as it was last
+    published), but the paths that ``may_differ``."""
+    entry = record.get(root)
     if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)):
         return {}
     paths, numbers = entry[0].split("\0"), array("q", entry[1])
@@ -165,11 +164,11 @@ def _known(cache: BuildCache, root: int | None, may_differ: Callable[[str], bool
     return {path: value for path, value in zip(paths, values, strict=True) if not may_differ(path)}
 
 
-def _save_metadata(cache: BuildCache, target: Path, paths: Sequence[str], metadata: array[int]) -> None:
-    """Keep the metadata of the tree just published (and of the other tree, the staging folder, which the next
-    build publishes and the one after it stamps again)."""
-    record = cache.read(SITE_METADATA)
-    record = record if isinstance(record, dict) else {}
+def _save_metadata(
+    cache: BuildCache, record: dict[object, object], target: Path, paths: Sequence[str], metadata: array[int]
+) -> None:
+    """Keep the metadata of the tree just published (and, from the ``record`` read before, of the other tree, the
+    staging folder, which the next build publishes and the one after it stamps again)."""
     site, other = tree_key(target), tree_key(target.with_name(f".{target.name}.staging"))
     keep = {other: record[other]} if other is not None and other in record else {}
     if site is not None:
@@ -207,13 +206,15 @@ def save_stamp(
     With ``may_differ`` (a build that trusted the journal, ``Output.may_differ``), only the paths it accepts are
     read: the others are as they were when this tree was last published, and the site metadata record has them."""
     paths = site_paths(files)
+    record = cache.read(SITE_METADATA)
+    record = record if isinstance(record, dict) else {}
     try:
-        known = _known(cache, tree_key(target), may_differ) if may_differ is not None else {}
+        known = _known(record, tree_key(target), may_differ) if may_differ is not None else {}
         metadata = site_metadata(target, paths, known)
     except (OSError, ValueError):
         cache.forget(STAMP)
         return
     with contextlib.suppress(OSError):
-        _save_metadata(cache, target, paths, metadata)
+        _save_metadata(cache, record, target, paths, metadata)
     if inputs is not None:
         cache.save(STAMP, Stamp(inputs, _digest(paths, metadata), paths, problems, pages, papers, search))
