@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR
 
 _FORMAT = 2
 """The version of the journal's layout: a journal of another version is not read."""
@@ -61,11 +62,7 @@ def tree_key(folder: Path) -> Root | None:
         stat = os.lstat(folder)
     except OSError:
         return None
-    return stat.st_mtime_ns if stat_is_folder(stat) else None
-
-
-def stat_is_folder(stat: os.stat_result) -> bool:
-    return (stat.st_mode & 0o170000) == 0o040000
+    return stat.st_mtime_ns if S_ISDIR(stat.st_mode) else None
 
 
 def take(file: Path, site: Path, staging: Path) -> Journal | None:
