@@ -193,6 +193,9 @@ class Output:
         self.files: list[str] = []
         self._dirs: set[Path] = set()
         self._trash: list[threading.Thread] = []
+        self.staging_key: int | None = None
+        """The staging tree as the last prune of it recorded it (before this build writes into it; none in a
+        worker's ``Output``)."""
         if worker:
             return
         recover(target)
@@ -205,7 +208,6 @@ class Output:
             self.staging.unlink()
         self.staging.mkdir(parents=True, exist_ok=True)
         self.staging_key = journal.tree_key(self.staging)
-        """The staging tree as the last prune of it recorded it (before this build writes into it)."""
 
     def _make_parent(self, file: Path) -> None:
         parent = file.parent
@@ -286,9 +288,12 @@ class Output:
         before (files written anew, or linked again, folders changed, what tools wrote); None without a journal."""
         if self.journal is None:
             return None
-        changed, touched, linked = self.changed, self.touched, self.journal.changed
-        prefixes = (*self.journal.prefixes, *self.untrusted)
+        changed, touched, linked, prefixes = self.changed, self.touched, self.journal.changed, self._tools()
         return lambda path: path in changed or path in touched or path in linked or path.startswith(prefixes)
+
+    def _tools(self) -> tuple[str, ...]:
+        """The prefixes of the paths tools wrote, by the journal's last build and by this one: never trusted."""
+        return (*self.journal.prefixes, *self.untrusted) if self.journal is not None else self.untrusted
 
     def note(self, path: str, *, written: bool) -> None:
         """What a worker process did at ``path`` (linked it, or ``written`` it), for the journal and the prune: a
@@ -415,13 +420,12 @@ class Output:
         journal, only the folders this build changed (and those of ``untrusted`` paths) are looked at."""
         untouched = None
         if self.journal is not None:
-            touched, prefixes = self.touched, (*self.journal.prefixes, *self.untrusted)
+            touched, prefixes = self.touched, self._tools()
 
             def untouched(rel: str) -> bool:
                 return rel not in touched and not rel.startswith(prefixes)
 
-        key = getattr(self, "staging_key", None)  # (none in a worker's Output)
-        prune_tree(self.staging, self.target, self.record, self.files, self._discard, untouched, key)
+        prune_tree(self.staging, self.target, self.record, self.files, self._discard, untouched, self.staging_key)
 
     def _discard(self, folders: list[str]) -> None:
         """Move ``folders`` into one new trash folder, deleted in the background."""
