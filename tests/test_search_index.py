@@ -21,9 +21,10 @@ from generator.build import BuildResult, build
 from generator.content.document import dump_document
 from generator.model import Paper
 from generator.render.filters import UNSEARCHABLE_DIGITS, unsearchable
-from generator.search.pagefind import _cbor_decode, _cbor_encode, page_glob, read_data
+from generator.search.pagefind import DATA, _cbor_decode, _cbor_encode, page_glob, read_data
 from generator.search.plan import plan_shards
-from generator.search.shards import DATA, MANIFEST, indexed_part
+from generator.search.shards import MANIFEST, indexed_part
+from generator.search.words import WORDS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPERS = sorted((ROOT / "content" / "papers").glob("*.md"))
@@ -236,7 +237,7 @@ def shard_project(root: Path) -> Path:
 
 
 def shard_folders(site: Path) -> list[str]:
-    return sorted(p.name for p in site.iterdir() if p.name.startswith("pagefind"))
+    return sorted(p.name for p in site.iterdir() if p.name.startswith("pagefind") and p.name != WORDS_DIR)
 
 
 def fragment_urls(folder: Path) -> list[str]:
@@ -246,7 +247,7 @@ def fragment_urls(folder: Path) -> list[str]:
 def index_tree(site: Path) -> dict[str, bytes]:
     return {
         p.relative_to(site).as_posix(): p.read_bytes()
-        for name in shard_folders(site)
+        for name in [*shard_folders(site), WORDS_DIR]
         for p in sorted((site / name).rglob("*"))
         if p.is_file()
     }
@@ -349,7 +350,8 @@ def test_sharded_layout_manifest_and_completeness(tmp_path: Path, sharding: None
             {"name": "2024-03", "bundle": "pagefind-2024-03/"},
             {"name": "2024-01", "bundle": "pagefind-2024-01/"},
             {"name": "2023", "bundle": "pagefind-2023/"},
-        ]
+        ],
+        "words": f"{WORDS_DIR}/",
     }
     assert (site / "pagefind" / "pagefind.js").is_file() and (site / "pagefind" / "wasm.en.pagefind").is_file()
     urls: list[str] = []
@@ -368,10 +370,40 @@ def test_sharded_layout_manifest_and_completeness(tmp_path: Path, sharding: None
     assert sorted(urls) == sorted(f"/papers/paper-{n:02d}/" for n in range(len(DAYS)))  # each paper exactly once
     assert result.search is not None
     assert (result.search.pages, result.search.shards, result.search.reindexed) == (len(DAYS), 4, 4)
-    files = [p for name in shard_folders(site) for p in (site / name).rglob("*") if p.is_file()]
+    files = [p for name in [*shard_folders(site), WORDS_DIR] for p in (site / name).rglob("*") if p.is_file()]
+    assert sorted(p.name for p in (site / WORDS_DIR).iterdir() if not p.name.endswith(".pf_meta")) == sorted(DATA)
     assert result.search.files == len(files)
     assert result.search.bytes == sum(p.stat().st_size for p in files)
     assert str(result.search).endswith("(4 shards, 4 indexed again)")
+
+
+def words_pages(site: Path) -> dict[str, set[str]]:
+    """Shard name -> the pieces of text of its page in the words index."""
+    found: dict[str, set[str]] = {}
+    for file in sorted((site / WORDS_DIR).glob("fragment/*")):
+        fragment = json.loads(gzip.decompress(file.read_bytes())[12:])
+        found[fragment["filters"]["shard"][0]] = set(fragment["content"].split()) - {"."}
+    return found
+
+
+def test_the_words_index_holds_every_piece_of_text_each_shard_indexed(tmp_path: Path, sharding: None) -> None:
+    project = shard_project(tmp_path / "project")
+    write_shard_paper(project, 1, "Now about the hippocampus (CA1-region) & <cortex>.")  # 2023
+    assert build(project).ok
+    site = project / "site"
+    pages = words_pages(site)
+    manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    assert sorted(pages) == sorted(shard["name"] for shard in manifest["shards"])
+    for shard in manifest["shards"]:
+        indexed: set[str] = set()
+        for file in (site / shard["bundle"]).glob("fragment/*"):
+            fragment = json.loads(gzip.decompress(file.read_bytes())[12:])
+            indexed.update(fragment["content"].split())
+            indexed.update(piece for value in fragment["meta"].values() for piece in value.split())
+        # every piece Pagefind found a word in; the cards' metadata (no letter, no digit) holds none
+        assert pages[shard["name"]] == {piece for piece in indexed if any(c.isalnum() for c in piece)}
+    assert {"hippocampus", "(CA1-region)", "<cortex>."} <= pages["2023"] and "&" not in pages["2023"]
+    assert not any("hippocampus" in piece for name, words in pages.items() if name != "2023" for piece in words)
 
 
 @pytest.mark.slow
@@ -383,14 +415,14 @@ def test_only_shards_whose_pages_changed_are_indexed_again(tmp_path: Path, shard
     assert again.search is not None and (again.search.reindexed, again.search.seconds) == (0, 0.0)
 
     def inodes() -> dict[str, int]:
-        return {name: (site / name / "pagefind-entry.json").stat().st_ino for name in shard_folders(site)}
+        return {name: (site / name / "pagefind-entry.json").stat().st_ino for name in [*shard_folders(site), WORDS_DIR]}
 
     before = inodes()
     write_shard_paper(project, 1, "Now also about hippocampus.")  # 2023
     changed = build(project)
     assert changed.search is not None and changed.search.reindexed == 1
     after = inodes()
-    assert [name for name in before if before[name] != after[name]] == ["pagefind-2023"]
+    assert [name for name in before if before[name] != after[name]] == ["pagefind-2023", WORDS_DIR]
 
     # a new paper in the newest year (it also changes related papers on older pages): the newest shard only
     DAYS.append(date(2025, 12, 1))
@@ -401,7 +433,7 @@ def test_only_shards_whose_pages_changed_are_indexed_again(tmp_path: Path, shard
         DAYS.pop()
     assert added.search is not None and added.search.reindexed == 1
     latest = inodes()
-    assert [name for name in after if after[name] != latest[name]] == ["pagefind"]
+    assert [name for name in after if after[name] != latest[name]] == ["pagefind", WORDS_DIR]
     assert "/papers/paper-24/" in fragment_urls(site / "pagefind")
 
     clean = tmp_path / "clean"
@@ -490,14 +522,14 @@ def test_a_full_build_reuses_the_index_data_of_the_site_before_last(tmp_path: Pa
     project = shard_project(tmp_path / "project")
     site = project / "site"
     assert build(project, use_cache=False).ok
-    first = {p.name: p.stat().st_ino for p in site.glob("pagefind*/fragment/*")}
+    first = {p.name: p.stat().st_ino for p in site.glob("pagefind*/fragment/*")}  # the words index's too
     assert build(project, use_cache=False).ok
     write_shard_paper(project, 3, "Now also about hippocampus.")  # 2023
     assert build(project, use_cache=False).ok  # its staging folder was the first build's site
     now = {p.name: p.stat().st_ino for p in site.glob("pagefind*/fragment/*")}
-    assert len(now) == len(DAYS)
+    assert len(now) == len(DAYS) + 4  # a page per paper, and one per shard in the words index
     kept = [name for name in now if first.get(name) == now[name]]
-    assert len(kept) == len(DAYS) - 1  # every fragment but the changed paper's is the same file
+    assert len(kept) == len(DAYS) + 4 - 2  # every fragment but the changed paper's and its shard's words
     assert not list(site.rglob(".incomplete"))
     clean = tmp_path / "clean"
     assert build(project, use_cache=False, out_dir=clean).ok

@@ -65,6 +65,23 @@ REUSED = ("fragment/", "index/")
 file has its name). Its other files are written anew: Pagefind overwrites its scripts in place, and the filter and
 metadata files are renamed by :func:`stabilise`."""
 
+DATA = ("index", "filter", "fragment", "pagefind-entry.json")
+"""What a merged (non-primary) index folder keeps besides its ``*.pf_meta`` file: Pagefind's data, not its scripts,
+styles or ``wasm`` (those of the primary index serve it)."""
+
+
+def is_data(name: str) -> bool:
+    """Whether ``name``, at the top of an index folder, is Pagefind data (kept in a merged index)."""
+    return name in DATA or name.endswith(".pf_meta")
+
+
+def keep_data(folder: Path) -> None:
+    """Remove from the index ``folder`` what is not Pagefind data: its scripts, styles and ``wasm`` (files)."""
+    for item in sorted(folder.iterdir()):
+        if not is_data(item.name):
+            item.unlink()
+
+
 _GLOB_SPECIAL = frozenset("$()*,:<>?[]{}")
 """Characters a Pagefind glob reads as syntax unless escaped with a backslash (tested on every ASCII punctuation
 character: escaping any other one makes the pattern match nothing)."""

@@ -47,10 +47,13 @@ from generator.search.pagefind import (
     PAPER_GLOB,
     REUSED,
     SearchIndexError,
+    is_data,
+    keep_data,
     page_glob,
     write_search_index,
 )
 from generator.search.plan import SHARD_MOST, Shard, plan_shards, shard_limits
+from generator.search.words import WORDS_DIR, published_words, shard_words, words_key, write_words
 
 PARALLEL_PAGES = 2 * SHARD_MOST
 """Two Pagefind runs go at once only while their pages add up to at most this, which bounds Pagefind's memory (it
@@ -59,9 +62,6 @@ PROCESSES = 2
 """Pagefind runs at most at once. Each is mostly single-threaded, so two keep two cores busy."""
 MANIFEST = f"{INDEX_DIR}/shards.json"
 """The list of shards ``themes/default/static/search.js`` reads, relative to the site root."""
-DATA = ("index", "filter", "fragment", "pagefind-entry.json")
-"""What a merged (non-primary) shard folder keeps besides its ``*.pf_meta`` file: Pagefind's data, not its scripts,
-styles or ``wasm``."""
 
 
 @dataclass
@@ -73,6 +73,9 @@ class ShardCache:
     pages: dict[str, tuple[int, int, bytes]] = field(default_factory=dict)
     """Paper page -> (size, mtime_ns, digest of what Pagefind reads from it): a page file that is still the same
     file is not read again."""
+    words: tuple[bytes, int, int] | None = None
+    """The published words index (``words.py``): (``words_key`` of the shards, its files, its bytes); None when
+    the site has one index."""
 
 
 def index_shards(
@@ -101,16 +104,25 @@ def index_shards(
             next_cache.shards[shard.folder] = (key, reused)
         else:
             todo.append((shard, key))
-    indexed = _index_all([s for s, _ in todo], out, language, None if published else digest)
-    for (shard, key), (result, late) in zip(todo, indexed, strict=True):
+    sharded = len(shards) > 1
+    indexed = _index_all([s for s, _ in todo], out, language, None if published else digest, words=sharded)
+    fresh: dict[str, list[str]] = {}
+    for (shard, key), (result, late, words) in zip(todo, indexed, strict=True):
         next_cache.shards[shard.folder] = (key or late, result)
-    for shard in shards:
-        out.files.extend(sorted(path for path, _ in walk_files(out.staging / shard.folder, f"{shard.folder}/")))
-    manifest = [{"name": shard.name, "bundle": f"{shard.folder}/"} for shard in shards]
-    out.write(MANIFEST, json.dumps({"shards": manifest}, separators=(",", ":")) + "\n")
+        fresh[shard.folder] = words
+    manifest: dict[str, object] = {"shards": [{"name": shard.name, "bundle": f"{shard.folder}/"} for shard in shards]}
+    folders = [shard.folder for shard in shards]
+    if sharded:
+        next_cache.words = _words_index(shards, fresh, next_cache, previous.words, out, language)
+        manifest["words"] = f"{WORDS_DIR}/"
+        folders.append(WORDS_DIR)
+    for folder in folders:
+        out.files.extend(sorted(path for path, _ in walk_files(out.staging / folder, f"{folder}/")))
+    out.write(MANIFEST, json.dumps(manifest, separators=(",", ":")) + "\n")
     results = [next_cache.shards[shard.folder][1] for shard in shards]
-    files = sum(r.files for r in results) + 1
+    files = sum(r.files for r in results) + 1 + (next_cache.words[1] if next_cache.words else 0)
     size = sum(r.bytes for r in results) + (out.staging / MANIFEST).stat().st_size
+    size += next_cache.words[2] if next_cache.words else 0
     seconds = time.perf_counter() - started if todo else 0.0
     summary = SearchIndex(sum(r.pages for r in results), files, size, seconds, len(shards), len(todo))
     return summary, next_cache
@@ -185,6 +197,30 @@ def indexed_part(html: bytes) -> bytes:
     return html
 
 
+def _words_index(
+    shards: Sequence[Shard],
+    fresh: dict[str, list[str]],
+    cache: ShardCache,
+    published: tuple[bytes, int, int] | None,
+    out: Output,
+    language: str,
+) -> tuple[bytes, int, int]:
+    """Link the published words index when its shards (names and digests) are this build's, else index it again
+    (``words.py``) with the words of ``fresh`` (shard folder -> words, for the shards indexed in this build), of the
+    published words index, or read from a shard's folder; return what the cache keeps."""
+    named = [(shard.name, cache.shards[shard.folder][0]) for shard in shards]
+    key = words_key(named)
+    if published is not None and published[0] == key and out.link_folder(WORDS_DIR, WORDS_DIR):
+        return published
+    known = published_words(out.target / WORDS_DIR) if len(fresh) < len(shards) else {}
+    pages = []
+    for shard, (name, digest) in zip(shards, named, strict=True):
+        words = fresh.get(shard.folder) or known.get(digest.hex()) or shard_words(out.staging / shard.folder)
+        pages.append((name, digest, words))
+    files, size = write_words(pages, out, language)
+    return key, files, size
+
+
 def _reuse(out: Output, source: str, shard: Shard, result: SearchIndex) -> SearchIndex | None:
     """Link the published index folder ``source``, indexed from the very pages of ``shard``, as ``shard``'s
     folder; its result then, or None when it cannot serve: the primary folder needs Pagefind's scripts, which only
@@ -196,7 +232,7 @@ def _reuse(out: Output, source: str, shard: Shard, result: SearchIndex) -> Searc
     exclude = {Path(MANIFEST).name}
     if was_primary and not primary:
         with contextlib.suppress(OSError):
-            exclude.update(name for name in os.listdir(out.target / source) if not _is_data(name))
+            exclude.update(name for name in os.listdir(out.target / source) if not is_data(name))
     if not out.link_folder(source, shard.folder, exclude=exclude):
         return None
     if was_primary == primary:
@@ -206,15 +242,21 @@ def _reuse(out: Output, source: str, shard: Shard, result: SearchIndex) -> Searc
 
 
 def _index_all(
-    shards: Sequence[Shard], out: Output, language: str, then: Callable[[Shard], bytes] | None = None
-) -> list[tuple[SearchIndex, bytes]]:
+    shards: Sequence[Shard],
+    out: Output,
+    language: str,
+    then: Callable[[Shard], bytes] | None = None,
+    *,
+    words: bool = False,
+) -> list[tuple[SearchIndex, bytes, list[str]]]:
     """Index ``shards`` with at most ``PROCESSES`` Pagefind runs at once and ``PARALLEL_PAGES`` pages in flight,
     the largest first (so that the small ones fill in at the end); ``then(shard)``, run in the same thread after a
-    shard is indexed, gives the second item of its result."""
+    shard is indexed, gives the second item of its result; the third is the shard's words (``words.shard_words``)
+    when ``words``, else empty."""
     lock = threading.Condition()
     in_flight = 0
 
-    def index(shard: Shard) -> tuple[SearchIndex, bytes]:
+    def index(shard: Shard) -> tuple[SearchIndex, bytes, list[str]]:
         nonlocal in_flight
         need = min(len(shard.pages), PARALLEL_PAGES)
         with lock:
@@ -226,7 +268,8 @@ def _index_all(
             with lock:
                 in_flight -= need
                 lock.notify_all()
-        return result, then(shard) if then is not None else b""
+        found = shard_words(out.staging / shard.folder) if words else []
+        return result, then(shard) if then is not None else b"", found
 
     for shard in shards:  # here, not in the threads: Output is not thread-safe
         out.reuse_folder(shard.folder, lambda rel: rel.startswith(REUSED))
@@ -267,13 +310,7 @@ def index_shard(shard: Shard, out: Output, language: str, *, primary: bool) -> S
 def _counted(folder: Path, pages: int, seconds: float, *, data_only: bool) -> SearchIndex:
     """The result of the index ``folder`` (of ``pages`` pages, indexed in ``seconds``) with its files counted,
     once only Pagefind's data is left there when ``data_only`` (a merged shard's folder)."""
-    for item in sorted(folder.iterdir()) if data_only else ():
-        if not _is_data(item.name):
-            item.unlink()
+    if data_only:
+        keep_data(folder)
     sizes = [entry.stat(follow_symlinks=False).st_size for _, entry in walk_files(folder)]
     return SearchIndex(pages, len(sizes), sum(sizes), seconds)
-
-
-def _is_data(name: str) -> bool:
-    """Whether ``name``, at the top of an index folder, is Pagefind data (kept in a merged shard)."""
-    return name in DATA or name.endswith(".pf_meta")

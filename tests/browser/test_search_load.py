@@ -6,6 +6,8 @@ retries a refused one, and says so when one cannot be fetched."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -166,3 +168,55 @@ def test_the_newest_shard_is_shown_before_the_others_load(site_sharded: Served, 
         route.continue_()
     settle(page)
     assert re.match(r"\d+ results", page.inner_text("#search-status"))
+
+
+def shard_pieces(site: Path) -> dict[str, set[str]]:
+    """Shard folder -> the lowercased pieces of text of its papers (their fragments' content)."""
+    manifest = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    pieces: dict[str, set[str]] = {}
+    for shard in manifest["shards"]:
+        folder = shard["bundle"].rstrip("/")
+        pieces[folder] = set()
+        for file in (site / folder / "fragment").glob("*.pf_fragment"):
+            pieces[folder].update(json.loads(gzip.decompress(file.read_bytes())[12:])["content"].lower().split())
+    return pieces
+
+
+def index_folders(urls: list[str]) -> set[str]:
+    """The index folders whose data (anything but Pagefind's script, wasm and manifest) was fetched."""
+    data = [url for url in urls if not re.search(r"/(pagefind\.js|wasm\.\w+\.pagefind|shards\.json)$", url)]
+    return {m[1] for url in data if (m := re.search(r"/(pagefind[^/]*)/", url))}
+
+
+def test_a_word_no_paper_has_reads_only_the_first_shard_and_the_words_index(
+    site_sharded: Served, page: Page, console: Console
+) -> None:
+    urls = requested(page)
+    page.goto(site_sharded.url("search/?q=qzxjvkwplm"))
+    assert settle(page) == "empty"
+    assert page.inner_text("#search-status").startswith("No results")
+    assert index_folders(urls) == {"pagefind", "pagefind-words"}
+    console.assert_clean()
+
+
+def test_a_word_of_one_older_shard_reads_only_that_shard(site_sharded: Served, page: Page, console: Console) -> None:
+    pieces = shard_pieces(site_sharded.directory)
+    newest = "pagefind"
+    # a word of one older shard that no piece of text of any other shard contains (Pagefind matches prefixes)
+    found = [
+        (word, folder)
+        for folder, words in sorted(pieces.items())
+        if folder != newest
+        for word in sorted(words)
+        if word.isalpha()
+        and len(word) >= 7
+        and not any(word[:6] in piece for other, more in pieces.items() if other != folder for piece in more)
+    ]
+    assert found, "the sharded site has no word of one shard only"
+    word, folder = found[0]
+    urls = requested(page)
+    page.goto(site_sharded.url(f"search/?q={word}"))
+    assert settle(page) == "results"
+    assert count(page) == page.locator("#search-results > li").count() > 0
+    assert index_folders(urls) == {newest, folder, "pagefind-words"}, (word, index_folders(urls))
+    console.assert_clean()

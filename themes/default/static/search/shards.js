@@ -12,6 +12,11 @@
 // own score, which for a sort is a position inside that index, so reading one shard at a time keeps a date order
 // right across shards. Each first shard and year gets a Pagefind instance of its own.
 //
+// A query with words first asks the words index (pagefind/shards.json's "words"; generator/search/words.py): one page
+// per shard holding every piece of text Pagefind indexed in it, tagged with its shard. It is searched beside the
+// first shard, and only the shards whose page it matches are merged: a word no paper has is "No results" as soon as
+// the first shard and the words index have answered, and a rare word reads only the shards that hold it.
+//
 // The wasm lives only in the newest shard's folder: a primary index in another folder has its wasm fetched from
 // there (search/fetches.js, rewriteFetches). With every shard of one year, the year filter is left out (a shard
 // holds its year only), except in the oldest year, where papers without a date join it with no year.
@@ -20,7 +25,8 @@ import { rewriteFetches } from "./fetches.js";
 
 const MERGES = 3;
 
-let loaded = null; // Promise of { pagefind, shards, bundle, base }
+let loaded = null; // Promise of { pagefind, shards, words, bundle, base }
+let wordsIndex = null; // Promise of the words index's Pagefind instance, its shard filter loaded
 const instances = new Map(); // "<year or nothing>|<first shard>" -> { api, merged: Map(shard name -> Promise), base }
 
 export function loadPagefind(bundle, base) {
@@ -31,14 +37,16 @@ export function loadPagefind(bundle, base) {
         fetch(bundle + "shards.json").then((response) => (response.ok ? response.json() : {})),
       ]);
       const shards = Array.isArray(manifest.shards) && manifest.shards.length ? manifest.shards : [];
+      const words = typeof manifest.words === "string" && shards.length > 1 ? manifest.words : null;
       const main = new URL(bundle, location.href).pathname;
       const others = shards.map((shard) => new URL(base + shard.bundle, location.href).pathname);
+      if (words) others.push(new URL(base + words, location.href).pathname);
       rewriteFetches((path) => {
         const folder = path.slice(0, path.lastIndexOf("/") + 1);
         const file = path.slice(folder.length);
         return /^wasm\.[\w-]+\.pagefind$/.test(file) && others.includes(folder) ? main + file : path;
       });
-      return { pagefind, shards, bundle, base };
+      return { pagefind, shards, words, bundle, base };
     })();
   }
   return loaded;
@@ -58,6 +66,24 @@ function instance(index, first, key) {
     instances.set(id, { api, merged, base });
   }
   return instances.get(id);
+}
+
+// The names of the shards that may hold results for `term` (a Set), or null when any may (no words index, or a
+// term with no letter or digit). Quotes are left out: a phrase's words are on a shard's page, never in its order.
+// Called once Pagefind's wasm is loaded: instances created at once would each load it, and the second load
+// replaces the module the first instance's data lives in. Pagefind counts filter values only once the instance has
+// read its filters (filters()).
+async function shardsWith(index, term) {
+  const plain = term.replace(/"/g, " ");
+  if (!index.words || !/[\p{L}\p{N}]/u.test(plain)) return null;
+  if (!wordsIndex) {
+    const options = { basePath: index.base + index.words, baseUrl: index.base, noWorker: true };
+    const api = index.pagefind.createInstance(options);
+    wordsIndex = api.filters().then(() => api);
+  }
+  const search = await (await wordsIndex).search(plain);
+  const counts = (search.filters && search.filters.shard) || {};
+  return new Set(Object.keys(counts).filter((name) => counts[name] > 0));
 }
 
 function merge(found, shard) {
@@ -102,15 +128,19 @@ export async function searchWords(index, term, options, year) {
     return { count: search.results.length, final: true, results: search.results };
   }
   const inShard = (shard) => ({ ...options, filters: { ...options.filters, shard: shard.name } });
-  const first = await found.api.search(term, order.length > 1 ? inShard(order[0]) : options);
-  const results = first.results;
+  const searched = found.api.search(term, order.length > 1 ? inShard(order[0]) : options);
+  const may = order.length > 1 ? searched.then(() => shardsWith(index, term)) : null;
+  if (may) may.catch(() => {}); // (its failure is the first search's, thrown below, or thrown when awaited)
+  const results = (await searched).results;
   if (order.length === 1) return { count: results.length, final: true, results };
+  const hits = await may;
+  const rest = order.slice(1).filter((shard) => !hits || hits.has(shard.name));
+  if (!rest.length) return { count: results.length, final: true, results };
   const finish = async () => {
-    await mergeAll(found, order.slice(1));
+    await mergeAll(found, rest);
     const all = await found.api.search(term, options);
     const counts = all.filters.shard || {};
-    const later = order
-      .slice(1)
+    const later = rest
       .filter((shard) => counts[shard.name] > 0)
       .map((shard) => () => found.api.search(term, inShard(shard)));
     return { count: all.results.length, later };
