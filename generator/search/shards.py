@@ -105,7 +105,9 @@ def index_shards(
         else:
             todo.append((shard, key))
     sharded = len(shards) > 1
-    indexed = _index_all([s for s, _ in todo], out, language, None if published else digest, words=sharded)
+    covered = shards[1:]  # the words index leaves out the newest shard, where each day's papers land
+    words_of = frozenset(shard.folder for shard in covered)
+    indexed = _index_all([s for s, _ in todo], out, language, None if published else digest, words_of=words_of)
     fresh: dict[str, list[str]] = {}
     for (shard, key), (result, late, words) in zip(todo, indexed, strict=True):
         next_cache.shards[shard.folder] = (key or late, result)
@@ -113,7 +115,7 @@ def index_shards(
     manifest: dict[str, object] = {"shards": [{"name": shard.name, "bundle": f"{shard.folder}/"} for shard in shards]}
     folders = [shard.folder for shard in shards]
     if sharded:
-        next_cache.words = _words_index(shards, fresh, next_cache, previous.words, out, language)
+        next_cache.words = _words_index(covered, fresh, next_cache, previous.words, out, language)
         manifest["words"] = f"{WORDS_DIR}/"
         folders.append(WORDS_DIR)
     for folder in folders:
@@ -205,9 +207,10 @@ def _words_index(
     out: Output,
     language: str,
 ) -> tuple[bytes, int, int]:
-    """Link the published words index when its shards (names and digests) are this build's, else index it again
-    (``words.py``) with the words of ``fresh`` (shard folder -> words, for the shards indexed in this build), of the
-    published words index, or read from a shard's folder; return what the cache keeps."""
+    """Link the published words index when its ``shards`` (names and digests: every shard but the newest) are this
+    build's, else index it again (``words.py``) with the words of ``fresh`` (shard folder -> words, for the shards
+    indexed in this build), of the published words index, or read from a shard's folder; return what the cache
+    keeps."""
     named = [(shard.name, cache.shards[shard.folder][0]) for shard in shards]
     key = words_key(named)
     if published is not None and published[0] == key and out.link_folder(WORDS_DIR, WORDS_DIR):
@@ -247,12 +250,12 @@ def _index_all(
     language: str,
     then: Callable[[Shard], bytes] | None = None,
     *,
-    words: bool = False,
+    words_of: frozenset[str] = frozenset(),
 ) -> list[tuple[SearchIndex, bytes, list[str]]]:
     """Index ``shards`` with at most ``PROCESSES`` Pagefind runs at once and ``PARALLEL_PAGES`` pages in flight,
     the largest first (so that the small ones fill in at the end); ``then(shard)``, run in the same thread after a
     shard is indexed, gives the second item of its result; the third is the shard's words (``words.shard_words``)
-    when ``words``, else empty."""
+    when its folder is in ``words_of``, else empty."""
     lock = threading.Condition()
     in_flight = 0
 
@@ -268,7 +271,7 @@ def _index_all(
             with lock:
                 in_flight -= need
                 lock.notify_all()
-        found = shard_words(out.staging / shard.folder) if words else []
+        found = shard_words(out.staging / shard.folder) if shard.folder in words_of else []
         return result, then(shard) if then is not None else b"", found
 
     for shard in shards:  # here, not in the threads: Output is not thread-safe

@@ -2,13 +2,22 @@
 
 Without it, a word no paper has is known only once every shard the query may read has been merged and searched (44
 shards at 100,000 papers). The words index is one more Pagefind index, ``site/pagefind-words/``, of one page per
-shard, tagged with a ``shard`` filter: the page holds every distinct piece of text Pagefind indexed in that shard,
+shard but the newest (which a query reads first unless it asks for another year or the oldest first, and where each
+day's papers land: leaving it out spares a daily build indexing the words index again), tagged with a ``shard``
+filter: the page holds every distinct piece of text Pagefind indexed in that shard,
 read back from the shard's own fragments (a page's ``content``, which Pagefind splits at spaces into the words it
 indexes, and its metadata values, which Pagefind 1.5 also searches). Pagefind indexes that page with its own
 tokenizer and stemmer, so a query matches a shard's page whenever it matches any page of the shard: a piece of text
 is indexed the same way alone as beside others (Pagefind reads each space-separated piece on its own), and a query
 matches a page only when every one of its words matches. ``themes/default/static/search/shards.js`` searches it
-beside the first shard and merges only the shards it names; when it names none, "No results" is final at once.
+beside the first shard and merges only the shards it names, and the newest; when it names none, "No results" is
+final once the first shard (and the newest) have answered.
+
+Pagefind matches a query word (stemmed) to the indexed words it begins; only when the index it searches has no such
+word does it fall back to the longest indexed word that begins the query word. A shard with a word the query word
+begins is therefore always named. One that would match only through that fallback is named when no covered shard
+has such a word, that is when one index over all these papers would fall back too: the words index makes that
+decision once for the site, as a single index would, where the shards alone would each make it for themselves.
 
 A piece with no letter or digit is left out (Pagefind keeps only the letters and digits of a piece, so it indexes no
 word; the search cards' metadata is written that way on purpose, ``render.filters.unsearchable``).

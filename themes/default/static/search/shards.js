@@ -13,9 +13,10 @@
 // right across shards. Each first shard and year gets a Pagefind instance of its own.
 //
 // A query with words first asks the words index (pagefind/shards.json's "words"; generator/search/words.py): one page
-// per shard holding every piece of text Pagefind indexed in it, tagged with its shard. It is searched beside the
-// first shard, and only the shards whose page it matches are merged: a word no paper has is "No results" as soon as
-// the first shard and the words index have answered, and a rare word reads only the shards that hold it.
+// per shard but the newest, holding every piece of text Pagefind indexed in it, tagged with its shard. It is
+// searched beside the first shard, and only the shards whose page it matches (and the newest, which it leaves out)
+// are merged: a word no paper has is "No results" as soon as the first shard and the words index have answered,
+// and a rare word reads only the shards that hold it.
 //
 // The wasm lives only in the newest shard's folder: a primary index in another folder has its wasm fetched from
 // there (search/fetches.js, rewriteFetches). With every shard of one year, the year filter is left out (a shard
@@ -68,8 +69,8 @@ function instance(index, first, key) {
   return instances.get(id);
 }
 
-// The names of the shards that may hold results for `term` (a Set), or null when any may (no words index, or a
-// term with no letter or digit). Quotes are left out: a phrase's words are on a shard's page, never in its order.
+// The names of the shards the words index holds (every one but the newest) that may hold results for `term` (a
+// Set), or null when any may (no words index, or a term with no letter or digit). Quotes are left out: a phrase's words are on a shard's page, never in its order.
 // Called once Pagefind's wasm is loaded: instances created at once would each load it, and the second load
 // replaces the module the first instance's data lives in. Pagefind counts filter values only once the instance has
 // read its filters (filters()).
@@ -134,7 +135,8 @@ export async function searchWords(index, term, options, year) {
   const results = (await searched).results;
   if (order.length === 1) return { count: results.length, final: true, results };
   const hits = await may;
-  const rest = order.slice(1).filter((shard) => !hits || hits.has(shard.name));
+  const newest = index.shards[0];
+  const rest = order.slice(1).filter((shard) => !hits || shard === newest || hits.has(shard.name));
   if (!rest.length) return { count: results.length, final: true, results };
   const finish = async () => {
     await mergeAll(found, rest);
