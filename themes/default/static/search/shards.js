@@ -111,8 +111,10 @@ function shardsFor(shards, year, oldest) {
 
 // Search `term` with Pagefind `options` ({ filters, sort }). Resolves to { count, final, results, finish }: the
 // results of the first shard (or all, when final), and, unless final, finish(), which resolves to
-// { count, later } once every shard is loaded: the exact count, and a function per further shard with matches that
-// fetches that shard's results.
+// { count, later } once every shard that can match is loaded: the exact count, and a function per further shard with
+// matches that fetches that shard's results. The first shard's results come without waiting for the words index
+// (finish waits for it); when the first shard has none, the words index is waited for, and "No results" is final
+// when it names no other shard.
 export async function searchWords(index, term, options, year) {
   const sharded = index.shards.length > 1;
   const order = shardsFor(index.shards, year, options.sort && options.sort.date === "asc");
@@ -134,11 +136,13 @@ export async function searchWords(index, term, options, year) {
   if (may) may.catch(() => {}); // (its failure is the first search's, thrown below, or thrown when awaited)
   const results = (await searched).results;
   if (order.length === 1) return { count: results.length, final: true, results };
-  const hits = await may;
   const newest = index.shards[0];
-  const rest = order.slice(1).filter((shard) => !hits || shard === newest || hits.has(shard.name));
-  if (!rest.length) return { count: results.length, final: true, results };
-  const finish = async () => {
+  const others = async () => {
+    const hits = await may;
+    return order.slice(1).filter((shard) => !hits || shard === newest || hits.has(shard.name));
+  };
+  const finish = async (rest) => {
+    if (!rest.length) return { count: results.length, later: [] };
     await mergeAll(found, rest);
     const all = await found.api.search(term, options);
     const counts = all.filters.shard || {};
@@ -147,5 +151,11 @@ export async function searchWords(index, term, options, year) {
       .map((shard) => () => found.api.search(term, inShard(shard)));
     return { count: all.results.length, later };
   };
-  return { count: results.length, final: false, results, finish };
+  if (results.length) {
+    return { count: results.length, final: false, results, finish: async () => finish(await others()) };
+  }
+  // nothing in the first shard: ask the words index before saying anything, so that "No results" comes at once
+  const rest = await others();
+  if (!rest.length) return { count: 0, final: true, results };
+  return { count: 0, final: false, results, finish: () => finish(rest) };
 }
