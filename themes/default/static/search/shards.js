@@ -70,7 +70,8 @@ function instance(index, first, key) {
 }
 
 // The names of the shards the words index holds (every one but the newest) that may hold results for `term` (a
-// Set), or null when any may (no words index, or a term with no letter or digit). Quotes are left out: a phrase's words are on a shard's page, never in its order.
+// Set), or null when any may (no words index, or a term with no letter or digit). Quotes are left out: a
+// phrase's words are on a shard's page, never in its order.
 // Called once Pagefind's wasm is loaded: instances created at once would each load it, and the second load
 // replaces the module the first instance's data lives in. Pagefind counts filter values only once the instance has
 // read its filters (filters()).
