@@ -13,7 +13,10 @@ small site keeps its single index there), every older one ``site/pagefind-<name>
 (a merged index reuses the primary's scripts and ``wasm``). ``site/pagefind/shards.json`` lists the
 shards newest first, with bundle paths relative to the site's base (so sub-path sites work)::
 
-    {"shards": [{"name": "2026", "bundle": "pagefind/"}, {"name": "2025", "bundle": "pagefind-2025/"}]}
+    {"shards": [{"name": "2026", "bundle": "pagefind/"}, {"name": "2025", "bundle": "pagefind-2025/"}],
+     "words": "pagefind-words/"}
+
+``words`` is the words index (``words.py``): which of the older shards a query can match, read before them.
 
 ``themes/default/static/search/shards.js`` loads the first and merges only the others a query needs (those that can
 hold its year, by name) with Pagefind's ``mergeIndex``, tagging each with a synthetic ``shard`` filter so that
