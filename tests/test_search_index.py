@@ -6,7 +6,6 @@ byte-identical output."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from generator.build import BuildResult, build
 from generator.content.document import dump_document
 from generator.model import Paper
 from generator.render.filters import UNSEARCHABLE_DIGITS, unsearchable
-from generator.search.pagefind import DATA, _cbor_decode, _cbor_encode, page_glob, read_data
+from generator.search.pagefind import DATA, _cbor_decode, _cbor_encode, page_glob, read_data, read_fragment
 from generator.search.plan import plan_shards
 from generator.search.shards import MANIFEST, indexed_part
 from generator.search.words import WORDS_DIR
@@ -241,7 +240,7 @@ def shard_folders(site: Path) -> list[str]:
 
 
 def fragment_urls(folder: Path) -> list[str]:
-    return [json.loads(gzip.decompress(f.read_bytes())[12:])["url"] for f in sorted(folder.glob("fragment/*"))]
+    return [read_fragment(f)["url"] for f in sorted(folder.glob("fragment/*"))]
 
 
 def index_tree(site: Path) -> dict[str, bytes]:
@@ -381,7 +380,7 @@ def words_pages(site: Path) -> dict[str, set[str]]:
     """Shard name -> the pieces of text of its page in the words index."""
     found: dict[str, set[str]] = {}
     for file in sorted((site / WORDS_DIR).glob("fragment/*")):
-        fragment = json.loads(gzip.decompress(file.read_bytes())[12:])
+        fragment = read_fragment(file)
         found[fragment["filters"]["shard"][0]] = set(fragment["content"].split()) - {"."}
     return found
 
@@ -397,7 +396,7 @@ def test_the_words_index_holds_every_piece_of_text_each_shard_indexed(tmp_path: 
     for shard in manifest["shards"][1:]:
         indexed: set[str] = set()
         for file in (site / shard["bundle"]).glob("fragment/*"):
-            fragment = json.loads(gzip.decompress(file.read_bytes())[12:])
+            fragment = read_fragment(file)
             indexed.update(fragment["content"].split())
             indexed.update(piece for value in fragment["meta"].values() for piece in value.split())
         # every piece Pagefind found a word in; the cards' metadata (no letter, no digit) holds none

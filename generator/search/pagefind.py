@@ -75,13 +75,6 @@ def is_data(name: str) -> bool:
     return name in DATA or name.endswith(".pf_meta")
 
 
-def keep_data(folder: Path) -> None:
-    """Remove from the index ``folder`` what is not Pagefind data: its scripts, styles and ``wasm`` (files)."""
-    for item in sorted(folder.iterdir()):
-        if not is_data(item.name):
-            item.unlink()
-
-
 _GLOB_SPECIAL = frozenset("$()*,:<>?[]{}")
 """Characters a Pagefind glob reads as syntax unless escaped with a backslash (tested on every ASCII punctuation
 character: escaping any other one makes the pattern match nothing)."""
@@ -181,6 +174,21 @@ def read_data(file: Path) -> Any:
     if end != len(data):
         raise SearchIndexError(f"{file.name}: trailing bytes after the data")
     return value
+
+
+def read_fragment(file: Path) -> dict[str, Any]:
+    """A Pagefind fragment file (``fragment/*.pf_fragment``: JSON, unlike the CBOR of the others): ``url``,
+    ``content``, ``meta``, ``filters``, ...
+
+    Raises ``SearchIndexError`` when it cannot be read."""
+    try:
+        data = gzip.decompress(file.read_bytes())
+        if not data.startswith(_SIGNATURE):
+            raise ValueError("not a Pagefind data file")
+        fragment: dict[str, Any] = json.loads(data[len(_SIGNATURE) :])
+    except (OSError, ValueError) as exc:
+        raise SearchIndexError(f"cannot read the search fragment {file.name}: {exc}") from exc
+    return fragment
 
 
 def _write(file: Path, value: Any, digits: int) -> str:

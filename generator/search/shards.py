@@ -51,7 +51,6 @@ from generator.search.pagefind import (
     REUSED,
     SearchIndexError,
     is_data,
-    keep_data,
     page_glob,
     write_search_index,
 )
@@ -223,8 +222,8 @@ def _words_index(
     for shard, (name, digest) in zip(shards, named, strict=True):
         words = fresh.get(shard.folder) or known.get(digest.hex()) or shard_words(out.staging / shard.folder)
         pages.append((name, digest, words))
-    files, size = write_words(pages, out, language)
-    return key, files, size
+    result = _counted(write_words(pages, out, language), len(pages), 0.0, data_only=True)
+    return key, result.files, result.bytes
 
 
 def _reuse(out: Output, source: str, shard: Shard, result: SearchIndex) -> SearchIndex | None:
@@ -316,7 +315,8 @@ def index_shard(shard: Shard, out: Output, language: str, *, primary: bool) -> S
 def _counted(folder: Path, pages: int, seconds: float, *, data_only: bool) -> SearchIndex:
     """The result of the index ``folder`` (of ``pages`` pages, indexed in ``seconds``) with its files counted,
     once only Pagefind's data is left there when ``data_only`` (a merged shard's folder)."""
-    if data_only:
-        keep_data(folder)
+    for item in sorted(folder.iterdir()) if data_only else ():
+        if not is_data(item.name):
+            item.unlink()
     sizes = [entry.stat(follow_symlinks=False).st_size for _, entry in walk_files(folder)]
     return SearchIndex(pages, len(sizes), sum(sizes), seconds)

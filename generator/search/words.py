@@ -29,19 +29,15 @@ digest changed; otherwise the published folder is linked.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import html
-import json
-import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
-from generator.incremental.output import Output, walk_files
-from generator.search.pagefind import REUSED, SearchIndexError, keep_data, read_data, write_search_index
+from generator.incremental.output import Output
+from generator.search.pagefind import REUSED, SearchIndexError, read_data, read_fragment, write_search_index
 
 WORDS_DIR = "pagefind-words"
 """The words index's folder, relative to the site root (data files only: it uses the primary shard's scripts)."""
@@ -50,7 +46,10 @@ _PAGE = "words/{digest}/index.html"
 """A shard's page in the folder the words index is built from (named by the shard's digest, read back by
 :func:`published_words`)."""
 
-_SIGNATURE_LENGTH = len(b"pagefind_dcd")
+
+def _searchable(piece: str) -> bool:
+    """Whether Pagefind finds a word in ``piece``: it keeps only a piece's letters and digits."""
+    return any(c.isalnum() for c in piece)
 
 
 def shard_words(folder: Path) -> list[str]:
@@ -60,30 +59,21 @@ def shard_words(folder: Path) -> list[str]:
         raise SearchIndexError(f"{folder.name}: no Pagefind metadata file to read the words of")
     pieces: set[str] = set()
     for page in read_data(meta)[1]:
-        fragment = _fragment(folder / "fragment" / f"{page[0]}.pf_fragment")
+        fragment = read_fragment(folder / "fragment" / f"{page[0]}.pf_fragment")
         pieces.update(fragment["content"].split())
         for value in fragment.get("meta", {}).values():
             pieces.update(value.split())
-    return sorted(piece for piece in pieces if any(c.isalnum() for c in piece))
+    return sorted(filter(_searchable, pieces))
 
 
 def published_words(folder: Path) -> dict[str, list[str]]:
     """Shard digest (hex) -> its words, read from the published words index ``folder`` (empty when it has none)."""
     found: dict[str, list[str]] = {}
     for file in sorted(folder.glob("fragment/*.pf_fragment")) if folder.is_dir() else ():
-        fragment = _fragment(file)
+        fragment = read_fragment(file)
         digest = fragment["url"].strip("/").rpartition("/")[2]
-        found[digest] = [piece for piece in fragment["content"].split() if any(c.isalnum() for c in piece)]
+        found[digest] = list(filter(_searchable, fragment["content"].split()))  # (without the page's own full stop)
     return found
-
-
-def _fragment(file: Path) -> dict[str, Any]:
-    """A Pagefind fragment file's contents (``url``, ``content``, ``meta``, ...)."""
-    try:
-        fragment: dict[str, Any] = json.loads(gzip.decompress(file.read_bytes())[_SIGNATURE_LENGTH:])
-    except (OSError, ValueError) as exc:
-        raise SearchIndexError(f"cannot read the search fragment {file.name}: {exc}") from exc
-    return fragment
 
 
 def words_key(shards: Iterable[tuple[str, bytes]]) -> bytes:
@@ -94,9 +84,9 @@ def words_key(shards: Iterable[tuple[str, bytes]]) -> bytes:
     return digest.digest()
 
 
-def write_words(shards: Sequence[tuple[str, bytes, Sequence[str]]], out: Output, language: str) -> tuple[int, int]:
-    """Index the words index of ``shards`` ((name, digest, words)) into ``<staging>/pagefind-words/``; return its
-    files and bytes."""
+def write_words(shards: Sequence[tuple[str, bytes, Sequence[str]]], out: Output, language: str) -> Path:
+    """Index the words index of ``shards`` ((name, digest, words)) into ``<staging>/pagefind-words/``; return that
+    folder (the caller keeps its data files only and counts them, as for a merged shard)."""
     source = Path(tempfile.mkdtemp(prefix=f"{out.staging.name}.trash.words-", dir=out.staging.parent))
     try:
         for name, key, words in shards:
@@ -108,9 +98,7 @@ def write_words(shards: Sequence[tuple[str, bytes, Sequence[str]]], out: Output,
     finally:
         shutil.rmtree(source, ignore_errors=True)
     out.complete(WORDS_DIR)
-    keep_data(folder)
-    sizes = [os.stat(entry.path, follow_symlinks=False).st_size for _, entry in walk_files(folder)]
-    return len(sizes), sum(sizes)
+    return folder
 
 
 def _page(name: str, words: Sequence[str]) -> str:

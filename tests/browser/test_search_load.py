@@ -6,7 +6,6 @@ retries a refused one, and says so when one cannot be fetched."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from datetime import date
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from generator.search.pagefind import read_fragment
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Request, Route
@@ -178,7 +179,7 @@ def shard_pieces(site: Path) -> dict[str, set[str]]:
         folder = shard["bundle"].rstrip("/")
         pieces[folder] = set()
         for file in (site / folder / "fragment").glob("*.pf_fragment"):
-            pieces[folder].update(json.loads(gzip.decompress(file.read_bytes())[12:])["content"].lower().split())
+            pieces[folder].update(read_fragment(file)["content"].lower().split())
     return pieces
 
 
